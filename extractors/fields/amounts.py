@@ -1,0 +1,18 @@
+"""Field component `foerderradar_amounts` (placeholder: finds nothing yet)."""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+
+class AmountsComponent:
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        return doc
+
+
+@Language.factory("foerderradar_amounts")
+def make_component(nlp: Language, name: str):
+    return AmountsComponent(nlp, name)

@@ -1,0 +1,108 @@
+"""The extraction pipeline: one ``spacy.blank("de")`` with namespaced rule components.
+
+Each field family is a module in ``extractors/fields/`` that registers a factory
+``foerderradar_<field>``. A component reads the per-document :class:`Context` from
+``doc._.fr_ctx`` and appends typed records (``models.records``) to ``doc._.fr[<field>]``; later
+components may read earlier results (deadlines read ``dates``). Patterns and word lists are data
+files in ``extractors/patterns/``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.fields.text import TextIndex, prepare
+from extractors.version import EXTRACTOR_VERSION
+from models.records import Document, Extraction
+
+if not Doc.has_extension("fr_ctx"):
+    Doc.set_extension("fr_ctx", default=None)
+if not Doc.has_extension("fr"):
+    Doc.set_extension("fr", default=None)
+
+FIELDS = ("amounts", "dates", "deadlines", "programmes", "municipalities")
+COMPONENTS = tuple(f"foerderradar_{f}" for f in FIELDS)
+
+
+@dataclass
+class Context:
+    """Everything a component may know about the document besides its tokens."""
+    text: str                                   # the parsed text, with its original whitespace
+    index: TextIndex
+    published: dt.date | None = None            # publication date (given, parsed or found)
+    published_given: bool = False               # True when the caller stated it (--published)
+    today: dt.date | None = None                # only for tests and relative phrases; never a year source
+    gazetteer: Any = None                       # extractors.fields.gazetteer.Gazetteer or None
+    title: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _register_components() -> None:
+    # importing the modules registers their factories
+    from extractors.fields import amounts, dates, deadlines, municipalities, programmes  # noqa: F401
+
+
+def build_nlp(components: tuple[str, ...] = COMPONENTS, gazetteer: Any = None) -> Language:
+    _register_components()
+    nlp = spacy.blank("de")
+    for name in components:
+        if name == "foerderradar_municipalities":
+            nlp.add_pipe(name, config={})
+            nlp.get_pipe(name).gazetteer = gazetteer
+        else:
+            nlp.add_pipe(name)
+    return nlp
+
+
+class Extractor:
+    """Text (or a parsed :class:`Document`) in, :class:`Extraction` out.
+
+    Build once and reuse: loading patterns and the municipal register is the expensive part.
+    ``gazetteer="auto"`` loads the register from its default place if one was loaded with
+    ``foerderradar gazetteer load``; ``None`` runs without it (names found by cue words only).
+    """
+
+    def __init__(self, gazetteer: Any = "auto", today: dt.date | None = None):
+        if gazetteer == "auto":
+            from extractors.fields.gazetteer import Gazetteer
+            gazetteer = Gazetteer.load_default()
+        self.gazetteer = gazetteer
+        self.today = today
+        self.nlp = build_nlp(gazetteer=gazetteer)
+        self._lock = threading.Lock()
+
+    def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
+            title: str | None = None) -> tuple[Doc, Context]:
+        ctx = Context(text=text, index=TextIndex(text), published=published,
+                      published_given=published_given, today=self.today,
+                      gazetteer=self.gazetteer, title=title)
+        doc = self.nlp.make_doc(prepare(text))
+        doc._.fr_ctx = ctx
+        doc._.fr = {f: [] for f in FIELDS}
+        for _name, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return doc, ctx
+
+    def extract(self, document: Document, published: dt.date | None = None) -> Extraction:
+        """Extract all fields. ``published`` (the caller's word) wins over the parsed date."""
+        pub = published or document.published
+        doc, ctx = self.run(document.text, published=pub, published_given=published is not None,
+                            title=document.title)
+        res = doc._.fr
+        return Extraction(
+            source=document.source, title=document.title, published=ctx.published,
+            amounts=res["amounts"], deadlines=res["deadlines"], dates=res["dates"],
+            programmes=res["programmes"], municipalities=res["municipalities"],
+            errors=list(document.errors) + ctx.errors,
+            extractor_version=EXTRACTOR_VERSION, sha256=document.sha256,
+        )
+
+    def extract_text(self, text: str, source: str = "-", published: dt.date | None = None,
+                     title: str | None = None) -> Extraction:
+        return self.extract(Document(source=source, kind="txt", text=text, title=title), published)

@@ -1,0 +1,1 @@
+"""Command groups of the ``foerderradar`` CLI; each module has ``register(app)``."""
