@@ -1,0 +1,213 @@
+"""What a source is: a declaration of what to fetch and how to find documents.
+
+A source never does HTTP, retries, sleeps or database writes; :mod:`extractors.crawl` and
+:mod:`extractors.fetch` do that for every source alike. A source may override
+
+* :meth:`Source.discover` to find further URLs in a fetched feed, sitemap, listing or page
+  (pure parsing of bytes), and
+* :meth:`Source.documents` to turn raw bytes into :class:`models.Document` records (default: the
+  generic parser ``extractors.parse.parse_bytes``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from models.records import Document
+
+if TYPE_CHECKING:
+    from extractors.rawstore import RawRecord
+
+# Roles of a fetched URL: what the crawler does with it.
+DOCUMENT, FEED, SITEMAP, LISTING, EXPORT = "document", "feed", "sitemap", "listing", "export"
+ROLES = (DOCUMENT, FEED, SITEMAP, LISTING, EXPORT)
+
+# Words that mark a link to a funding announcement (generic link rule; umlauts and their ASCII
+# transliterations both appear in URLs).
+ANNOUNCEMENT_WORDS = ("foerder", "förder", "forder", "aufruf", "richtlinie", "bekanntmachung",
+                      "programm", "ausschreibung", "wettbewerb", "zuschuss", "zuwendung")
+
+
+@dataclass(frozen=True)
+class Politeness:
+    """Per-host limits the fetcher enforces for a source."""
+    concurrency: int = 1          # requests in flight per host
+    delay: float = 1.0            # seconds between the starts of two requests to one host
+    respect_robots: bool = True
+
+
+@dataclass(frozen=True)
+class Request:
+    """A URL the crawler should fetch, with its role and how it was found."""
+    url: str
+    role: str = DOCUMENT
+    depth: int = 0
+    expect: str | None = None     # "pdf" when the link promised a PDF
+    referrer: str | None = None
+
+
+@dataclass
+class Discovery:
+    """What a source found in one fetched resource."""
+    requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class Source:
+    """Base class of all sources. Subclasses set class attributes; options come as kwargs."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    start_urls: list[str] = []        # pages that are documents themselves or link to them
+    feeds: list[str] = []             # RSS / Atom
+    sitemaps: list[str] = []
+    listings: list[str] = []          # listing pages with pagination
+    exports: list[str] = []           # export archives (zip)
+    allowed_hosts: list[str] = []     # empty: the hosts of the URLs above
+    follow: list[str] = []            # regexes: links (absolute URLs) to documents
+    deny: list[str] = []              # regexes: never fetch these
+    pagination: list[str] = []        # regexes: links on a listing page to its next pages
+    export_members: list[str] = [r"\.xml$"]   # regexes: archive members that are documents
+    politeness: Politeness = Politeness()
+    max_pages: int = 1000             # requests per run, all roles together
+    max_depth: int = 2                # link hops from a start URL / feed / listing
+    allow_private_network: bool = False   # only the local demo (and explicit tests) may say True
+    options: ClassVar[dict[str, str]] = {}   # option name -> help text (for `crawl --option`)
+
+    def __init__(self, **options):
+        unknown = set(options) - set(self.options) - {"allowed_hosts", "max_pages", "max_depth",
+                                                       "concurrency", "delay", "allow_private_network"}
+        if unknown:
+            known = ", ".join(sorted(set(self.options) | {"allowed_hosts", "max_pages", "max_depth",
+                                                          "concurrency", "delay"}))
+            raise ValueError(f"source {self.name!r} has no option {', '.join(sorted(unknown))}; "
+                             f"options: {known}")
+        self.settings = dict(options)
+        for key in ("start_urls", "feeds", "sitemaps", "listings", "exports", "follow", "deny",
+                    "pagination", "export_members"):
+            setattr(self, key, list(getattr(type(self), key)))
+        hosts = options.get("allowed_hosts")
+        if isinstance(hosts, str):
+            hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+        self.allowed_hosts = [h.lower() for h in (hosts or type(self).allowed_hosts)]
+        if "max_pages" in options:
+            self.max_pages = int(options["max_pages"])
+        if "max_depth" in options:
+            self.max_depth = int(options["max_depth"])
+        if "allow_private_network" in options:
+            self.allow_private_network = str(options["allow_private_network"]).lower() in ("1", "true", "yes")
+        pol = type(self).politeness
+        if "concurrency" in options or "delay" in options:
+            pol = Politeness(concurrency=int(options.get("concurrency", pol.concurrency)),
+                             delay=float(options.get("delay", pol.delay)),
+                             respect_robots=pol.respect_robots)
+        self.politeness = pol
+        self.configure(**{k: v for k, v in options.items() if k in self.options})
+        if not self.allowed_hosts:
+            self.allowed_hosts = sorted({(urlsplit(u).hostname or "").lower() for u in self.seed_urls()} - {""})
+        self._follow = [re.compile(p, re.I) for p in self.follow]
+        self._deny = [re.compile(p, re.I) for p in self.deny]
+        self._pagination = [re.compile(p, re.I) for p in self.pagination]
+        self._members = [re.compile(p, re.I) for p in self.export_members]
+
+    def configure(self, **options) -> None:
+        """Hook for a source's own options (set start URLs from a base URL, say)."""
+
+    # -- what to fetch -----------------------------------------------------------------------
+    def seed_urls(self) -> list[str]:
+        return [*self.start_urls, *self.feeds, *self.sitemaps, *self.listings, *self.exports]
+
+    def seeds(self) -> list[Request]:
+        return ([Request(u, DOCUMENT) for u in self.start_urls]
+                + [Request(u, FEED) for u in self.feeds]
+                + [Request(u, SITEMAP) for u in self.sitemaps]
+                + [Request(u, LISTING) for u in self.listings]
+                + [Request(u, EXPORT) for u in self.exports])
+
+    def host_allowed(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+
+    def denied(self, url: str) -> bool:
+        return any(p.search(url) for p in self._deny)
+
+    def wants(self, url: str) -> bool:
+        """Link rule: is this URL a document of this source?"""
+        if self.denied(url) or not self.host_allowed(url):
+            return False
+        return any(p.search(url) for p in self._follow)
+
+    def is_pagination(self, url: str) -> bool:
+        return not self.denied(url) and self.host_allowed(url) and any(p.search(url) for p in self._pagination)
+
+    def wants_member(self, name: str) -> bool:
+        return any(p.search(name) for p in self._members)
+
+    # -- finding more URLs -------------------------------------------------------------------
+    def discover(self, record: "RawRecord", data: bytes, request: Request) -> Discovery:
+        """Further URLs in a fetched resource (pure parsing). Default: feeds, sitemaps, links."""
+        from extractors.sources import links as L
+
+        found = Discovery()
+        base = record.final_url or record.url
+        if request.role in (FEED, SITEMAP):
+            try:
+                urls = L.feed_links(data) if request.role == FEED else L.sitemap_links(data)
+            except L.FeedError as exc:
+                found.errors.append(str(exc))
+                return found
+            for u in urls:
+                u = _clean(urljoin(base, u))
+                if u and not self.denied(u) and self.host_allowed(u):
+                    found.requests.append(Request(u, SITEMAP if request.role == SITEMAP and u.endswith(".xml")
+                                                  and "sitemap" in u.lower() else DOCUMENT,
+                                                  request.depth + 1, _expect(u), base))
+            return found
+        if not L.looks_like_html(data, record.content_type):
+            return found
+        for href in L.html_links(data):
+            u = _clean(urljoin(base, href))
+            if not u:
+                continue
+            if request.role == LISTING and self.is_pagination(u):
+                found.requests.append(Request(u, LISTING, request.depth, None, base))
+            elif self.wants(u):
+                found.requests.append(Request(u, DOCUMENT, request.depth + 1, _expect(u), base))
+        return found
+
+    # -- turning bytes into documents ------------------------------------------------------
+    def documents(self, record: "RawRecord", data: bytes) -> list[Document]:
+        """Parse one stored resource into documents. Default: the generic parser."""
+        from extractors.parse import ParseError, parse_bytes
+
+        try:
+            doc = parse_bytes(data, record.final_url or record.url, record.content_type)
+        except ParseError as exc:
+            return [Document(source=record.url, kind="txt", text="", errors=[str(exc)], sha256=record.sha256)]
+        doc.source = record.url
+        return [doc]
+
+    def __repr__(self) -> str:
+        return f"<Source {self.name} hosts={self.allowed_hosts}>"
+
+
+def _clean(url: str) -> str | None:
+    url, _ = urldefrag(url.strip())
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return url
+
+
+def _expect(url: str) -> str | None:
+    return "pdf" if urlsplit(url).path.lower().endswith(".pdf") else None
+
+
+def iter_unique(items: Iterable[str]) -> list[str]:
+    seen, out = set(), []
+    for i in items:
+        if i not in seen:
+            seen.add(i)
+            out.append(i)
+    return out
