@@ -1,9 +1,30 @@
-"""Crawl one source: seeds -> fetch -> raw store -> discover more -> ... (sync API)."""
+"""Crawl one source: seeds -> fetch -> raw store -> discover more URLs -> ...
+
+``crawl_source(source, store)`` is a sync API (it runs an asyncio loop inside, in a thread when
+the caller already runs one). Every URL that fails is recorded with a reason in
+``CrawlReport.failures``; no failure stops the others. Conditional-request state (ETag,
+Last-Modified and the record each URL led to) lives in ``<settings.home()>/crawl-state/<source>.json``
+so that a re-crawl where nothing changed costs only conditional requests.
+"""
 from __future__ import annotations
 
+import asyncio
+import io
+import json
+import os
+import tempfile
+import threading
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
+from extractors.fetch import MB, Fetcher, FetchSettings
 from extractors.rawstore import RawRecord, RawStore
+from extractors.sources.base import DOCUMENT, EXPORT, Request, Source
+
+MAX_WORKERS = 32          # coroutines taking URLs from the frontier (per-host gates limit further)
+MAX_ZIP_RATIO = 200       # a member inflating more than this is treated as a zip bomb
 
 
 @dataclass
@@ -20,12 +41,285 @@ class CrawlReport:
     source: str
     records: list[RawRecord] = field(default_factory=list)   # every document seen this run
     new: list[RawRecord] = field(default_factory=list)       # fetched, not in the store before
-    unchanged: int = 0
+    unchanged: int = 0                                       # seen, content already stored
     failures: list[Failure] = field(default_factory=list)
-    requests: int = 0
-    not_modified: int = 0
+    requests: int = 0                                        # HTTP requests, retries included
+    not_modified: int = 0                                    # answered 304
+    conditional: int = 0                                     # requests sent with ETag/Last-Modified
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.source}: {len(self.records)} documents ({len(self.new)} new, {self.unchanged} unchanged), "
+                f"{len(self.failures)} failures, {self.requests} requests ({self.not_modified} not modified)")
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "records": [r.to_dict() for r in self.records],
+                "new": [r.sha256 for r in self.new], "unchanged": self.unchanged,
+                "failures": [f.to_dict() for f in self.failures], "requests": self.requests,
+                "not_modified": self.not_modified, "conditional": self.conditional, "notes": self.notes}
 
 
-def crawl_source(source, store: RawStore | None = None, *, limit: int | None = None,
-                 settings=None) -> CrawlReport:
-    raise NotImplementedError("work in progress")
+# -- conditional-request state ---------------------------------------------------------------
+
+def state_path(source_name: str, settings: FetchSettings | None = None) -> Path:
+    if settings is not None and settings.state_path:
+        return Path(settings.state_path)
+    from extractors import settings as app_settings
+    return app_settings.home() / "crawl-state" / f"{source_name}.json"
+
+
+class CrawlState:
+    """url -> {etag, last_modified, record, members}; written atomically at the end of a crawl."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.urls: dict[str, dict] = {}
+        try:
+            self.urls = json.loads(path.read_text("utf-8")).get("urls", {})
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            self.urls = {}        # a damaged state file only costs one full re-fetch
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "urls": self.urls}, fh, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+
+# -- archives -------------------------------------------------------------------------------
+
+def unsafe_member_reason(name: str) -> str | None:
+    """Why an archive member name must not be used, or None."""
+    if not name or "\x00" in name:
+        return "empty or NUL in name"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "absolute path"
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if ".." in parts:
+        return "path leaves the archive (..)"
+    return None
+
+
+def iter_archive(data: bytes, source: Source, settings: FetchSettings):
+    """Yield (member_name, bytes) or (member_name, Failure-reason str) for the wanted members of a
+    zip; raise ValueError for an archive that cannot be read at all (truncated, not a zip)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"export archive is truncated or not a zip file ({exc})") from None
+    total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        name = info.filename
+        why = unsafe_member_reason(name)
+        if why:
+            yield name, f"unsafe member path in archive ({why}); skipped"
+            continue
+        if not source.wants_member(name):
+            continue
+        if info.file_size > settings.max_bytes:
+            yield name, f"archive member larger than {settings.max_bytes / MB:g} MB; skipped"
+            continue
+        if info.compress_size and info.file_size / max(1, info.compress_size) > MAX_ZIP_RATIO \
+                and info.file_size > MB:
+            yield name, "archive member inflates suspiciously (zip bomb?); skipped"
+            continue
+        total += info.file_size
+        if total > settings.max_archive_bytes:
+            yield name, f"archive unpacks to more than {settings.max_archive_bytes / MB:g} MB; rest skipped"
+            return
+        try:
+            yield name, zf.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            yield name, f"archive member is truncated or corrupt ({exc})"
+
+
+# -- the crawl -----------------------------------------------------------------------------
+
+class _Crawl:
+    def __init__(self, source: Source, store: RawStore, limit: int | None, settings: FetchSettings):
+        self.source = source
+        self.store = store
+        self.limit = limit
+        self.s = settings
+        self.report = CrawlReport(source=source.name)
+        self.state = CrawlState(state_path(source.name, settings))
+        self.seen: set[str] = set()
+        self.enqueued = 0
+        self.documents = 0
+        self.queue: asyncio.Queue[Request] = asyncio.Queue()
+        self.seen_docs: set[str] = set()
+
+    def enqueue(self, req: Request) -> None:
+        if req.url in self.seen:
+            return
+        if self.enqueued >= self.source.max_pages:
+            if self.enqueued == self.source.max_pages:
+                self.report.notes.append(f"stopped at max_pages={self.source.max_pages}")
+                self.enqueued += 1
+            return
+        if req.role == DOCUMENT:
+            if req.depth > self.source.max_depth:
+                return
+            if self.limit is not None and self.documents >= self.limit:
+                return
+            self.documents += 1
+        self.seen.add(req.url)
+        self.enqueued += 1
+        self.queue.put_nowait(req)
+
+    def fail(self, url: str, reason: str) -> None:
+        self.report.failures.append(Failure(url, reason))
+
+    def saw(self, rec: RawRecord, is_new: bool) -> None:
+        if rec.url in self.seen_docs:
+            return
+        self.seen_docs.add(rec.url)
+        self.report.records.append(rec)
+        if is_new:
+            self.report.new.append(rec)
+        else:
+            self.report.unchanged += 1
+
+    async def run(self) -> CrawlReport:
+        pol = self.source.politeness
+        fetcher = Fetcher(self.s, host_allowed=self.source.host_allowed,
+                          allow_private=self.source.allow_private_network,
+                          concurrency=pol.concurrency, delay=pol.delay, respect_robots=pol.respect_robots)
+        try:
+            for req in self.source.seeds():
+                self.enqueue(req)
+            n_workers = max(1, min(MAX_WORKERS, (self.s.concurrency or pol.concurrency) * 2))
+            workers = [asyncio.create_task(self.worker(fetcher)) for _ in range(n_workers)]
+            await self.queue.join()
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            await fetcher.aclose()
+            self.report.requests = fetcher.requests
+            self.report.conditional = fetcher.conditional_requests
+            try:
+                self.state.save()
+            except OSError as exc:
+                self.report.notes.append(f"could not save crawl state ({exc}); next run re-fetches everything")
+        return self.report
+
+    async def worker(self, fetcher: Fetcher) -> None:
+        while True:
+            req = await self.queue.get()
+            try:
+                await self.process(fetcher, req)
+            except Exception as exc:  # a bug on one URL must not stop the crawl
+                self.fail(req.url, f"internal error: {type(exc).__name__}: {exc}")
+            finally:
+                self.queue.task_done()
+
+    def _previous(self, url: str) -> tuple[dict, RawRecord | None]:
+        st = self.state.urls.get(url) or {}
+        rec = RawRecord.from_dict(st["record"]) if st.get("record") else None
+        if rec is not None and not self.store.has(self.source.name, rec.sha256):
+            return {}, None          # state without bytes (store moved or wiped): fetch in full
+        return st, rec
+
+    async def process(self, fetcher: Fetcher, req: Request) -> None:
+        st, prev = self._previous(req.url)
+        max_bytes = self.s.max_archive_bytes if req.role == EXPORT else None
+        res = await fetcher.fetch(req.url, expect=req.expect, etag=st.get("etag") if prev else None,
+                                  last_modified=st.get("last_modified") if prev else None,
+                                  max_bytes=max_bytes)
+        if res.error:
+            self.fail(req.url, res.error)
+            return
+        if res.not_modified:
+            self.report.not_modified += 1
+            rec = prev
+            data = None
+            if req.role == DOCUMENT:
+                self.saw(rec, False)
+            if req.role == EXPORT:
+                for d in st.get("members", []):
+                    self.saw(RawRecord.from_dict(d), False)
+                return
+        else:
+            existed = self.store.has(self.source.name, _sha(res.data))
+            rec = self.store.put(self.source.name, res.data, url=req.url, final_url=res.final_url,
+                                 status=res.status, headers=res.headers, content_type=res.content_type,
+                                 notes=res.notes, role=req.role)
+            data = res.data
+            if req.role == DOCUMENT:
+                self.saw(rec, not existed)
+            self.state.urls[req.url] = {"etag": res.headers.get("etag"),
+                                        "last_modified": res.headers.get("last-modified"),
+                                        "record": rec.to_dict()}
+            if req.role == EXPORT:
+                members = await asyncio.to_thread(self.unpack, rec, data)
+                self.state.urls[req.url]["members"] = [m.to_dict() for m in members]
+                return
+        if req.role == DOCUMENT and req.depth >= self.source.max_depth:
+            return
+        if data is None:
+            data = await asyncio.to_thread(self.store.read, rec)
+        found = await asyncio.to_thread(self.source.discover, rec, data, req)
+        for err in found.errors:
+            self.fail(req.url, err)
+        for r in found.requests:
+            self.enqueue(r)
+
+    def unpack(self, rec: RawRecord, data: bytes) -> list[RawRecord]:
+        members: list[RawRecord] = []
+        try:
+            for name, item in iter_archive(data, self.source, self.s):
+                url = f"{rec.url}#{name}"
+                if isinstance(item, str):
+                    self.fail(url, item)
+                    continue
+                if self.limit is not None and len(members) >= self.limit:
+                    break
+                existed = self.store.has(self.source.name, _sha(item))
+                m = self.store.put(self.source.name, item, url=url, final_url=url, status=rec.status,
+                                   headers={}, content_type="application/xml" if name.lower().endswith(".xml")
+                                   else None, fetched_at=rec.fetched_at, role=DOCUMENT)
+                members.append(m)
+                self.saw(m, not existed)
+        except ValueError as exc:
+            self.fail(rec.url, str(exc))
+        return members
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(data).hexdigest()
+
+
+def crawl_source(source: Source | str, store: RawStore | None = None, *, limit: int | None = None,
+                 settings: FetchSettings | None = None) -> CrawlReport:
+    """Crawl one source into the raw store and report what was seen, new, unchanged and failed."""
+    if isinstance(source, str):
+        from extractors.sources import get_source
+        source = get_source(source)
+    store = store if store is not None else RawStore()
+    settings = settings or FetchSettings()
+    crawl = lambda: asyncio.run(_Crawl(source, store, limit, settings).run())  # noqa: E731
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return crawl()
+    out: dict = {}
+
+    def target():
+        try:
+            out["report"] = crawl()
+        except BaseException as exc:  # re-raised in the caller's thread
+            out["error"] = exc
+    t = threading.Thread(target=target, name=f"crawl-{source.name}")
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["report"]

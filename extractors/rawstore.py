@@ -80,6 +80,7 @@ class RawRecord:
     path: str = ""          # relative to the store root, POSIX separators
     size: int = 0
     notes: list[str] = field(default_factory=list)   # e.g. "link promised pdf, server sent html"
+    role: str = "document"  # document | feed | sitemap | listing | export (see sources.base)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -168,7 +169,8 @@ class RawStore:
     # -- writing ---------------------------------------------------------------------------
     def put(self, source: str, data: bytes, *, url: str, final_url: str | None = None,
             status: int = 200, headers: dict | None = None, content_type: str | None = None,
-            fetched_at: str | None = None, notes: list[str] | None = None) -> RawRecord:
+            fetched_at: str | None = None, notes: list[str] | None = None,
+            role: str = "document") -> RawRecord:
         if not _SOURCE_NAME.match(source):
             raise ValueError(f"source name {source!r} must be lower-case letters, digits, underscores")
         sha = hashlib.sha256(data).hexdigest()
@@ -177,7 +179,7 @@ class RawStore:
         rec = RawRecord(source=source, url=url, final_url=final_url or url, status=status,
                         headers=dict(headers or {}), fetched_at=fetched_at or now_iso(),
                         sha256=sha, content_type=content_type, path=key, size=len(data),
-                        notes=list(notes or []))
+                        notes=list(notes or []), role=role)
         if not self.storage.exists(key):
             self.storage.write_atomic(key, data)
         side = f"{source}/{sha[:2]}/{sha}.json"
@@ -223,10 +225,17 @@ class RawStore:
                         except (ValueError, TypeError):
                             continue   # a torn last line after a crash: skip it
 
-    def iter_records(self, source: str | None = None) -> Iterator[RawRecord]:
-        """The latest record per (source, url), in url order."""
+    def iter_records(self, source: str | None = None, *,
+                     roles: tuple[str, ...] | None = ("document",)) -> Iterator[RawRecord]:
+        """The latest record per (source, url), in url order.
+
+        By default only documents (announcements, PDFs, export members); ``roles=None`` also
+        yields the feeds, sitemaps, listing pages and export archives that led to them.
+        """
         latest: dict[tuple[str, str], RawRecord] = {}
         for rec in self.iter_log(source):
+            if roles is not None and rec.role not in roles:
+                continue
             k = (rec.source, rec.url)
             if k not in latest or rec.fetched_at >= latest[k].fetched_at:
                 latest[k] = rec

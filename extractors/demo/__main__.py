@@ -1,0 +1,5 @@
+import sys
+
+from extractors.demo.server import main
+
+sys.exit(main())

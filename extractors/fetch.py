@@ -1,0 +1,414 @@
+"""Fetching, the one place that speaks HTTP (httpx, asyncio).
+
+Every source gets the same treatment: only http(s); only the source's allowed hosts; never a
+private, loopback or link-local address unless the source is the local demo; robots.txt (protego,
+cached per host; a disallow is a recorded failure); per-host concurrency and delay; retries with
+exponential backoff and jitter on timeouts, connection errors, 429 (Retry-After honoured, capped)
+and 5xx; conditional requests (ETag / Last-Modified); a size cap (the body is streamed and cut)
+and a time cap per document; redirects followed by hand (each hop checked, loops and long chains
+refused); content-type sniffing (a "PDF" link that returns HTML is kept as HTML and noted); a user
+agent with a contact address. Charset detection is left to parse.
+
+Nothing here raises for an expected failure: :class:`FetchResult.error` says what went wrong.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import random
+import socket
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from extractors import settings as _settings
+
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+RETRY_CODES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+ROBOTS_MAX_BYTES = 512 * 1024            # RFC 9309 asks crawlers to read at least 500 KiB
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Timing and limits of fetching. ``FetchSettings.for_tests()`` makes every wait tiny."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    time_cap: float = 180.0                 # seconds per document, all hops and retries together
+    max_bytes: int = _settings.MAX_DOCUMENT_BYTES
+    max_archive_bytes: int = 400 * MB       # export archives (zip) may be larger than a document
+    max_redirects: int = 5
+    retries: int = 3                        # attempts after the first
+    backoff_base: float = 1.0               # 1 s, 2 s, 4 s ... plus jitter up to backoff_base
+    backoff_max: float = 60.0
+    retry_after_cap: float = 120.0          # never wait longer than this for a Retry-After
+    user_agent: str = field(default_factory=_settings.user_agent)
+    respect_robots: bool = True
+    robots_delay_cap: float = 30.0          # a robots.txt Crawl-delay above this is capped
+    concurrency: int | None = None          # override a source's per-host concurrency
+    delay: float | None = None              # override a source's per-host delay
+    state_path: str | None = None           # conditional-request state; default under settings.home()
+    seed: int | None = None                 # jitter seed (tests)
+
+    @classmethod
+    def for_tests(cls, **kw) -> "FetchSettings":
+        base = dict(connect_timeout=2.0, read_timeout=2.0, time_cap=10.0, retries=3,
+                    backoff_base=0.01, backoff_max=0.05, retry_after_cap=0.2, delay=0.0, seed=0)
+        base.update(kw)
+        return cls(**base)
+
+    def with_(self, **kw) -> "FetchSettings":
+        return replace(self, **kw)
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status: int = 0
+    headers: dict = field(default_factory=dict)
+    data: bytes | None = None
+    content_type: str | None = None
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    not_modified: bool = False
+    requests: int = 0                       # HTTP requests made for this URL (hops, retries)
+    conditional: bool = False               # sent If-None-Match / If-Modified-Since
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.not_modified and self.data is not None
+
+
+class FetchError(Exception):
+    """Internal: a final failure for one URL (message is the recorded reason)."""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date; None if absent
+    or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def backoff_delay(attempt: int, s: FetchSettings, rng: random.Random) -> float:
+    """Exponential backoff with full jitter on top: base*2^attempt + U(0, base), capped."""
+    return min(s.backoff_max, s.backoff_base * (2 ** attempt) + rng.uniform(0, s.backoff_base))
+
+
+def sniff_type(data: bytes) -> str | None:
+    """MIME type from the bytes themselves, or None when they say nothing clear."""
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "application/zip"
+    low = head.lower()
+    if low.startswith(b"<!doctype html") or b"<html" in low[:512]:
+        return "text/html"
+    if low.startswith(b"<?xml") or low.startswith(b"<rss") or low.startswith(b"<feed") or low.startswith(b"<urlset"):
+        return "application/xml"
+    if low.startswith(b"{") or low.startswith(b"["):
+        return None
+    return None
+
+
+_KIND = {"application/pdf": "pdf", "text/html": "html", "application/xhtml+xml": "html",
+         "application/zip": "zip", "application/xml": "xml", "text/xml": "xml",
+         "application/rss+xml": "xml", "application/atom+xml": "xml", "text/plain": "text"}
+
+
+def _kind(ct: str | None) -> str | None:
+    return _KIND.get((ct or "").split(";")[0].strip().lower())
+
+
+def address_refusal(host: str, allow_private: bool) -> str | None:
+    """Why a host must not be contacted (a private/loopback address), or None. Resolves names."""
+    if allow_private:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve host {host}: {exc}"
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
+                or ip.is_multicast or ip.is_unspecified:
+            return f"refusing {host}: it resolves to the private or loopback address {ip}"
+    return None
+
+
+class _HostGate:
+    """Per-host concurrency (semaphore) and spacing between request starts (delay)."""
+
+    def __init__(self, concurrency: int, delay: float):
+        self.sem = asyncio.Semaphore(max(1, concurrency))
+        self.delay = max(0.0, delay)
+        self.next_start = 0.0
+        self.lock = asyncio.Lock()
+
+    async def __aenter__(self):
+        await self.sem.acquire()
+        if self.delay:
+            async with self.lock:
+                now = time.monotonic()
+                start = max(now, self.next_start)
+                self.next_start = start + self.delay
+            if start > now:
+                await asyncio.sleep(start - now)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.sem.release()
+
+
+class Fetcher:
+    """Fetches URLs for one source. Use inside a running event loop::
+
+        async with Fetcher(s, host_allowed=src.host_allowed, allow_private=False,
+                           concurrency=1, delay=1.0) as f:
+            result = await f.fetch(url)
+    """
+
+    def __init__(self, s: FetchSettings | None = None, *, host_allowed: Callable[[str], bool] | None = None,
+                 allow_private: bool = False, concurrency: int = 1, delay: float = 1.0,
+                 respect_robots: bool = True, transport: httpx.AsyncBaseTransport | None = None):
+        self.s = s or FetchSettings()
+        self.host_allowed = host_allowed or (lambda url: True)
+        self.allow_private = allow_private
+        self.concurrency = self.s.concurrency or concurrency
+        self.delay = self.s.delay if self.s.delay is not None else delay
+        self.respect_robots = respect_robots and self.s.respect_robots
+        self.rng = random.Random(self.s.seed)
+        self.requests = 0
+        self.conditional_requests = 0
+        self.waits: list[float] = []            # every backoff/Retry-After wait, for reports and tests
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, object] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._addr: dict[str, str | None] = {}
+        self._client = httpx.AsyncClient(
+            follow_redirects=False, trust_env=False, transport=transport,
+            headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout, pool=None),
+            limits=httpx.Limits(max_connections=max(8, self.concurrency * 4),
+                                max_keepalive_connections=max(8, self.concurrency * 2)),
+        )
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.aclose()
+
+    async def aclose(self):
+        await self._client.aclose()
+
+    # -- gates ----------------------------------------------------------------------------
+    def _gate(self, host: str) -> _HostGate:
+        g = self._gates.get(host)
+        if g is None:
+            g = self._gates[host] = _HostGate(self.concurrency, self.delay)
+        return g
+
+    async def _address_ok(self, host: str) -> None:
+        if host not in self._addr:
+            loop = asyncio.get_running_loop()
+            self._addr[host] = await loop.run_in_executor(None, address_refusal, host, self.allow_private)
+        if self._addr[host]:
+            raise FetchError(self._addr[host])
+
+    def _check_url(self, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"scheme {parts.scheme or '(none)'}: is not allowed (only http and https)")
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise FetchError("URL has no host")
+        if not self.host_allowed(url):
+            raise FetchError(f"host {host} is not among the source's allowed hosts")
+        return host
+
+    # -- robots.txt -----------------------------------------------------------------------
+    async def _robots_for(self, url: str):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin in self._robots:
+            return self._robots[origin]
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin in self._robots:
+                return self._robots[origin]
+            from protego import Protego
+            rules: object
+            try:
+                res = await self._attempts(origin + "/robots.txt", {}, ROBOTS_MAX_BYTES, retries=1,
+                                           truncate=True)
+                if res.status == 200:
+                    rules = Protego.parse((res.data or b"").decode("utf-8", "replace"))
+                elif 400 <= res.status < 500:
+                    rules = None                              # no robots.txt: all allowed
+                else:
+                    rules = f"robots.txt unreachable (HTTP {res.status}); not crawling {parts.netloc}"
+            except FetchError as exc:
+                rules = f"robots.txt unreachable ({exc}); not crawling {parts.netloc}"
+            self._robots[origin] = rules
+            if hasattr(rules, "crawl_delay"):
+                cd = rules.crawl_delay(self.s.user_agent)
+                if cd:
+                    gate = self._gate(parts.hostname.lower())
+                    gate.delay = max(gate.delay, min(float(cd), self.s.robots_delay_cap))
+            return rules
+
+    async def _robots_ok(self, url: str) -> None:
+        if not self.respect_robots:
+            return
+        rules = await self._robots_for(url)
+        if isinstance(rules, str):
+            raise FetchError(rules)
+        if rules is not None and not rules.can_fetch(url, self.s.user_agent):
+            raise FetchError("robots.txt disallows")
+
+    # -- one request, with retries ----------------------------------------------------------
+    async def _once(self, url: str, headers: dict, max_bytes: int, truncate: bool) -> FetchResult:
+        host = urlsplit(url).hostname.lower()
+        async with self._gate(host):
+            self.requests += 1
+            if "If-None-Match" in headers or "If-Modified-Since" in headers:
+                self.conditional_requests += 1
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                res = FetchResult(url=url, final_url=str(resp.url), status=resp.status_code,
+                                  headers={k.lower(): v for k, v in resp.headers.items()}, requests=1)
+                if resp.status_code in REDIRECT_CODES or resp.status_code == 304 \
+                        or resp.status_code in RETRY_CODES:
+                    return res
+                length = resp.headers.get("content-length")
+                if length and length.isdigit() and int(length) > max_bytes and not truncate:
+                    raise FetchError(f"larger than {max_bytes / MB:g} MB (Content-Length {int(length) / MB:.0f} MB)")
+                buf = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    buf += chunk
+                    if len(buf) > max_bytes:
+                        if truncate:
+                            del buf[max_bytes:]
+                            break
+                        raise FetchError(f"larger than {max_bytes / MB:g} MB; cut off")
+                res.data = bytes(buf)
+                return res
+
+    async def _attempts(self, url: str, headers: dict, max_bytes: int, retries: int | None = None,
+                        truncate: bool = False) -> FetchResult:
+        retries = self.s.retries if retries is None else retries
+        last = ""
+        made = 0
+        for attempt in range(retries + 1):
+            wait = None
+            try:
+                made += 1
+                res = await self._once(url, headers, max_bytes, truncate)
+                if res.status not in RETRY_CODES:
+                    res.requests = made
+                    return res
+                last = f"HTTP {res.status}"
+                if res.status in (429, 503):
+                    ra = parse_retry_after(res.headers.get("retry-after"))
+                    if ra is not None:
+                        wait = min(ra, self.s.retry_after_cap)
+                        last += f" (Retry-After {res.headers.get('retry-after')})"
+            except httpx.TimeoutException:
+                last = "timed out"
+            except httpx.ConnectError as exc:
+                last = f"cannot connect: {exc}" if str(exc) else "cannot connect"
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                last = f"connection reset or closed by the server ({type(exc).__name__})"
+            except httpx.DecodingError as exc:
+                raise FetchError(f"cannot decode the response body: {exc}") from None
+            if attempt == retries:
+                break
+            if wait is None:
+                wait = backoff_delay(attempt, self.s, self.rng)
+            self.waits.append(wait)
+            await asyncio.sleep(wait)
+        raise FetchError(f"{last}; gave up after {made} attempts")
+
+    # -- the public call ------------------------------------------------------------------
+    async def fetch(self, url: str, *, expect: str | None = None, etag: str | None = None,
+                    last_modified: str | None = None, max_bytes: int | None = None) -> FetchResult:
+        """Fetch one URL following redirects; never raises for expected failures."""
+        before = self.requests
+        try:
+            res = await asyncio.wait_for(self._fetch(url, expect, etag, last_modified,
+                                                     max_bytes or self.s.max_bytes),
+                                         timeout=self.s.time_cap)
+        except FetchError as exc:
+            res = FetchResult(url=url, final_url=url, error=str(exc))
+        except asyncio.TimeoutError:
+            res = FetchResult(url=url, final_url=url,
+                              error=f"took longer than the time cap of {self.s.time_cap:g} s")
+        except httpx.HTTPError as exc:          # anything httpx raises that we did not foresee
+            res = FetchResult(url=url, final_url=url, error=f"{type(exc).__name__}: {exc}")
+        res.requests = self.requests - before
+        return res
+
+    async def _fetch(self, url, expect, etag, last_modified, max_bytes) -> FetchResult:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        seen = set()
+        current = url
+        for hop in range(self.s.max_redirects + 1):
+            if current in seen:
+                raise FetchError(f"redirect loop at {current}")
+            seen.add(current)
+            host = self._check_url(current)
+            await self._address_ok(host)
+            await self._robots_ok(current)
+            res = await self._attempts(current, headers if hop == 0 else {}, max_bytes)
+            if res.status in REDIRECT_CODES:
+                loc = res.headers.get("location")
+                if not loc:
+                    raise FetchError(f"HTTP {res.status} without a Location header")
+                current = urljoin(current, loc)
+                continue
+            res.url = url
+            res.final_url = current
+            res.conditional = bool(headers) and hop == 0
+            if res.status == 304:
+                res.not_modified = True
+                res.data = None
+                return res
+            if res.status >= 400:
+                raise FetchError(f"HTTP {res.status}")
+            self._sniff(res, expect)
+            return res
+        raise FetchError(f"more than {self.s.max_redirects} redirects")
+
+    @staticmethod
+    def _sniff(res: FetchResult, expect: str | None) -> None:
+        declared = res.headers.get("content-type")
+        sniffed = sniff_type(res.data or b"")
+        ct = declared
+        if sniffed and _kind(sniffed) != _kind(declared):
+            if declared:
+                res.notes.append(f"server said {declared.split(';')[0]}, content is {sniffed}")
+            ct = sniffed
+        if expect == "pdf" and _kind(ct) != "pdf":
+            res.notes.append(f"link promised a PDF, the server sent {_kind(ct) or ct or 'unknown content'}; stored as such")
+        res.content_type = ct
