@@ -1,0 +1,373 @@
+"""``foerderradar ingest | reprocess | serve | runs | query | export | demo``.
+
+The flows live in ``flows/ingest.py``; these commands start them, print their summary and read the
+published warehouse. Prefect, DuckDB and spaCy are imported inside the commands.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+DEMO_DOCUMENTS = 40
+QUERY_TABLE_ROWS = 50          # rows shown by `query` as a table (csv/json print all)
+
+
+def _err(msg: str) -> None:
+    print(f"foerderradar: {msg}", file=sys.stderr)
+
+
+def _set_home(home: Optional[Path]) -> None:
+    """--home DIR: the whole tool (raw store, warehouse, register) lives under DIR."""
+    if home is not None:
+        home = home.expanduser().resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["FOERDERRADAR_HOME"] = str(home)
+
+
+def parse_options(values: list[str] | None) -> dict[str, dict[str, Any]]:
+    """``["demo.base_url=http://…", "web.max_pages=50"]`` → ``{"demo": {"base_url": …}, …}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for raw in values or []:
+        key, sep, value = raw.partition("=")
+        source, dot, name = key.strip().partition(".")
+        if not sep or not dot or not source or not name:
+            raise typer.BadParameter(f"{raw!r}: write it as SOURCE.KEY=VALUE, e.g. demo.base_url=http://127.0.0.1:8765/",
+                                     param_hint="--option")
+        out.setdefault(source, {})[name] = _option_value(value.strip())
+    return out
+
+
+def _option_value(value: str) -> Any:
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Console: our progress lines and the flow's start and end, not one line per task."""
+    import logging
+
+    if verbose:
+        return
+    logging.getLogger("prefect").setLevel(logging.WARNING)          # "Starting temporary server …"
+    logging.getLogger("prefect.task_runs").setLevel(logging.WARNING)
+    logging.getLogger("prefect.flow_runs").setLevel(logging.INFO)
+
+
+def _run_flow(fn, verbose: bool, **params):
+    """Run a flow in this process and return its IngestResult (also for a failed run)."""
+    from flows.ingest import run_result
+
+    _quiet_prefect(verbose)
+    state = fn(return_state=True, **params)
+    return run_result(state)
+
+
+def print_summary(result, file=None) -> None:
+    """The run summary on the console (the same content as the Prefect artifact)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=file or sys.stdout, highlight=False)
+    colour = {"success": "green", "partial": "yellow", "failed": "red"}.get(result.status, "white")
+    t = Table(title=f"{result.flow} run {result.run_id}: [{colour}]{result.status}[/]", title_justify="left")
+    for col in ("source", "fetched", "new", "parsed", "extracted", "loaded", "unchanged", "failed"):
+        t.add_column(col, justify="left" if col == "source" else "right")
+    t.add_column("note", overflow="fold")
+    for s in result.sources.values():
+        t.add_row(s.name, str(s.fetched), str(s.new), str(s.parsed), str(s.extracted), str(s.loaded),
+                  str(s.skipped), str(s.fetch_failed + s.failed), s.error or "")
+    console.print(t)
+    console.print(f"documents: {result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
+                  f"{result.failed} failed; time {result.timings.get('total', 0):.1f} s "
+                  + "(" + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items() if k != "total") + ")")
+    if result.deadlines:
+        d = Table(title="upcoming deadlines", title_justify="left")
+        d.add_column("date")
+        d.add_column("programme / title", overflow="fold")
+        d.add_column("url", overflow="fold")
+        for row in result.deadlines:
+            d.add_row(str(row.get("date")), str(row.get("title") or ""), str(row.get("url") or ""))
+        console.print(d)
+    failures = [f for s in result.sources.values() for f in s.failures] + result.errors
+    for f in failures[:20]:
+        console.print(f"[red]failed[/] {f}", soft_wrap=True)
+    if len(failures) > 20:
+        console.print(f"… and {len(failures) - 20} more failures (see the run in the warehouse: "
+                      "foerderradar query \"SELECT * FROM fetches WHERE error IS NOT NULL\")")
+
+
+def _exit_for(result) -> None:
+    raise typer.Exit(0 if result.status == "success" else 1)
+
+
+def _open_reader():
+    """A read-only connection to the published warehouse, or a clear exit."""
+    from warehouse import connect
+
+    try:
+        return connect()
+    except Exception as exc:
+        name = type(exc).__name__
+        if name in ("NotPublished", "FileNotFoundError"):
+            _err(f"no warehouse yet ({exc}); run `foerderradar ingest` or `foerderradar demo` first")
+        else:
+            _err(f"cannot open the warehouse: {exc}")
+        raise typer.Exit(1)
+
+
+def _rows(con, sql: str) -> tuple[list[str], list[tuple]]:
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description] if cur.description else []
+    return cols, cur.fetchall() if cols else []
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_cell(x) for x in v)
+    return str(v)
+
+
+def print_rows(cols: list[str], rows: list[tuple], fmt: str = "table", title: str | None = None,
+               max_rows: int | None = QUERY_TABLE_ROWS, file=None) -> None:
+    out = file or sys.stdout
+    if fmt == "csv":
+        w = csv.writer(out)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_cell(v) for v in r])
+    elif fmt == "json":
+        for r in rows:
+            out.write(json.dumps(dict(zip(cols, r)), ensure_ascii=False, default=_json_default) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=title, title_justify="left")
+        for c in cols:
+            t.add_column(c, overflow="fold")
+        shown = rows if max_rows is None else rows[:max_rows]
+        for r in shown:
+            t.add_row(*(_cell(v) for v in r))
+        console = Console(file=out, highlight=False)
+        console.print(t)
+        if len(shown) < len(rows):
+            console.print(f"({len(rows) - len(shown)} more rows; use --format csv or json for all)")
+
+
+def _json_default(v: Any):
+    if isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return v.isoformat()
+    from decimal import Decimal
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return str(v)
+
+
+# Example queries shown by `demo` (views documented in warehouse/views/*.sql).
+DEMO_QUERIES: list[tuple[str, str]] = []
+
+
+def register(app: typer.Typer) -> None:
+
+    @app.command("ingest")
+    def ingest_cmd(
+        source: list[str] = typer.Option(None, "--source", "-s", help="Source to crawl (repeatable); default: all."),
+        limit: int = typer.Option(None, "--limit", min=1, help="At most N documents per source."),
+        option: list[str] = typer.Option(None, "--option", "-o", help="Source option SOURCE.KEY=VALUE (repeatable)."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
+    ) -> None:
+        """Crawl sources, extract and load the warehouse (the nightly flow, run once now)."""
+        opts = parse_options(option)
+        _set_home(home)
+        from extractors.sources import all_sources
+
+        known = all_sources()
+        unknown = [s for s in (source or []) + list(opts) if s not in known]
+        if unknown:
+            raise typer.BadParameter(f"no source named {', '.join(sorted(set(unknown)))}; known: {', '.join(known)}",
+                                     param_hint="--source/--option")
+        from flows.ingest import ingest
+
+        result = _run_flow(ingest, verbose, sources=source or None, limit=limit, options=opts)
+        _report(result, as_json)
+
+    @app.command("reprocess")
+    def reprocess_cmd(
+        source: list[str] = typer.Option(None, "--source", "-s", help="Only these sources (repeatable)."),
+        force: bool = typer.Option(False, "--force", help="Re-extract also what this extractor version already did."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
+    ) -> None:
+        """Re-extract the raw store with the current extractor (no network)."""
+        _set_home(home)
+        from flows.ingest import reprocess
+
+        result = _run_flow(reprocess, verbose, sources=source or None, force=force)
+        _report(result, as_json)
+
+    @app.command("serve")
+    def serve_cmd(
+        source: list[str] = typer.Option(None, "--source", "-s", help="Sources of the nightly run; default: all."),
+        limit: int = typer.Option(None, "--limit", min=1, help="At most N documents per source."),
+        option: list[str] = typer.Option(None, "--option", "-o", help="Source option SOURCE.KEY=VALUE."),
+        port: int = typer.Option(4200, "--port", help="Port of the local Prefect server (and its UI)."),
+        cron: str = typer.Option("0 2 * * *", "--cron", help="When to run (cron, Europe/Berlin time)."),
+    ) -> None:
+        """Run the nightly schedule (02:00 Europe/Berlin) in this process until Ctrl-C."""
+        from flows.serve import NIGHTLY_TIMEZONE, ServeError, serve
+
+        opts = parse_options(option)
+        try:
+            serve(sources=source or None, limit=limit, options=opts or None, port=port, cron=cron,
+                  timezone=NIGHTLY_TIMEZONE)
+        except ServeError as exc:
+            _err(str(exc))
+            raise typer.Exit(1)
+        except KeyboardInterrupt:
+            raise typer.Exit(0)
+
+    @app.command("runs")
+    def runs_cmd(
+        last: int = typer.Option(20, "--last", "-n", min=1, help="How many runs, newest first."),
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+    ) -> None:
+        """The latest runs: status, documents new/changed/unchanged/failed."""
+        _check_format(format)
+        _set_home(home)
+        con = _open_reader()
+        cols, rows = _rows(con, RUNS_SQL.format(n=int(last)))
+        print_rows(cols, rows, format, title="runs", max_rows=None)
+
+    @app.command("query")
+    def query_cmd(
+        sql: str = typer.Argument(..., help="SQL (read-only), e.g. \"SELECT * FROM open_calls\"."),
+        format: str = typer.Option("table", "--format", "-f", help="table, csv or json (one object a line)."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+    ) -> None:
+        """Run SQL against the latest published warehouse (read-only)."""
+        _check_format(format)
+        _set_home(home)
+        import duckdb
+
+        con = _open_reader()
+        try:
+            cols, rows = _rows(con, sql)
+        except duckdb.Error as exc:
+            _err(f"query failed: {str(exc).strip()}")
+            _err("the tables and views: foerderradar query \"SHOW TABLES\"")
+            raise typer.Exit(1)
+        print_rows(cols, rows, format)
+
+    @app.command("export")
+    def export_cmd(
+        directory: Path = typer.Argument(..., help="Folder to write one file per table and view into."),
+        format: str = typer.Option("parquet", "--format", "-f", help="parquet or csv."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+    ) -> None:
+        """Export every table and view of the published warehouse as Parquet or CSV files."""
+        if format not in ("parquet", "csv"):
+            raise typer.BadParameter("choose parquet or csv", param_hint="--format")
+        _set_home(home)
+        con = _open_reader()
+        try:
+            written = export_all(con, directory, format)
+        except OSError as exc:
+            _err(f"cannot write to {directory}: {exc.strerror or exc}")
+            raise typer.Exit(1)
+        for name, rows, path in written:
+            print(f"{path}\t{rows} rows")
+
+    @app.command("demo")
+    def demo_cmd(
+        documents: int = typer.Option(DEMO_DOCUMENTS, "--documents", "-n", min=1, help="Documents on the demo site."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
+    ) -> None:
+        """Serve the demo site on 127.0.0.1, crawl it with the nightly flow, load the warehouse, show it."""
+        _set_home(home)
+        from extractors import settings
+        from extractors.demo import serve_demo_site
+        from flows.ingest import ingest
+
+        print(f"foerderradar demo: data in {settings.home()}", file=sys.stderr)
+        with serve_demo_site(n_documents=documents) as base_url:
+            print(f"demo site on {base_url} ({documents} announcements)", file=sys.stderr)
+            result = _run_flow(ingest, verbose, sources=["demo"], options={"demo": {"base_url": base_url}})
+        print_summary(result)
+        if result.status != "failed":
+            con = _open_reader()
+            for title, sql in DEMO_QUERIES:
+                print(f"\n$ foerderradar query \"{' '.join(sql.split())}\"")
+                cols, rows = _rows(con, sql)
+                print_rows(cols, rows, "table", title=title, max_rows=10)
+            print("\nQuery the warehouse yourself:\n"
+                  + (f"  export FOERDERRADAR_HOME={settings.home()}\n" if home else "")
+                  + "  foerderradar query \"SHOW TABLES\"\n"
+                  "  foerderradar query \"SELECT * FROM open_calls\" --format csv\n"
+                  "  foerderradar runs\n"
+                  "  foerderradar export --format parquet out/\n"
+                  "or from Python: from warehouse import connect; connect().sql(\"FROM open_calls\").df()")
+        _exit_for(result)
+
+
+RUNS_SQL = """
+SELECT run_id, flow, status, started_at, finished_at, new_documents AS new, new_versions AS changed,
+       reextracted, unchanged, failed, changes
+FROM runs ORDER BY started_at DESC LIMIT {n}
+"""
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter("choose table, csv or json", param_hint="--format")
+
+
+def _report(result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, default=_json_default))
+    else:
+        print_summary(result)
+    _exit_for(result)
+
+
+def export_all(con, directory: Path, fmt: str) -> list[tuple[str, int, Path]]:
+    """One file per table and view of the connection's database; returns (name, rows, path)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name").fetchall()]
+    written = []
+    for name in names:
+        path = directory / f"{name}.{fmt}"
+        tmp = directory / f".{name}.{fmt}.part"
+        q = '"' + name.replace('"', '""') + '"'
+        opts = "(FORMAT parquet, COMPRESSION zstd)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
+        con.execute(f"COPY (SELECT * FROM {q}) TO '{_sql_str(tmp)}' {opts}")
+        os.replace(tmp, path)
+        rows = con.execute(f"SELECT count(*) FROM {q}").fetchone()[0]
+        written.append((name, rows, path))
+    return written
+
+
+def _sql_str(p: Path) -> str:
+    return str(p).replace("'", "''")

@@ -1,0 +1,360 @@
+"""The nightly flows: ``ingest`` and ``reprocess``.
+
+``ingest`` composes the pipeline and holds nothing else::
+
+    sources ──> crawl (fetch ─> raw/) ──> parse ──> extract ──> load ──> publish
+
+Every step is a small Prefect task named by its verb (``flows.tasks``). Tasks take *batches* of
+documents (a task run costs a few to 35 ms of bookkeeping, so one task per document would cost
+more than the extraction). Retries happen only where network I/O happens (crawling); parsing
+and extraction are pure and are never retried. One source failing (a dead host, a bug in its
+parser) marks the run ``partial``; the other sources still load. A raw document whose
+``(sha256, EXTRACTOR_VERSION)`` the warehouse already holds is neither parsed nor extracted
+again, so a night where nothing changed costs the crawl and little else.
+
+``reprocess`` re-extracts what the raw store holds with the current extractor, without network.
+
+Both flows run on Prefect's temporary local server when no ``PREFECT_API_URL`` is configured, so
+``foerderradar ingest`` works on a fresh machine; ``prefect server start`` afterwards shows the
+runs (both use the database under ``PREFECT_HOME``, default ``~/.prefect``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Iterator
+
+# Prefect reads its settings once, at import: no telemetry (the tool makes no requests beyond the
+# sources it is told to crawl) and a patient start for the temporary server on a busy machine.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+
+from prefect import flow, get_run_logger  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.states import Completed, Failed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
+
+from flows import tasks as T  # noqa: E402
+
+# Documents per parse/extract/load task: large enough that task bookkeeping is noise (<1 %),
+# small enough that a batch of parsed PDFs stays well within memory.
+BATCH_SIZE = 200
+# Sources crawled at the same time (network-bound; each source keeps its own per-host politeness).
+CRAWL_WORKERS = 4
+# Upcoming deadlines listed in the run summary.
+SUMMARY_DEADLINES = 10
+
+# the warehouse's run statuses (runs.status)
+STATUS_OK, STATUS_PARTIAL, STATUS_FAILED = "success", "partial", "failed"
+
+
+@dataclass
+class SourceStats:
+    """What happened to one source in one run (printed as one progress line)."""
+    name: str
+    fetched: int = 0            # documents seen this run (fetched or confirmed unchanged)
+    new: int = 0                # fetched and not in the raw store before
+    fetch_failed: int = 0       # URLs that could not be fetched
+    skipped: int = 0            # already extracted with this extractor version
+    parsed: int = 0             # raw documents parsed
+    extracted: int = 0          # documents extracted
+    failed: int = 0             # documents whose parse or extraction failed
+    loaded: int = 0             # documents loaded into the warehouse
+    error: str | None = None    # the source as a whole failed
+    failures: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (f"[{self.name}] fetched {self.fetched} ({self.new} new), parsed {self.parsed}, "
+                f"extracted {self.extracted}, loaded {self.loaded}")
+        if self.skipped:
+            text += f", {self.skipped} unchanged"
+        if self.fetch_failed or self.failed:
+            text += f"; {self.fetch_failed + self.failed} failed"
+        if self.error:
+            text += f"; SOURCE FAILED: {self.error}"
+        return text
+
+
+@dataclass
+class IngestResult:
+    """The flow's return value: counts per source, stage timings, the warehouse's run summary."""
+    flow: str
+    run_id: Any = None
+    status: str = STATUS_OK
+    sources: dict[str, SourceStats] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per stage, plus "total"
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warehouse: str | None = None
+
+    @property
+    def extracted(self) -> int:
+        return sum(s.extracted for s in self.sources.values())
+
+    @property
+    def loaded(self) -> int:
+        return sum(s.loaded for s in self.sources.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["extracted"], d["loaded"] = self.extracted, self.loaded
+        return d
+
+    def to_markdown(self) -> str:
+        lines = [f"# foerderradar {self.flow}: {self.status}", ""]
+        lines.append(f"**{self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+                     f"{self.failed} failed** documents; {self.extracted} extracted, "
+                     f"{self.loaded} loaded in {self.timings.get('total', 0):.1f} s.")
+        lines += ["", "| source | fetched | new | extracted | loaded | failed | note |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for s in self.sources.values():
+            lines.append(f"| {s.name} | {s.fetched} | {s.new} | {s.extracted} | {s.loaded} | "
+                         f"{s.fetch_failed + s.failed} | {_md(s.error or '')} |")
+        if self.deadlines:
+            lines += ["", "## Upcoming deadlines", "", "| date | programme / title | source |",
+                      "|---|---|---|"]
+            for d in self.deadlines:
+                lines.append(f"| {d.get('date')} | {_md(d.get('title') or '')} | {_md(d.get('url') or '')} |")
+        failures = [f for s in self.sources.values() for f in s.failures] + self.errors
+        if failures:
+            lines += ["", "## Failures", ""]
+            lines += [f"- {_md(f)}" for f in failures[:50]]
+            if len(failures) > 50:
+                lines.append(f"- … and {len(failures) - 50} more")
+        if self.timings:
+            lines += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
+            lines += [f"| {k} | {v:.2f} |" for k, v in self.timings.items()]
+        return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+class IngestFailed(Exception):
+    """Raised at the end of a run in which every source failed; carries the result."""
+
+    def __init__(self, result: IngestResult):
+        super().__init__(f"{result.flow} failed: " + "; ".join(
+            s.error for s in result.sources.values() if s.error) if result.sources else "nothing ran")
+        self.result = result
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --------------------------------------------------------------------------------------- flows
+
+@flow(name="ingest", persist_result=False, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=CRAWL_WORKERS),
+      description="Crawl the sources, keep the raw bytes, parse, extract, load and publish.")
+def ingest(sources: list[str] | None = None, limit: int | None = None,
+           options: dict[str, dict[str, Any]] | None = None, batch_size: int = BATCH_SIZE,
+           today: dt.date | None = None):
+    """Crawl ``sources`` (default: every registered source) into the warehouse.
+
+    ``options`` maps a source name to keyword options for it (``{"demo": {"base_url": ...}}``);
+    ``limit`` caps the documents fetched per source; ``today`` fixes "upcoming" for the summary
+    (default: the local date).
+    """
+    from extractors.sources import all_sources
+
+    t_start = time.perf_counter()
+    log = get_run_logger()
+    names = list(sources) if sources else all_sources()
+    options = options or {}
+    result = IngestResult(flow="ingest")
+    timings = result.timings
+    for stage in ("crawl", "parse", "extract", "load", "publish"):
+        timings[stage] = 0.0
+
+    wh = T.open_warehouse()
+    result.warehouse = str(getattr(wh, "path", "") or "") or None
+    result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
+                                           "options": _redact(options), "batch_size": batch_size})
+    known = wh.known_keys()
+    version = T.extractor_version()
+
+    # crawl every source at once (network-bound); process each as soon as its crawl is done
+    futures = {}
+    for name in names:
+        stats = result.sources[name] = SourceStats(name)
+        try:
+            source = T.make_source(name, options.get(name, {}))
+        except Exception as exc:  # unknown source, bad option: this source fails, the others run
+            stats.error = T.describe(exc)
+            log.error("[%s] cannot start: %s", name, stats.error)
+            continue
+        fut = T.crawl_source.with_options(name=f"crawl_source[{name}]").submit(quote(source), limit)
+        futures[fut] = (name, source)
+
+    for fut in as_completed(list(futures)):
+        name, source = futures[fut]
+        stats = result.sources[name]
+        try:
+            report, seconds = fut.result()
+        except Exception as exc:
+            stats.error = T.describe(exc)
+            log.error("[%s] crawl failed: %s", name, stats.error)
+            continue
+        timings["crawl"] += seconds
+        try:
+            wh.record_crawl(result.run_id, report)
+        except Exception as exc:
+            result.errors.append(f"[{name}] could not record the crawl: {T.describe(exc)}")
+        stats.fetched = len(report.records)
+        stats.new = len(report.new)
+        stats.fetch_failed = len(report.failures)
+        stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in report.failures]
+        if report.failures and not report.records:
+            stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
+        todo = [r for r in report.records if (r.sha256, version) not in known]
+        stats.skipped = len(report.records) - len(todo)
+        _process(name, source, todo, wh, result, stats, batch_size, log)
+        log.info(stats.line())
+
+    _finish(wh, result, today, t_start, log)
+    return _final_state(result)
+
+
+@flow(name="reprocess", persist_result=False, log_prints=False,
+      description="Re-extract the raw store with the current extractor version (no network).")
+def reprocess(sources: list[str] | None = None, force: bool = False, batch_size: int = BATCH_SIZE,
+              today: dt.date | None = None):
+    """Parse and extract every raw document again, without network.
+
+    By default a document already extracted with the current ``EXTRACTOR_VERSION`` is skipped
+    (after an extractor upgrade nothing is); ``force`` re-extracts everything.
+    """
+    from extractors.rawstore import RawStore
+
+    t_start = time.perf_counter()
+    log = get_run_logger()
+    result = IngestResult(flow="reprocess")
+    for stage in ("parse", "extract", "load", "publish"):
+        result.timings[stage] = 0.0
+    wh = T.open_warehouse()
+    result.warehouse = str(getattr(wh, "path", "") or "") or None
+    result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
+    known = set() if force else wh.known_keys()
+    version = T.extractor_version()
+    store = RawStore()
+
+    by_source: dict[str, list[Any]] = {}
+    for rec in store.iter_records():
+        if sources and rec.source not in sources:
+            continue
+        by_source.setdefault(rec.source, []).append(rec)
+    for name in (sources or sorted(by_source)):
+        records = by_source.get(name, [])
+        stats = result.sources[name] = SourceStats(name, fetched=len(records))
+        try:
+            source = T.make_source(name, {}, for_parsing=True)
+        except Exception as exc:
+            stats.error = T.describe(exc)
+            log.error("[%s] cannot start: %s", name, stats.error)
+            continue
+        todo = [r for r in records if (r.sha256, version) not in known]
+        stats.skipped = len(records) - len(todo)
+        _process(name, source, todo, wh, result, stats, batch_size, log)
+        log.info(stats.line())
+
+    _finish(wh, result, today, t_start, log)
+    return _final_state(result)
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+def _process(name, source, records, wh, result: IngestResult, stats: SourceStats,
+             batch_size: int, log) -> None:
+    """parse → extract → load, one batch at a time (memory stays flat however big the source)."""
+    timings = result.timings
+    try:
+        for batch in batched(records, batch_size):
+            parsed, seconds = T.parse_documents(quote(source), quote(batch))
+            timings["parse"] += seconds
+            stats.parsed += len(batch)
+            extracted, seconds = T.extract_documents(quote(parsed))
+            timings["extract"] += seconds
+            stats.extracted += len(extracted.items)
+            stats.failed += len(extracted.failures)
+            stats.failures += [f"[{name}] {f}" for f in extracted.failures]
+            loaded, seconds = T.load_documents(quote(wh), result.run_id, quote(extracted.items))
+            timings["load"] += seconds
+            stats.loaded += loaded
+    except Exception as exc:  # a bug or a full disk: this source stops, the others go on
+        stats.error = T.describe(exc)
+        log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
+
+
+def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log) -> None:
+    bad = [s for s in result.sources.values() if s.error]
+    if result.sources and len(bad) == len(result.sources):
+        result.status = STATUS_FAILED
+    elif bad or result.errors or any(s.failed or s.fetch_failed for s in result.sources.values()):
+        result.status = STATUS_PARTIAL
+    errors = [f"[{s.name}] {s.error}" for s in bad] + result.errors
+    try:
+        seconds = T.publish_warehouse(quote(wh))
+        result.timings["publish"] = seconds
+    except Exception as exc:
+        result.status = STATUS_FAILED if result.status == STATUS_FAILED else STATUS_PARTIAL
+        errors.append(f"publish failed: {T.describe(exc)}")
+        result.errors.append(errors[-1])
+    try:
+        summary = wh.finish_run(result.run_id, result.status, errors)
+        T.apply_summary(result, summary)
+    except Exception as exc:
+        result.errors.append(f"could not record the run: {T.describe(exc)}")
+    try:
+        result.deadlines = T.upcoming_deadlines(wh, today or dt.date.today(), SUMMARY_DEADLINES)
+    except Exception as exc:
+        result.errors.append(f"could not list upcoming deadlines: {T.describe(exc)}")
+    finally:
+        T.close_warehouse(wh)
+    result.timings["total"] = time.perf_counter() - t_start
+    T.publish_artifact(result)
+    log.info("%s %s: %d new, %d changed, %d failed; %d extracted, %d loaded in %.1f s",
+             result.flow, result.status, result.new, result.changed, result.failed,
+             result.extracted, result.loaded, result.timings["total"])
+
+
+def _final_state(result: IngestResult):
+    """Completed (message "partial: …" when some source failed), Failed when all did."""
+    if result.status == STATUS_FAILED:
+        return Failed(message=str(IngestFailed(result)), data=IngestFailed(result))
+    message = result.status if result.status == STATUS_OK else \
+        f"partial: {', '.join(s.name for s in result.sources.values() if s.error) or 'some documents failed'}"
+    return Completed(message=message, data=result)
+
+
+def _redact(options: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    secret = ("token", "password", "secret", "key")
+    return {src: {k: ("***" if any(s in k.lower() for s in secret) else v) for k, v in opts.items()}
+            for src, opts in options.items()}
+
+
+def run_result(state) -> IngestResult:
+    """The :class:`IngestResult` of a finished flow state (also of a failed one)."""
+    value = state.result(raise_on_failure=False)
+    if isinstance(value, IngestFailed):
+        return value.result
+    if isinstance(value, IngestResult):
+        return value
+    raise RuntimeError(f"the flow ended without a result: {state.message or state.name}") from (
+        value if isinstance(value, BaseException) else None)

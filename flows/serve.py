@@ -1,0 +1,129 @@
+"""Run the nightly schedule in this process: ``foerderradar serve``.
+
+Prefect schedules need a Prefect server: its scheduler service creates the runs that this
+process then executes. The temporary server that ``foerderradar ingest`` starts on its own runs no
+scheduler, so when no ``PREFECT_API_URL`` is configured, ``serve`` starts a local server
+(``prefect server start`` on 127.0.0.1, database under ``PREFECT_HOME``) as a child process, uses
+it, and stops it on exit. The same server gives the UI (http://127.0.0.1:4200 by default) with
+the runs, their logs and the run-summary artifacts.
+
+The committed ``prefect.yaml`` declares the same deployment for a long-running Prefect server
+with a worker (``prefect deploy --all``).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Iterator
+
+NIGHTLY_CRON = "0 2 * * *"
+NIGHTLY_TIMEZONE = "Europe/Berlin"
+DEPLOYMENT_NAME = "nightly"
+DEFAULT_PORT = 4200
+SERVER_START_TIMEOUT_S = 90
+
+
+class ServeError(RuntimeError):
+    """The scheduler cannot start (message says what to do)."""
+
+
+def nightly_schedule(cron: str = NIGHTLY_CRON, timezone: str = NIGHTLY_TIMEZONE):
+    from prefect.schedules import Cron
+    return Cron(cron, timezone=timezone)
+
+
+def build_deployment(sources: list[str] | None = None, limit: int | None = None,
+                     options: dict[str, dict[str, Any]] | None = None,
+                     cron: str = NIGHTLY_CRON, timezone: str = NIGHTLY_TIMEZONE):
+    """The nightly deployment of the ``ingest`` flow (what ``serve`` runs)."""
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.ingest import ingest
+
+    params: dict[str, Any] = {}
+    if sources:
+        params["sources"] = list(sources)
+    if limit is not None:
+        params["limit"] = limit
+    if options:
+        params["options"] = options
+    return ingest.to_deployment(
+        name=DEPLOYMENT_NAME, schedules=[nightly_schedule(cron, timezone)], parameters=params,
+        description=f"foerderradar ingest, {cron} ({timezone})", tags=["foerderradar", "nightly"],
+        # the runner starts each run in a subprocess: a module path works from any directory
+        entrypoint_type=EntrypointType.MODULE_PATH)
+
+
+def _healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def local_server(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> Iterator[str]:
+    """A Prefect server on loopback for the lifetime of the block; yields its API URL.
+
+    Reuses a server already answering on ``port`` (say, one the user started with
+    ``prefect server start``).
+    """
+    api_url = f"http://{host}:{port}/api"
+    if _healthy(api_url):
+        yield api_url
+        return
+    env = dict(os.environ)
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(api_url):
+            if proc.poll() is not None:
+                err = (proc.stderr.read() if proc.stderr else "").strip().splitlines()[-5:]
+                raise ServeError(f"the Prefect server did not start on {host}:{port}: "
+                                 + (" / ".join(err) or f"exit status {proc.returncode}")
+                                 + "; is the port taken? try --port")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Prefect server did not answer on {api_url} within "
+                                 f"{SERVER_START_TIMEOUT_S} s")
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def serve(sources: list[str] | None = None, limit: int | None = None,
+          options: dict[str, dict[str, Any]] | None = None, port: int = DEFAULT_PORT,
+          cron: str = NIGHTLY_CRON, timezone: str = NIGHTLY_TIMEZONE) -> None:
+    """Serve the nightly deployment until interrupted (Ctrl-C)."""
+    with contextlib.ExitStack() as stack:
+        if not os.environ.get("PREFECT_API_URL"):
+            api_url = stack.enter_context(local_server(port))
+            os.environ["PREFECT_API_URL"] = api_url
+            print(f"Prefect server on {api_url.removesuffix('/api')} (UI: runs, logs, summaries)",
+                  file=sys.stderr)
+        # settings are read at import: import Prefect only now that the API URL is known
+        from prefect import serve as prefect_serve
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):
+            deployment = build_deployment(sources, limit, options, cron, timezone)
+            prefect_serve(deployment)
+
+
+if __name__ == "__main__":  # python -m flows.serve
+    serve()

@@ -1,0 +1,233 @@
+"""The tasks of the flows: one verb each, batches of documents in, batches out.
+
+Each task returns ``(value, seconds)`` so that the flow can report time per stage. Tasks never
+cache through Prefect (``NO_CACHE``): hashing a batch of documents would cost more than the work,
+and the real cache is the warehouse's ``(sha256, EXTRACTOR_VERSION)`` keys. Only the crawl is
+retried, and only for errors that can pass (network, timeouts, I/O).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+# Crawl retries: the fetcher already retries single URLs with backoff; these cover a source whose
+# whole crawl broke off (connection reset mid-listing, the raw store's disk briefly unavailable).
+CRAWL_RETRIES = 2
+CRAWL_RETRY_DELAYS = [5, 30]
+
+_TASK = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line message for a user: the exception's own words, its type when it has none."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry only errors that may pass: network and I/O, not bugs or bad configuration."""
+    try:
+        state.result()
+    except (OSError, TimeoutError, ConnectionError):
+        return True
+    except Exception as exc:
+        try:
+            import httpx
+            return isinstance(exc, httpx.TransportError)
+        except ImportError:  # pragma: no cover
+            return False
+    return False
+
+
+# ------------------------------------------------------------------------------ process state
+
+_extractors: dict[Any, Any] = {}
+_extractor_lock = threading.Lock()
+
+
+def get_extractor(today: dt.date | None = None):
+    """One :class:`Extractor` per process (loading patterns and the register is the slow part)."""
+    from extractors.fields import Extractor
+
+    key = today
+    with _extractor_lock:
+        ext = _extractors.get(key)
+        if ext is None:
+            ext = _extractors[key] = Extractor(gazetteer="auto", today=today)
+        return ext
+
+
+def extractor_version() -> str:
+    from extractors.version import EXTRACTOR_VERSION
+    return EXTRACTOR_VERSION
+
+
+def open_warehouse():
+    from warehouse import Warehouse
+    return Warehouse()
+
+
+def close_warehouse(wh) -> None:
+    close = getattr(wh, "close", None)
+    if close:
+        close()
+
+
+def make_source(name: str, options: dict[str, Any], for_parsing: bool = False):
+    """The registered source ``name`` built with ``options``.
+
+    ``for_parsing`` (reprocess) tolerates a source that cannot be built without its options: the
+    raw bytes are then parsed by the generic parser.
+    """
+    from extractors.sources import get_source
+
+    try:
+        return get_source(name, **options)
+    except Exception:
+        if not for_parsing:
+            raise
+        return _GenericParser(name)
+
+
+def _GenericParser(name: str):
+    """Stands in for a source that needs options to be built, when only parsing is wanted:
+    the base class's generic ``documents`` without the source's configuration."""
+    from extractors.sources.base import Source
+
+    src = Source.__new__(Source)
+    src.name = name
+    return src
+
+
+# ----------------------------------------------------------------------------------- the tasks
+
+@task(name="crawl_source", retries=CRAWL_RETRIES, retry_delay_seconds=CRAWL_RETRY_DELAYS,
+      retry_condition_fn=_transient, **_TASK)
+def crawl_source(source, limit: int | None = None):
+    """Fetch what the source announces into the raw store; returns its CrawlReport."""
+    from extractors.crawl import crawl_source as crawl
+    from extractors.rawstore import RawStore
+
+    t = time.perf_counter()
+    report = crawl(source, RawStore(), limit=limit)
+    return report, time.perf_counter() - t
+
+
+@dataclass
+class Parsed:
+    record: Any                      # RawRecord
+    documents: list[Any]             # Document (a structured source may make several of one record)
+
+
+@task(name="parse_documents", **_TASK)
+def parse_documents(source, records: list[Any]):
+    """Raw bytes → Documents. A document that cannot be read or parsed becomes a Document with
+    empty text and the reason in ``errors`` (it is loaded, so nothing is silently lost)."""
+    from extractors.rawstore import RawStore
+    from models.records import Document
+
+    t = time.perf_counter()
+    store = RawStore()
+    out: list[Parsed] = []
+    for rec in records:
+        url = rec.url
+        try:
+            data = store.read(rec)
+            docs = list(source.documents(rec, data))
+        except Exception as exc:
+            docs = [Document(source=url, kind="txt", text="", errors=[f"cannot parse: {describe(exc)}"],
+                             sha256=rec.sha256)]
+        for d in docs:
+            if d.sha256 is None:
+                d.sha256 = rec.sha256
+        out.append(Parsed(rec, docs))
+    return out, time.perf_counter() - t
+
+
+@dataclass
+class Extracted:
+    items: list[Any] = field(default_factory=list)        # LoadItem
+    failures: list[str] = field(default_factory=list)
+
+
+@task(name="extract_documents", **_TASK)
+def extract_documents(parsed: list[Parsed], today: dt.date | None = None):
+    """Documents → Extractions with the process's one Extractor. Never retried: the same input
+    fails the same way. A crash on one document is recorded on it; the batch goes on."""
+    from models.records import Extraction
+    from warehouse import LoadItem
+
+    t = time.perf_counter()
+    ext = get_extractor(today)
+    version = extractor_version()
+    out = Extracted()
+    for p in parsed:
+        for doc in p.documents:
+            try:
+                extraction = ext.extract(doc)
+                if doc.errors and not doc.text:
+                    out.failures.append(f"{doc.source}: {doc.errors[0]}")
+            except Exception as exc:
+                msg = f"extractor failed: {describe(exc)}"
+                out.failures.append(f"{doc.source}: {msg}")
+                extraction = Extraction(source=doc.source, title=doc.title, published=doc.published,
+                                        errors=list(doc.errors) + [msg], extractor_version=version,
+                                        sha256=doc.sha256)
+            out.items.append(LoadItem(raw=p.record, document=doc, extraction=extraction))
+    return out, time.perf_counter() - t
+
+
+@task(name="load_documents", **_TASK)
+def load_documents(wh, run_id, items: list[Any]):
+    """Load a batch into the warehouse (one Arrow batch per table; idempotent)."""
+    t = time.perf_counter()
+    if items:
+        wh.load(run_id, items)
+    return len(items), time.perf_counter() - t
+
+
+@task(name="publish_warehouse", **_TASK)
+def publish_warehouse(wh):
+    """Make this run visible to readers at once (they never see half a run)."""
+    t = time.perf_counter()
+    wh.publish()
+    return time.perf_counter() - t
+
+
+# ------------------------------------------------------------------------------------ summary
+
+def apply_summary(result, summary) -> None:
+    """Copy the warehouse's RunSummary counts (new, changed, unchanged, failed) onto the result."""
+    if summary is None:
+        return
+    get = summary.get if isinstance(summary, dict) else (lambda k, d=None: getattr(summary, k, d))
+    for key in ("new", "changed", "unchanged", "failed"):
+        value = get(key, None)
+        if isinstance(value, int):
+            setattr(result, key, value)
+    result.failed = max(result.failed, sum(s.failed + s.fetch_failed for s in result.sources.values()))
+
+
+def upcoming_deadlines(wh, today: dt.date, n: int) -> list[dict[str, Any]]:
+    """The next ``n`` application deadlines on or after ``today`` in the published warehouse."""
+    fn = getattr(wh, "upcoming_deadlines", None)
+    if fn is None:
+        return []
+    return [dict(r) for r in fn(today=today, limit=n)]
+
+
+def publish_artifact(result) -> None:
+    """The run summary as a Prefect markdown artifact (Artifacts page of the UI)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(markdown=result.to_markdown(), key=f"foerderradar-{result.flow}-summary",
+                                 description=f"foerderradar {result.flow} run summary")
+    except Exception:  # the summary is also printed and stored in the warehouse
+        pass
