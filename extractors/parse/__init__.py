@@ -2,11 +2,13 @@
 
 ``parse_bytes`` detects the kind from the content (magic bytes, markup), not only from the name,
 and dispatches to the html, pdf, xml or text parser. Expected failures raise :class:`ParseError`
-with a message a user can act on; callers record it in the document's ``errors``.
+with a message a user can act on; :func:`read_document` records it in the document's ``errors``.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 from pathlib import Path
 
 from models.records import Document
@@ -16,47 +18,111 @@ class ParseError(Exception):
     """An expected parse failure (empty, binary, corrupt, encrypted, too large)."""
 
 
+SNIFF_BYTES = 2048
+# Share of control bytes (other than tab, CR, LF, FF, ESC) above which data is binary, not text.
+BINARY_CONTROL_SHARE = 0.01
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX/ODT); unpack it or save it as PDF"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"\x89PNG", "a PNG image; run OCR on it first"),
+    (b"\xff\xd8\xff", "a JPEG image; run OCR on it first"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image; run OCR on it first"),
+    (b"MM\x00*", "a TIFF image; run OCR on it first"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (DOC/XLS); save it as PDF first"),
+    (b"{\\rtf", "an RTF file; save it as PDF or text first"),
+    (b"7z\xbc\xaf", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+)
+_HTML_MARKERS = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<title[\s>]"
+                           rb"|<(?:div|p|h[1-6]|ul|table|article|main|section|span|a)[\s>]", re.I)
+_XML_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|urlset|sitemapindex)[\s>]", re.I)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _binary_reason(head: bytes) -> str | None:
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return what
+    if not head:
+        return None
+    controls = sum(head.count(bytes([b])) for b in _CONTROL)
+    if controls / len(head) > BINARY_CONTROL_SHARE:
+        return "binary data, not text, HTML, XML or PDF"
+    return None
+
+
 def sniff(data: bytes, name: str = "") -> str:
-    head = data[:2048].lstrip()
-    if head.startswith(b"%PDF"):
+    """The kind of a document ("pdf", "html", "xml", "txt") from its first bytes, else its name."""
+    head = data[:SNIFF_BYTES]
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    stripped = head.lstrip()
+    if stripped.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
-    low = head.lower()
-    if low.startswith(b"<?xml") or low.startswith(b"<rss") or low.startswith(b"<feed"):
-        return "xml" if b"<html" not in low else "html"
-    if b"<html" in low or b"<!doctype html" in low or b"<body" in low or b"<div" in low or b"<p>" in low:
+    low = stripped[:SNIFF_BYTES].lower()
+    if low.startswith(b"<?xml") or _XML_ROOT.match(low):
+        if b"<html" in low or b"xhtml" in low:
+            return "html"
+        if low.startswith(b"<?xml") and not _XML_ROOT.search(low) and _HTML_MARKERS.search(low) and b"<body" in low:
+            return "html"
+        return "xml"
+    if low.startswith(b"<") and _HTML_MARKERS.search(low):
+        return "html"
+    if _HTML_MARKERS.search(low) and (b"</p>" in low or b"</div>" in low or b"<br" in low or b"<html" in low):
         return "html"
     suffix = Path(name).suffix.lower()
-    if suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm", ".xhtml") and low.lstrip().startswith(b"<"):
         return "html"
+    if suffix == ".xml" and low.lstrip().startswith(b"<"):
+        return "xml"
     return "txt"
 
 
-def parse_bytes(data: bytes, source: str, content_type: str | None = None) -> Document:
-    kind = sniff(data, source)
+def parse_bytes(data: bytes, source: str, content_type: str | None = None, *,
+                pdf_backend: str | None = None) -> Document:
+    """Parse one document. Raises :class:`ParseError` for expected failures."""
+    from extractors.settings import MAX_DOCUMENT_BYTES
+
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ParseError(f"document is {len(data) / 2**20:.0f} MiB, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB "
+                         "limit; split it or raise extractors.settings.MAX_DOCUMENT_BYTES")
+    if not data.strip():
+        raise ParseError("file is empty" if not data else "file holds only whitespace")
     sha = hashlib.sha256(data).hexdigest()
+    if data.startswith(_UTF16_BOMS):             # UTF-16/32 text: sniff and parse it as UTF-8
+        from extractors.parse.charset import decode
+        data = decode(data)[0].encode("utf-8")
+    kind = sniff(data, source)
+    if kind != "pdf":
+        why = _binary_reason(data[:8192])
+        if why:
+            raise ParseError(f"cannot read {why}")
     if kind == "pdf":
         from extractors.parse.pdf import parse_pdf
-        doc = parse_pdf(data, source)
+        doc = parse_pdf(data, source, backend=pdf_backend)
     elif kind == "html":
         from extractors.parse.html import parse_html
         doc = parse_html(data, source, content_type)
     elif kind == "xml":
-        from extractors.parse.text import parse_text
-        doc = parse_text(data, source)
+        from extractors.parse.xml import parse_xml
+        doc = parse_xml(data, source, content_type)
     else:
         from extractors.parse.text import parse_text
-        doc = parse_text(data, source)
+        doc = parse_text(data, source, content_type)
+    if not doc.text.strip() and not doc.errors:
+        doc.errors.append(f"no text found in this {kind.upper()} document (only markup or boilerplate?)")
     doc.sha256 = sha
     return doc
 
 
 def parse_path(path: str | Path) -> Document:
     p = Path(path)
-    data = p.read_bytes()
-    return parse_bytes(data, str(p))
+    return parse_bytes(p.read_bytes(), str(p))
 
 
-def read_document(path: str | Path) -> Document:
+def read_document(path: str | Path, *, pdf_backend: str | None = None) -> Document:
     """Read and parse one file; never raises for expected problems.
 
     Failures (unreadable, too large, empty, binary, corrupt or encrypted PDF) come back as a
@@ -68,11 +134,20 @@ def read_document(path: str | Path) -> Document:
     try:
         size = p.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise ParseError(f"file is {size / 1e6:.0f} MB, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB limit; "
+            raise ParseError(f"file is {size / 2**20:.0f} MiB, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB limit; "
                              "split it or raise extractors.settings.MAX_DOCUMENT_BYTES")
         data = p.read_bytes()
-        return parse_bytes(data, str(p))
+        return parse_bytes(data, str(p), pdf_backend=pdf_backend)
     except ParseError as exc:
-        return Document(source=str(p), kind="txt", text="", errors=[str(exc)])
+        return Document(source=str(p), kind=_kind_guess(p), text="", errors=[str(exc)])
+    except IsADirectoryError:
+        return Document(source=str(p), kind="txt", text="", errors=["is a directory, not a file"])
     except OSError as exc:
         return Document(source=str(p), kind="txt", text="", errors=[f"cannot read file: {exc.strerror or exc}"])
+    except RecursionError:
+        return Document(source=str(p), kind=_kind_guess(p), text="",
+                        errors=["document is nested too deeply to parse"])
+
+
+def _kind_guess(p: Path) -> str:
+    return {".pdf": "pdf", ".html": "html", ".htm": "html", ".xml": "xml"}.get(p.suffix.lower(), "txt")

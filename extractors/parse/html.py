@@ -1,14 +1,364 @@
-"""HTML (placeholder: plain get_text)."""
+"""HTML: beautifulsoup4 (lxml parser), boilerplate removal, block-structured text.
+
+Pipeline: decode (extractors.parse.charset: BOM, valid UTF-8, declared charset, detection), cut
+script/style/comments with one regex (raw-text elements, cheaper than building them as nodes),
+build the soup from the decoded ``str`` (bs4 then skips its own slow encoding detection), read
+title/published/base, remove boilerplate (rules in ``extractors/patterns/html_boilerplate.txt``),
+pick the content root (``<main>`` or a single ``<article>`` when they hold most of the text), walk
+it once and emit blocks: headings, paragraphs, list items ("• " / "1. "), tables (cells joined
+with " | ", one row a line). ``Document.text`` has paragraphs separated by a blank line; sections
+map each heading to its span.
+"""
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+import datetime as dt
+import re
+from functools import lru_cache
+from urllib.parse import urljoin
 
-from models.records import Document
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+from extractors.parse.charset import decode
+from extractors.parse.normalize import TextBuilder, clean_inline, clean_line
+from extractors.settings import PATTERNS_DIR
+from models.records import Document, Link, Section
+
+BOILERPLATE_FILE = PATTERNS_DIR / "html_boilerplate.txt"
+# A short element whose text is a "text:" rule is removed together with its parents while their
+# whole text stays under this length (share blocks: "Teilen: Facebook X E-Mail").
+TEXT_RULE_MAX_CHARS = 80
+# <main> / a single <article> becomes the content root when it holds at least this share of the
+# page's text after boilerplate removal.
+CONTENT_ROOT_MIN_SHARE = 0.4
+# Elements that keep an attribute-matched element alive (it holds the page content).
+CONTENT_MARKERS = ("main", "article", "h1")
+MAX_LINKS = 2000
+
+BLOCK_TAGS = frozenset("""
+address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure
+footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section summary table
+tbody thead tfoot tr td th caption ul legend
+""".split())
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SKIP_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+_RAW_TEXT = re.compile(r"<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_SPLIT_WORDS = re.compile(r"[\s_\-]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DE_DATE = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
+PUBLISHED_META = ("dcterms.date", "dcterms.issued", "dcterms.created", "dc.date", "dc.date.issued",
+                  "date", "article:published_time", "og:published_time", "publication_date",
+                  "pubdate", "datepublished", "publishdate")
 
 
-def parse_html(data: bytes, source: str, content_type: str | None = None) -> Document:
-    soup = BeautifulSoup(data, "lxml")
-    for t in soup(["script", "style", "nav", "header", "footer"]):
-        t.decompose()
-    title = soup.title.get_text(strip=True) if soup.title else None
-    return Document(source=source, kind="html", text=soup.get_text("\n"), title=title)
+class Rules:
+    def __init__(self, path=BOILERPLATE_FILE):
+        kinds: dict[str, set[str]] = {k: set() for k in ("tag", "pagetag", "word", "substr", "role", "aria", "text")}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if not line or ":" not in line:
+                continue
+            kind, value = (x.strip() for x in line.split(":", 1))
+            if kind in kinds and value:
+                kinds[kind].add(value.casefold())
+        self.tags = frozenset(kinds["tag"])
+        self.pagetags = frozenset(kinds["pagetag"])
+        self.words = frozenset(kinds["word"])
+        self.substrs = tuple(sorted(kinds["substr"]))
+        self.roles = frozenset(kinds["role"])
+        self.aria = tuple(sorted(kinds["aria"]))
+        self.texts = frozenset(kinds["text"])
+
+    def attr_match(self, tag: Tag) -> bool:
+        attrs = tag.attrs
+        if not attrs:
+            return False
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return True
+        style = attrs.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return True
+        role = attrs.get("role")
+        if role and role.casefold() in self.roles:
+            return True
+        label = attrs.get("aria-label")
+        if label and any(a in label.casefold() for a in self.aria):
+            return True
+        cls = attrs.get("class")
+        ident = attrs.get("id")
+        if not cls and not ident:
+            return False
+        val = (" ".join(cls) if isinstance(cls, list) else (cls or "")) + " " + (ident or "")
+        val = val.casefold()
+        if any(s in val for s in self.substrs):
+            return True
+        return any(w in self.words for w in _SPLIT_WORDS.split(val))
+
+    def text_match(self, s: str) -> bool:
+        s = s.strip().casefold().rstrip(":").strip()
+        return s in self.texts
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    return Rules()
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    m = _ISO_DATE.search(value)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = _DE_DATE.search(value)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def _published(soup: BeautifulSoup) -> dt.date | None:
+    found: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").casefold()
+        if key in PUBLISHED_META and meta.get("content"):
+            found.setdefault(key, meta["content"])
+    for key in PUBLISHED_META:
+        d = _parse_date(found.get(key))
+        if d:
+            return d
+    for t in soup.find_all("time"):
+        d = _parse_date(t.get("datetime")) or _parse_date(t.get_text())
+        if d:
+            return d
+    return None
+
+
+def _inside(tag: Tag, names: tuple[str, ...]) -> bool:
+    p = tag.parent
+    while p is not None:
+        if p.name in names:
+            return True
+        p = p.parent
+    return False
+
+
+def _holds_content(tag: Tag) -> bool:
+    return tag.name in CONTENT_MARKERS or tag.find(CONTENT_MARKERS) is not None
+
+
+def remove_boilerplate(soup: BeautifulSoup, r: Rules) -> None:
+    for el in soup.find_all(r.tags):
+        if not el.decomposed:
+            el.decompose()
+    for el in soup.find_all(r.pagetags):
+        if not el.decomposed and not _inside(el, ("main", "article")) and not _holds_content(el):
+            el.decompose()
+    doomed = [el for el in soup.find_all(True) if el.name not in ("html", "body", "main") and r.attr_match(el)]
+    for el in doomed:
+        if not el.decomposed and not _holds_content(el):
+            el.decompose()
+    for s in soup.find_all(string=True):
+        if isinstance(s, _SKIP_STRINGS) or len(s) > TEXT_RULE_MAX_CHARS or not r.text_match(s):
+            continue
+        el = s.parent
+        if el is None or getattr(el, "decomposed", False) or el.name in HEADINGS and el.name == "h1":
+            continue
+        while (el.parent is not None and el.parent.name not in ("body", "main", "article", "html", "[document]")
+               and len(el.parent.get_text(" ", strip=True)) <= TEXT_RULE_MAX_CHARS):
+            el = el.parent
+        if el.name not in ("body", "html", "main", "article") and not _holds_content(el):
+            el.decompose()
+
+
+def _text_len(tag: Tag) -> int:
+    return sum(len(s.strip()) for s in tag.find_all(string=True) if not isinstance(s, _SKIP_STRINGS))
+
+
+def content_root(soup: BeautifulSoup) -> Tag:
+    body = soup.body or soup
+    total = _text_len(body)
+    for cand in (soup.find_all("main"), soup.find_all("article")):
+        if len(cand) == 1 and total and _text_len(cand[0]) >= CONTENT_ROOT_MIN_SHARE * total:
+            return cand[0]
+    return body
+
+
+def inline_text(tag: Tag) -> str:
+    """Text of an element as one line: strings joined as written, blocks and <br> as spaces."""
+    parts: list[str] = []
+    for d in tag.descendants:
+        if isinstance(d, NavigableString):
+            if not isinstance(d, _SKIP_STRINGS):
+                parts.append(d)
+        elif d.name == "br" or d.name in BLOCK_TAGS:
+            parts.append(" ")
+    return clean_line("".join(parts))
+
+
+class _Walker:
+    def __init__(self, base: str | None):
+        self.out = TextBuilder()
+        self.buf: list[str] = []
+        self.base = base
+        self.heads: list[tuple[int, str]] = []
+        self.tables: list[list[list[str]]] = []
+        self.links: list[Link] = []
+        self.lists: list[list] = []         # stack of [kind, counter]
+        self.prev_kind = ""
+        self.pre = 0
+        self.li_depth = 0
+        self.li_pending = False
+
+    # -- blocks ------------------------------------------------------------------------------
+    def flush(self, kind: str = "p") -> tuple[int, int] | None:
+        if not self.buf:
+            return None
+        raw = "".join(self.buf)
+        self.buf = []
+        if self.pre:
+            lines = [clean_inline(ln).rstrip() for ln in raw.replace("\r", "").split("\n")]
+            block = "\n".join(ln for ln in lines if ln.strip())
+        else:
+            block = "\n".join(x for x in (clean_line(ln) for ln in raw.split("\n")) if x)
+        if not block:
+            return None
+        if self.li_depth and kind != "h":
+            if self.li_pending and self.lists:
+                lst = self.lists[-1]
+                block = ("• " if lst[0] == "ul" else f"{lst[1]}. ") + block
+                self.li_pending = False
+            kind = "li"
+        if kind in ("li", "row"):
+            sep = "\n" if self.prev_kind == kind else "\n\n"
+        elif kind == "dd":
+            sep = "\n" if self.prev_kind == "dt" else "\n\n"
+        else:
+            sep = "\n\n"
+        span = self.out.add(block, sep)
+        if span:
+            self.prev_kind = kind
+        return span
+
+    def table(self, table: Tag) -> None:
+        rows = []
+        for tr in table.find_all("tr"):
+            cells = [inline_text(c) for c in tr.find_all(["td", "th"], recursive=False)]
+            if any(cells):
+                rows.append(cells)
+        caption = table.find("caption")
+        if caption:
+            self.buf.append(inline_text(caption))
+            self.flush("p")
+        if not rows:
+            return
+        if max(len(r) for r in rows) == 1:           # a one-column layout table: paragraphs
+            for r in rows:
+                self.buf.append(r[0])
+                self.flush("p")
+            return
+        self.tables.append(rows)
+        for r in rows:
+            self.buf.append(" | ".join(r))
+            self.flush("row")
+        self.prev_kind = "table"
+
+    # -- traversal ---------------------------------------------------------------------------
+    def walk(self, root: Tag) -> None:
+        stack: list[tuple[object, bool]] = [(root, False)]
+        while stack:
+            node, closing = stack.pop()
+            if isinstance(node, NavigableString):
+                if not isinstance(node, _SKIP_STRINGS):
+                    self.buf.append(str(node))
+                continue
+            name = node.name
+            if closing:
+                if name in HEADINGS:
+                    span = self.flush("h")
+                    if span:
+                        self.heads.append((span[0], self.out.parts[-1]))
+                elif name in ("ul", "ol", "menu"):
+                    self.flush()
+                    self.lists.pop()
+                    self.prev_kind = "list"
+                elif name == "li":
+                    self.flush()
+                    self.li_depth -= 1
+                    self.li_pending = False
+                elif name == "pre":
+                    self.flush()
+                    self.pre -= 1
+                elif name in BLOCK_TAGS:
+                    self.flush(name if name in ("dd", "dt") else "p")
+                continue
+            if name == "br":
+                self.buf.append("\n")
+                continue
+            if name == "a" and len(self.links) < MAX_LINKS:
+                href = (node.get("href") or "").strip()
+                if href and not href.startswith(("#", "javascript:", "data:")):
+                    url = urljoin(self.base, href) if self.base else href
+                    self.links.append(Link(url=url, text=inline_text(node)))
+            if name == "table" and node.find("table") is None:
+                self.flush()
+                self.table(node)
+                continue
+            if name in BLOCK_TAGS:
+                self.flush()
+                if name in ("ul", "ol", "menu"):
+                    self.lists.append([name if name != "menu" else "ul", 0])
+                elif name == "li":
+                    self.li_depth += 1
+                    self.li_pending = True
+                    if self.lists:
+                        self.lists[-1][1] += 1
+                elif name == "pre":
+                    self.pre += 1
+            stack.append((node, True))
+            for child in reversed(node.contents):
+                stack.append((child, False))
+
+
+def _title(soup: BeautifulSoup, root: Tag, h1_before: str | None) -> str | None:
+    h1 = root.find("h1") or soup.find("h1")
+    if h1 is not None:
+        t = inline_text(h1)
+        if t:
+            return t
+    if h1_before:
+        return h1_before
+    if soup.title is not None:
+        t = clean_line(soup.title.get_text())
+        if t:
+            return t
+    og = soup.find("meta", attrs={"property": "og:title"})
+    return clean_line(og["content"]) if og is not None and og.get("content") else None
+
+
+def parse_html(data: bytes | str, source: str, content_type: str | None = None) -> Document:
+    text = data if isinstance(data, str) else decode(data, content_type)[0]
+    text = _RAW_TEXT.sub(" ", text)
+    soup = BeautifulSoup(text, "lxml")
+    published = _published(soup)
+    base_tag = soup.find("base", href=True)
+    base = base_tag["href"] if base_tag is not None else (source if "://" in source else None)
+    first_h1 = soup.find("h1")
+    h1_before = inline_text(first_h1) if first_h1 is not None else None
+    remove_boilerplate(soup, rules())
+    root = content_root(soup)
+    w = _Walker(base)
+    w.walk(root)
+    w.flush()
+    body = w.out.text()
+    sections = []
+    for k, (start, title) in enumerate(w.heads):
+        end = w.heads[k + 1][0] if k + 1 < len(w.heads) else len(body)
+        while end > start + len(title) and body[end - 1] == "\n":
+            end -= 1
+        sections.append(Section(title=title, start=start, end=end))
+    return Document(source=source, kind="html", text=body, title=_title(soup, root, h1_before),
+                    published=published, sections=sections, tables=w.tables, links=w.links)
