@@ -1,8 +1,502 @@
-"""The municipal register (placeholder until the register issue lands)."""
+"""The official municipal register (Destatis GV100AD) as a fast name index.
+
+``foerderradar gazetteer load PATH`` parses the fixed-width GV100AD file (or the zip Destatis
+publishes), validates it and stores a compact gzipped-JSON cache at
+:func:`extractors.settings.gazetteer_path`; extraction finds it with :meth:`Gazetteer.load_default`.
+
+Levels (GV100AD Satzart): 10 Land, 20 Regierungsbezirk, 30 Region (Baden-Württemberg),
+40 Kreis, 50 Gemeindeverband, 60 Gemeinde. Keys:
+
+* Land: 2 digits, Regierungsbezirk: 3, Kreis: 5 (AGS prefix), Gemeinde: 8 (AGS).
+* Gemeindeverband (Amt, Samtgemeinde, Verbandsgemeinde, Verwaltungsgemeinschaft, ...): the 9-digit
+  Regionalschlüssel prefix, Kreis (5) + Verband (4), e.g. Amt Mittleres Nordfriesland ``010545494``.
+  Gemeinden also carry their 12-digit ARS = AGS[0:5] + Verband + AGS[5:8].
+
+Name keys (:func:`norm_key`) are casefolded word sequences without punctuation, with the particles
+people abbreviate in place names folded to one form ("an der"/"a.d." -> "a d", "Sankt"/"St." ->
+"st"), so "Neustadt a.d. Aisch", "Neustadt a. d. Aisch" and "Neustadt an der Aisch" share a key.
+The cache holds the finished indices, so loading is one gunzip + one ``json.loads``.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+CACHE_FORMAT = "foerderradar-gazetteer"
+CACHE_VERSION = 1
+
+LAND, RB, REGION, KREIS, VERBAND, GEMEINDE = 10, 20, 30, 40, 50, 60
+LEVEL_NAMES = {LAND: "Land", RB: "Regierungsbezirk", REGION: "Region", KREIS: "Kreis",
+               VERBAND: "Gemeindeverband", GEMEINDE: "Gemeinde"}
+
+TYPE_LABELS = {
+    "41": "kreisfreie Stadt", "42": "Stadtkreis", "43": "Kreis", "44": "Landkreis",
+    "45": "Regionalverband",
+    "50": "verbandsfreie Gemeinde", "51": "Amt", "52": "Samtgemeinde", "53": "Verbandsgemeinde",
+    "54": "Verwaltungsgemeinschaft", "55": "Kirchspielslandgemeinde", "56": "Verwaltungsverband",
+    "57": "Verwaltungsgemeinschaft (Trägermodell)", "58": "erfüllende Gemeinde",
+    "60": "Markt", "61": "kreisfreie Stadt", "62": "Stadtkreis", "63": "Stadt",
+    "64": "Gemeinde", "65": "gemeindefreies Gebiet (bewohnt)", "66": "gemeindefreies Gebiet",
+    "67": "Große Kreisstadt",
+}
+# Verband codes that are real associations of several Gemeinden (50: a Gemeinde without one,
+# 58: a Gemeinde fulfilling the tasks of others: both repeat a Gemeinde's own name).
+VERBAND_TYPES = frozenset({"51", "52", "53", "54", "55", "56", "57"})
+# Gemeinde codes that are not municipalities (unincorporated forests, lakes, military areas).
+NOT_MUNICIPALITY = frozenset({"65", "66"})
+
+MIN_LINE_LENGTH = 124           # up to the type code (columns 123-124)
+AGS_DIGITS = {LAND: 2, RB: 3, REGION: 4, KREIS: 5, VERBAND: 5, GEMEINDE: 8}
+
+
+class GazetteerError(Exception):
+    """A register file that cannot be used (the message says why and what to do)."""
+
+
+# --------------------------------------------------------------------------- name keys
+
+_KEY_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_PARTICLES = {"am": "a", "an": "a", "auf": "a", "im": "i", "in": "i", "der": "d", "den": "d",
+              "dem": "d", "bei": "b", "vor": "v", "ob": "o", "sankt": "st"}
+
+
+def key_tokens(s: str) -> list[str]:
+    s = unicodedata.normalize("NFKC", s).casefold()
+    return [_PARTICLES.get(t, t) for t in _KEY_TOKEN.findall(s)]
+
+
+def norm_key(s: str) -> str:
+    """The lookup key of a written name: "Neustadt a.d. Aisch" -> "neustadt a d aisch"."""
+    return " ".join(key_tokens(s))
+
+
+_SUFFIX = re.compile(r",.*$")
+_VERBAND_NOISE = re.compile(r"\s*\((?:VGem|VG|Verwaltungsgemeinschaft)\)\s*$|^VVG der (?:Stadt|Gemeinde)\s+")
+_QUALIFIER = re.compile(r"\s*[(/]|\s+(?:[aibvo]\.|am|an|auf|im|in|ob|bei|vor)\s", re.IGNORECASE)
+_KREIS_PREFIX = re.compile(r"^(?:Landkreis|Kreis|Region|Städteregion|Regionalverband|"
+                           r"[\w-]*[Kk]reis)\s+(?=\S)")
+_RB_PREFIX = re.compile(r"^(?:früher:\s*)?(?:Reg\.-Bez\.|Regierungsbezirk|Direktionsbezirk|"
+                        r"Statistische Region|Region)\s+")
+
+
+def bare_name(register_name: str) -> str:
+    """Register name without its suffix: "Kiel, Landeshauptstadt" -> "Kiel"."""
+    return _SUFFIX.sub("", register_name).strip()
+
+
+def base_name(bare: str) -> str:
+    """Name without qualifier: "Frankfurt am Main" -> "Frankfurt", "Burg (Dithmarschen)" -> "Burg"."""
+    m = _QUALIFIER.search(bare)
+    return bare[:m.start()].strip() if m and m.start() > 0 else bare
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One register record, as the extractor sees it."""
+    id: int
+    level: int                 # 10, 20, 30, 40, 50, 60
+    key: str                   # 2/3/4/5/9/8 digits (see module doc)
+    name: str                  # register name, "Soest, Stadt"
+    bare: str                  # "Soest"
+    type_code: str             # "63"
+    population: int
+    ars: str | None = None     # Gemeinden: 12-digit Regionalschlüssel
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.type_code, LEVEL_NAMES[self.level])
+
+    @property
+    def kreis(self) -> str | None:
+        return self.key[:5] if self.level in (KREIS, VERBAND, GEMEINDE) else None
+
+    @property
+    def land(self) -> str:
+        return self.key[:2]
+
+
+@dataclass
+class _Raw:
+    level: int
+    key: str
+    name: str
+    type_code: str
+    population: int
+    ars: str | None
+    seat: str = ""
+
+
+def _read_source(source: Path | bytes, name: str = "") -> tuple[str, str]:
+    """Text of a GV100AD file given as a path or bytes (plain text or the Destatis zip)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise GazetteerError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise GazetteerError(f"{path}: is a directory; give the GV100AD .txt or .zip file") from None
+        except OSError as exc:
+            raise GazetteerError(f"{path}: cannot read ({exc.strerror})") from None
+    else:
+        data = source
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                members = [m for m in zf.namelist() if m.lower().endswith(".txt") and not m.endswith("/")]
+                preferred = [m for m in members if "gv100" in m.lower()] or members
+                if not preferred:
+                    raise GazetteerError(f"{name or 'zip'}: the zip holds no GV100AD .txt file "
+                                         f"(members: {', '.join(zf.namelist()[:5]) or 'none'})")
+                member = preferred[0]
+                data = zf.read(member)
+                name = f"{name}!{member}" if name else member
+        except zipfile.BadZipFile:
+            raise GazetteerError(f"{name or 'download'}: a damaged zip file") from None
+    if b"\x00" in data[:4096]:
+        raise GazetteerError(f"{name or 'input'}: a binary file, not the GV100AD text register")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")   # older Destatis files were ANSI
+    return text, name
+
+
+def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.date, str]:
+    """Parse and validate a GV100AD file. Returns (records, Gebietsstand, sha256)."""
+    text, name = _read_source(source, name)
+    label = name or "input"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+        complete_last = True
+    else:
+        complete_last = False
+    if not lines:
+        raise GazetteerError(f"{label}: empty file")
+    records: list[_Raw] = []
+    stand: str | None = None
+    problems: list[str] = []
+    for no, line in enumerate(lines, 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        sa = line[:2]
+        if sa not in ("10", "20", "30", "40", "50", "60"):
+            problems.append(f"line {no}: unknown record type (Satzart) {sa!r}")
+        elif len(line) < MIN_LINE_LENGTH or (sa == "60" and len(line) < 150):
+            if no == len(lines) and not complete_last:
+                problems.append(f"line {no}: the last record is cut off (truncated download?)")
+            else:
+                problems.append(f"line {no}: record too short ({len(line)} characters)")
+        else:
+            level = int(sa)
+            gs = line[2:10]
+            if not gs.isdigit():
+                problems.append(f"line {no}: Gebietsstand {gs!r} is not a date")
+            elif stand is None:
+                stand = gs
+            elif gs != stand:
+                problems.append(f"line {no}: Gebietsstand {gs} differs from {stand}")
+            n = AGS_DIGITS[level]
+            ags = line[10:10 + n]
+            if not ags.isdigit() or line[10 + n:18].strip():
+                problems.append(f"line {no}: key {line[10:18]!r} does not fit record type {sa}")
+            verband = line[18:22]
+            if level in (VERBAND, GEMEINDE) and not verband.isdigit():
+                problems.append(f"line {no}: Verband number {verband!r} is not 4 digits")
+            nm = line[22:72].strip()
+            if not nm:
+                problems.append(f"line {no}: record without a name")
+            tc = line[122:124].strip()
+            if level >= KREIS and not (tc.isdigit() and tc[0] == sa[0]):
+                problems.append(f"line {no}: type code {tc!r} does not fit record type {sa}")
+            if not problems:
+                pop = line[139:150].strip() if level == GEMEINDE else ""
+                if pop and not pop.isdigit():
+                    problems.append(f"line {no}: population {pop!r} is not a number")
+                    pop = ""
+                key = ags + verband if level == VERBAND else ags
+                ars = ags[:5] + verband + ags[5:] if level == GEMEINDE else None
+                records.append(_Raw(level, key, nm, tc, int(pop or 0), ars, line[72:122].strip()))
+        if len(problems) >= 5:
+            break
+    if problems:
+        more = " (stopped at the first 5 problems)" if len(problems) >= 5 else ""
+        raise GazetteerError(f"{label}: not a valid GV100AD register: " + "; ".join(problems) + more)
+    counts = {lv: 0 for lv in LEVEL_NAMES}
+    for r in records:
+        counts[r.level] += 1
+    if not counts[GEMEINDE]:
+        raise GazetteerError(f"{label}: no Gemeinde records (Satzart 60); not a GV100AD register")
+    if not counts[LAND] or not counts[KREIS]:
+        raise GazetteerError(f"{label}: no Land or Kreis records; not a complete GV100AD register")
+    kreise = {r.key for r in records if r.level == KREIS}
+    orphans = sorted({r.key[:5] for r in records if r.level == GEMEINDE and r.type_code not in NOT_MUNICIPALITY
+                      and r.key[:5] not in kreise})
+    if orphans:
+        raise GazetteerError(f"{label}: Gemeinden refer to Kreise missing from the file "
+                             f"({', '.join(orphans[:3])}…); incomplete register")
+    try:
+        gebietsstand = dt.date(int(stand[:4]), int(stand[4:6]), int(stand[6:8]))
+    except ValueError:
+        raise GazetteerError(f"{label}: Gebietsstand {stand} is not a valid date") from None
+    return records, gebietsstand, digest
+
+
+# --------------------------------------------------------------------------- index building
+
+
+def _add(index: dict[str, list[int]], key: str, i: int) -> None:
+    if key:
+        ids = index.setdefault(key, [])
+        if i not in ids:
+            ids.append(i)
+
+
+def _name_variants(bare: str) -> set[str]:
+    """Written forms of one name (besides the register's own)."""
+    out = {bare}
+    # "Halle (Saale)" also written "Halle/Saale", "Halle an der Saale"; brackets vanish in the key
+    m = re.match(r"^(.*?)\s*\((.+)\)$", bare)
+    if m:
+        out.add(f"{m.group(1)} {m.group(2)}")
+    return out
+
+
+def build_index(records: list[_Raw]) -> dict:
+    cols: dict[str, list] = {"level": [], "key": [], "name": [], "bare": [], "type": [], "pop": [], "ars": []}
+    index: dict[str, dict[str, list[int]]] = {
+        "gemeinde": {}, "gemeinde_base": {}, "kreis": {}, "kreis_uncued": {}, "verband": {},
+        "land": {}, "rb": {},
+    }
+    for i, r in enumerate(records):
+        bare = bare_name(r.name)
+        if r.level == VERBAND:
+            bare = _VERBAND_NOISE.sub("", bare).strip()
+        if r.level == RB or r.level == REGION:
+            bare = _RB_PREFIX.sub("", bare).strip()
+        cols["level"].append(r.level)
+        cols["key"].append(r.key)
+        cols["name"].append(r.name)
+        cols["bare"].append(bare)
+        cols["type"].append(r.type_code)
+        cols["pop"].append(r.population)
+        cols["ars"].append(r.ars)
+        if r.level == GEMEINDE and r.type_code not in NOT_MUNICIPALITY:
+            for v in _name_variants(bare):
+                _add(index["gemeinde"], norm_key(v), i)
+            base = base_name(bare)
+            if base != bare:
+                _add(index["gemeinde_base"], norm_key(base), i)
+        elif r.level == KREIS:
+            full = bare
+            _add(index["kreis"], norm_key(full), i)
+            stripped = _KREIS_PREFIX.sub("", full)
+            if stripped != full:
+                _add(index["kreis"], norm_key(stripped), i)
+            for v in _name_variants(stripped):
+                _add(index["kreis"], norm_key(v), i)
+            base = base_name(stripped)
+            if base != stripped:
+                _add(index["kreis"], norm_key(base), i)
+            if r.type_code in ("43", "44", "45") and re.search(r"kreis|^Region|^Städteregion|^Regionalverband",
+                                                                full, re.IGNORECASE):
+                _add(index["kreis_uncued"], norm_key(full), i)
+        elif r.level == VERBAND and r.type_code in VERBAND_TYPES:
+            for v in _name_variants(bare):
+                _add(index["verband"], norm_key(v), i)
+            base = base_name(bare)
+            if base != bare:
+                _add(index["verband"], norm_key(base), i)
+        elif r.level == LAND:
+            _add(index["land"], norm_key(bare), i)
+        elif r.level in (RB, REGION):
+            _add(index["rb"], norm_key(bare), i)
+    return {"cols": cols, "index": index}
+
+
+# --------------------------------------------------------------------------- the register
 
 
 class Gazetteer:
+    """The loaded register: entries plus name indices (see :meth:`lookup`)."""
+
+    def __init__(self, data: dict, path: Path | None = None):
+        self.meta = {k: v for k, v in data.items() if k not in ("cols", "index")}
+        self.path = path
+        cols = data["cols"]
+        self._level: list[int] = cols["level"]
+        self._key: list[str] = cols["key"]
+        self._name: list[str] = cols["name"]
+        self._bare: list[str] = cols["bare"]
+        self._type: list[str] = cols["type"]
+        self._pop: list[int] = cols["pop"]
+        self._ars: list[str | None] = cols["ars"]
+        self.index: dict[str, dict[str, list[int]]] = data["index"]
+        self.gebietsstand = dt.date.fromisoformat(data["gebietsstand"])
+        # first tokens of every indexed name: a cheap filter before building n-gram keys
+        self.first_tokens: frozenset[str] = frozenset(
+            k.split(" ", 1)[0] for name in ("gemeinde", "gemeinde_base", "kreis_uncued") for k in self.index[name])
+        self.max_tokens = max((k.count(" ") + 1 for idx in self.index.values() for k in idx), default=1)
+        self._entries: dict[int, Entry] = {}
+
+    # -- construction -------------------------------------------------------------------
     @classmethod
-    def load_default(cls):
-        return None
+    def from_gv100ad(cls, source: Path | bytes, name: str = "") -> "Gazetteer":
+        records, stand, digest = parse_gv100ad(source, name)
+        data = build_index(records)
+        counts: dict[str, int] = {}
+        for r in records:
+            counts[LEVEL_NAMES[r.level]] = counts.get(LEVEL_NAMES[r.level], 0) + 1
+        src = name or (str(source) if isinstance(source, (str, Path)) else "download")
+        data.update(format=CACHE_FORMAT, version=CACHE_VERSION, gebietsstand=stand.isoformat(),
+                    source=src, sha256=digest, counts=counts,
+                    loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+        return cls(data)
+
+    @classmethod
+    def load(cls, path: Path) -> "Gazetteer":
+        path = Path(path)
+        try:
+            with gzip.open(path, "rb") as fh:
+                data = json.loads(fh.read())
+        except FileNotFoundError:
+            raise
+        except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise GazetteerError(f"{path}: the stored register is damaged ({exc}); "
+                                 "load it again with `foerderradar gazetteer load PATH`") from None
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+            raise GazetteerError(f"{path}: not a foerderradar register file")
+        if data.get("version") != CACHE_VERSION:
+            raise GazetteerError(f"{path}: stored register has format version {data.get('version')}, "
+                                 f"this foerderradar reads {CACHE_VERSION}; load the GV100AD file again")
+        return cls(data, path)
+
+    @classmethod
+    def load_default(cls) -> "Gazetteer | None":
+        """The register loaded with ``foerderradar gazetteer load``, or None if there is none."""
+        from extractors import settings
+        path = settings.gazetteer_path()
+        if not path.exists():
+            return None
+        return cls.load(path)
+
+    def to_dict(self) -> dict:
+        data = dict(self.meta)
+        data["cols"] = {"level": self._level, "key": self._key, "name": self._name, "bare": self._bare,
+                        "type": self._type, "pop": self._pop, "ars": self._ars}
+        data["index"] = self.index
+        return data
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a crash leaves the previous register in place."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
+                gz.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        self.path = path
+
+    # -- access ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._key)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.meta.get("counts", {}))
+
+    def entry(self, i: int) -> Entry:
+        e = self._entries.get(i)
+        if e is None:
+            e = Entry(i, self._level[i], self._key[i], self._name[i], self._bare[i], self._type[i],
+                      self._pop[i], self._ars[i])
+            self._entries[i] = e
+        return e
+
+    def entries(self, level: int | None = None) -> Iterable[Entry]:
+        for i in range(len(self._key)):
+            if level is None or self._level[i] == level:
+                yield self.entry(i)
+
+    def by_key(self, key: str) -> Entry | None:
+        if not hasattr(self, "_by_key"):
+            self._by_key = {k: i for i, k in enumerate(self._key)}
+        i = self._by_key.get(key)
+        return None if i is None else self.entry(i)
+
+    def lookup(self, key: str, kind: str = "gemeinde") -> list[Entry]:
+        """Entries a normalised name key may mean. ``kind``: gemeinde (full and base names),
+        kreis, kreis_uncued, verband, land, rb."""
+        ids = list(self.index.get(kind, {}).get(key, ()))
+        if kind == "gemeinde":
+            ids += [i for i in self.index["gemeinde_base"].get(key, ()) if i not in ids]
+        return [self.entry(i) for i in ids]
+
+    def has(self, key: str, kind: str) -> bool:
+        if key in self.index.get(kind, ()):
+            return True
+        return kind == "gemeinde" and key in self.index["gemeinde_base"]
+
+    def find(self, name: str, kind: str = "gemeinde") -> list[Entry]:
+        """Entries for a name as people write it ("Stadt Soest" -> give "Soest")."""
+        return self.lookup(norm_key(name), kind)
+
+    def describe(self) -> str:
+        c = self.counts
+        parts = ", ".join(f"{c.get(n, 0)} {n}" for n in ("Land", "Regierungsbezirk", "Kreis",
+                                                           "Gemeindeverband", "Gemeinde"))
+        return f"Gebietsstand {self.gebietsstand.isoformat()}: {parts}"
+
+
+def install(source: Path | bytes, *, name: str = "", force: bool = False,
+            target: Path | None = None) -> tuple[Gazetteer, str]:
+    """Parse, validate and store a register. Returns (gazetteer, what happened).
+
+    Idempotent: the same file again changes nothing. A register with an older Gebietsstand than
+    the stored one is refused unless ``force``. Any error leaves the stored register untouched.
+    """
+    from extractors import settings
+    target = Path(target or settings.gazetteer_path())
+    new = Gazetteer.from_gv100ad(source, name)
+    old = None
+    if target.exists():
+        try:
+            old = Gazetteer.load(target)
+        except GazetteerError:
+            old = None          # a damaged cache is replaced
+    if old is not None:
+        if old.meta.get("sha256") == new.meta.get("sha256"):
+            return old, f"register unchanged (Gebietsstand {old.gebietsstand.isoformat()}, same file)"
+        if new.gebietsstand < old.gebietsstand and not force:
+            raise GazetteerError(
+                f"the file has Gebietsstand {new.gebietsstand.isoformat()}, older than the loaded "
+                f"register ({old.gebietsstand.isoformat()}); kept the loaded one. Use --force to replace it.")
+    new.save(target)
+    verb = "replaced" if old is not None else "loaded"
+    return new, f"{verb} register: {new.describe()} -> {target}"
