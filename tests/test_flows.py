@@ -1,0 +1,287 @@
+"""The ingest and reprocess flows, run for real: Prefect (temporary server), the local demo site
+on 127.0.0.1, the raw store and a DuckDB warehouse in a temporary FOERDERRADAR_HOME."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2025, 3, 1)
+N_DOCS = 12
+
+
+# ----------------------------------------------------------------------------------- fixtures
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()                   # nothing listens here now: connections are refused
+    return port
+
+
+@pytest.fixture(scope="module")
+def demo_port():
+    return _closed_port()
+
+
+def demo_site(port: int = 0, n: int = N_DOCS, changed=()):
+    """The demo site; the same port gives the same URLs (a re-crawl of the same site)."""
+    from extractors.demo import serve_demo_site
+
+    return serve_demo_site(n_documents=n, port=port, changed=changed)
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_harness, demo_port, tmp_path_factory):
+    """One real ingest of the demo site into a fresh home; later tests build on its warehouse."""
+    import os
+
+    from flows.ingest import ingest, run_result
+
+    home = tmp_path_factory.mktemp("home")
+    old = os.environ.get("FOERDERRADAR_HOME")
+    os.environ["FOERDERRADAR_HOME"] = str(home)
+    try:
+        with demo_site(demo_port) as base:
+            state = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY,
+                           return_state=True)
+        yield home, run_result(state), state
+    finally:
+        if old is None:
+            os.environ.pop("FOERDERRADAR_HOME", None)
+        else:
+            os.environ["FOERDERRADAR_HOME"] = old
+
+
+@pytest.fixture
+def home_env(first_run, monkeypatch):
+    home, _, _ = first_run
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(home))
+    return home
+
+
+def _views(con) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW' "
+        "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY 1").fetchall()]
+
+
+# ------------------------------------------------------------------------------- the flows
+
+def test_ingest_loads_the_demo_site_into_every_view(first_run):
+    home, result, state = first_run
+    assert state.is_completed(), state.message
+    assert result.status == "success", result.to_markdown()
+    demo = result.sources["demo"]
+    assert demo.fetched >= N_DOCS            # announcements (+ their PDFs)
+    assert demo.new == demo.fetched
+    assert demo.extracted == demo.loaded == demo.fetched
+    assert result.new == demo.fetched
+    for stage in ("crawl", "parse", "extract", "load", "publish", "total"):
+        assert result.timings[stage] > 0, stage
+
+    from warehouse import connect
+
+    con = connect(Path(home) / "warehouse")
+    views = _views(con)
+    assert views, "the warehouse defines views"
+    empty = [v for v in views if con.execute(f'SELECT count(*) FROM "{v}"').fetchone()[0] == 0]
+    assert not empty, f"views without rows after the demo ingest: {empty}"
+    kinds = dict(con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall())
+    assert kinds == {"success": 1}
+
+
+def test_a_second_run_with_nothing_changed_extracts_nothing(first_run, demo_port, home_env):
+    from flows.ingest import ingest
+
+    _, first, _ = first_run
+    with demo_site(demo_port) as base:
+        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+    demo = result.sources["demo"]
+    assert result.status == "success"
+    assert demo.fetched == first.sources["demo"].fetched
+    assert demo.new == 0
+    assert demo.extracted == 0 and demo.parsed == 0 and demo.loaded == 0
+    assert demo.skipped == demo.fetched
+    assert result.new == 0 and result.changed == 0
+
+
+def test_changed_documents_are_re_extracted_and_nothing_else(first_run, demo_port, home_env):
+    from flows.ingest import ingest
+
+    changed = {1, 5}
+    with demo_site(demo_port, changed=changed) as base:
+        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+    demo = result.sources["demo"]
+    assert result.status == "success"
+    assert demo.extracted == len(changed), demo.line()
+    assert result.changed == len(changed)
+    assert result.new == 0
+
+
+def test_a_broken_source_makes_the_run_partial_and_the_others_load(prefect_harness, tmp_path,
+                                                                    monkeypatch):
+    from extractors.sources import all_sources
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    dead = f"http://127.0.0.1:{_closed_port()}/"
+    if "web" in all_sources():
+        sources = ["demo", "web"]
+        options = {"web": {"url": dead, "allow_private_network": True}}
+    else:  # a source that cannot even be built fails the same way
+        sources, options = ["demo", "nosuchsource"], {}
+    with demo_site() as demo_url:
+        options["demo"] = {"base_url": demo_url}
+        state = ingest(sources=sources, options=options, today=TODAY, return_state=True)
+    from flows.ingest import run_result
+
+    result = run_result(state)
+    assert result.status == "partial"
+    assert state.is_completed() and state.message.startswith("partial")
+    assert result.sources[sources[1]].error
+    assert result.sources["demo"].loaded >= N_DOCS and not result.sources["demo"].error
+
+    from warehouse import connect
+
+    con = connect(tmp_path / "warehouse")
+    assert con.execute("SELECT status FROM runs").fetchall() == [("partial",)]
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] >= N_DOCS
+
+
+def test_when_every_source_fails_the_run_fails(prefect_harness, tmp_path, monkeypatch):
+    from flows.ingest import ingest, run_result
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    dead = f"http://127.0.0.1:{_closed_port()}/"
+    state = ingest(sources=["demo"], options={"demo": {"base_url": dead}}, today=TODAY,
+                   return_state=True)
+    assert state.is_failed()
+    result = run_result(state)
+    assert result.status == "failed"
+    assert result.sources["demo"].error and result.sources["demo"].fetch_failed >= 1
+
+
+READER = textwrap.dedent("""
+    import sys
+    from warehouse import connect
+    con = connect(sys.argv[1])
+    n = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    print(n, flush=True)
+    sys.stdin.read()            # hold the warehouse open until the test closes stdin
+    print(con.execute("SELECT count(*) FROM documents").fetchone()[0], flush=True)
+""")
+
+
+def test_a_reader_holding_the_warehouse_open_does_not_block_a_run(first_run, demo_port, home_env):
+    from flows.ingest import ingest
+
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(home_env / "warehouse")], cwd=REPO,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        before = int(reader.stdout.readline())
+        assert before >= N_DOCS
+        with demo_site(demo_port, n=N_DOCS + 3) as base:
+            result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+        assert result.status == "success", result.to_markdown()
+        assert result.new >= 3
+        out, err = reader.communicate("", timeout=60)
+        assert reader.returncode == 0, err
+        assert int(out.strip()) == before            # the reader kept its consistent snapshot
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+    from warehouse import connect
+
+    assert connect().execute("SELECT count(*) FROM documents").fetchone()[0] >= before + 3
+
+
+def test_reprocess_re_extracts_the_raw_store_without_network(first_run, home_env):
+    from flows.ingest import reprocess
+
+    # no demo site is running now: reprocess reads the raw store only
+    unchanged = reprocess(today=TODAY)
+    assert unchanged.status == "success"
+    assert unchanged.extracted == 0 and sum(s.skipped for s in unchanged.sources.values()) > 0
+    forced = reprocess(force=True, today=TODAY)
+    assert forced.status == "success"
+    assert forced.extracted == sum(s.fetched for s in forced.sources.values()) > 0
+    assert forced.new == 0
+
+
+# ------------------------------------------------------------------------- pieces, no Prefect
+
+def test_progress_line_and_markdown_summary():
+    from flows.ingest import IngestResult, SourceStats
+
+    s = SourceStats("demo", fetched=40, new=12, parsed=12, extracted=12, loaded=12, skipped=28)
+    assert s.line().startswith("[demo] fetched 40 (12 new), parsed 12, extracted 12, loaded 12")
+    r = IngestResult(flow="ingest", run_id="r1", status="partial", new=12, changed=3,
+                     sources={"demo": s, "web": SourceStats("web", error="ConnectError: refused")},
+                     deadlines=[{"date": dt.date(2025, 4, 30), "title": "Förderaufruf A|B", "url": "u"}],
+                     timings={"crawl": 1.0, "total": 2.5})
+    md = r.to_markdown()
+    assert "# foerderradar ingest: partial" in md
+    assert "**12 new, 3 changed" in md
+    assert "| web | 0 | 0 | 0 | 0 | 0 | ConnectError: refused |" in md
+    assert "| 2025-04-30 | Förderaufruf A\\|B | u |" in md
+
+
+def test_batches_cover_every_item_once():
+    from flows.ingest import batched
+
+    assert [len(b) for b in batched(range(450), 200)] == [200, 200, 50]
+    assert list(batched([], 200)) == []
+
+
+def test_only_transient_errors_are_retried():
+    import httpx
+    from prefect.states import Failed
+
+    from flows.tasks import _transient
+
+    def failed(exc):
+        return Failed(data=exc)
+
+    assert _transient(None, None, failed(ConnectionRefusedError("refused")))
+    assert _transient(None, None, failed(httpx.ConnectError("refused")))
+    assert not _transient(None, None, failed(ValueError("bad option")))
+    assert not _transient(None, None, failed(KeyError("bug")))
+
+
+def test_one_extractor_per_process():
+    from flows.tasks import get_extractor
+
+    assert get_extractor() is get_extractor()
+
+
+def test_prefect_yaml_declares_the_nightly_deployment(monkeypatch):
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
+    (dep,) = spec["deployments"]
+    assert dep["name"] == "nightly"
+    assert dep["entrypoint"] == "flows/ingest.py:ingest"
+    assert dep["schedules"] == [{"cron": "0 2 * * *", "timezone": "Europe/Berlin", "active": True}]
+    from prefect.flows import load_flow_from_entrypoint
+
+    monkeypatch.chdir(REPO)
+    assert load_flow_from_entrypoint(dep["entrypoint"]).name == "ingest"
+
+
+def test_serve_builds_the_same_schedule():
+    from flows.serve import build_deployment
+
+    d = build_deployment(sources=["demo"], limit=5)
+    (sched,) = d.schedules
+    assert sched.schedule.cron == "0 2 * * *"
+    assert sched.schedule.timezone == "Europe/Berlin"
+    assert d.parameters == {"sources": ["demo"], "limit": 5}
+    assert d.entrypoint == "flows.ingest.ingest"
