@@ -244,7 +244,9 @@ class _Crawl:
                 self.saw(rec, False)
             if req.role == EXPORT:
                 for d in st.get("members", []):
-                    self.saw(RawRecord.from_dict(d), False)
+                    m = RawRecord.from_dict(d)
+                    if m.role == DOCUMENT:
+                        self.saw(m, False)
                 return
         else:
             existed = self.store.has(self.source.name, _sha(res.data))
@@ -279,14 +281,17 @@ class _Crawl:
                 if isinstance(item, str):
                     self.fail(url, item)
                     continue
-                if self.limit is not None and len(members) >= self.limit:
-                    break
+                role = self.source.member_role(name)
+                if role == DOCUMENT and self.limit is not None and \
+                        sum(1 for m in members if m.role == DOCUMENT) >= self.limit:
+                    continue
                 existed = self.store.has(self.source.name, _sha(item))
                 m = self.store.put(self.source.name, item, url=url, final_url=url, status=rec.status,
                                    headers={}, content_type="application/xml" if name.lower().endswith(".xml")
-                                   else None, fetched_at=rec.fetched_at, role=DOCUMENT)
+                                   else None, fetched_at=rec.fetched_at, role=role)
                 members.append(m)
-                self.saw(m, not existed)
+                if role == DOCUMENT:
+                    self.saw(m, not existed)
         except ValueError as exc:
             self.fail(rec.url, str(exc))
         return members
@@ -305,6 +310,7 @@ def crawl_source(source: Source | str, store: RawStore | None = None, *, limit: 
         source = get_source(source)
     store = store if store is not None else RawStore()
     settings = settings or FetchSettings()
+    source.store = store
     crawl = lambda: asyncio.run(_Crawl(source, store, limit, settings).run())  # noqa: E731
     try:
         asyncio.get_running_loop()

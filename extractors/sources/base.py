@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 # Roles of a fetched URL: what the crawler does with it.
 DOCUMENT, FEED, SITEMAP, LISTING, EXPORT = "document", "feed", "sitemap", "listing", "export"
-ROLES = (DOCUMENT, FEED, SITEMAP, LISTING, EXPORT)
+RELATED = "related"
+ROLES = (DOCUMENT, FEED, SITEMAP, LISTING, EXPORT, RELATED)
 
 # Words that mark a link to a funding announcement (generic link rule; umlauts and their ASCII
 # transliterations both appear in URLs).
@@ -74,6 +75,7 @@ class Source:
     max_pages: int = 1000             # requests per run, all roles together
     max_depth: int = 2                # link hops from a start URL / feed / listing
     allow_private_network: bool = False   # only the local demo (and explicit tests) may say True
+    store = None                      # the RawStore of the current crawl (set by crawl_source)
     options: ClassVar[dict[str, str]] = {}   # option name -> help text (for `crawl --option`)
 
     def __init__(self, **options):
@@ -144,6 +146,11 @@ class Source:
 
     def wants_member(self, name: str) -> bool:
         return any(p.search(name) for p in self._members)
+
+    def member_role(self, name: str) -> str:
+        """Role of a wanted archive member: DOCUMENT, or RELATED for a document other documents
+        refer to (stored and readable, but not itself a document of the run)."""
+        return DOCUMENT
 
     # -- finding more URLs -------------------------------------------------------------------
     def discover(self, record: "RawRecord", data: bytes, request: Request) -> Discovery:
