@@ -96,7 +96,7 @@ class Rules:
         return any(w in self.words for w in _SPLIT_WORDS.split(val))
 
     def text_match(self, s: str) -> bool:
-        s = s.strip().casefold().rstrip(":").strip()
+        s = s.casefold().strip(" \t\r\n:«»›‹<>|·•-–—→←↑")
         return s in self.texts
 
 

@@ -13,9 +13,9 @@ from models.records import Document, Section
 
 HEADING_MAX_CHARS = 90
 HEADING_MAX_WORDS = 12
-_NUMBERED = re.compile(r"^(?:§\s*\d+[a-z]?|\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\))\s+\S")
-_SENTENCE_END = re.compile(r"[.,;!?]$")
-_DATE_START = re.compile(r"^\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄÖÜ][a-zäöü]+)")
+_NUMBERED = re.compile(r"^(?:§\s*\d+[a-z]?|\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.|[A-H]\))\s+[A-ZÄÖÜ]")
+_SENTENCE_END = re.compile(r"[.,;!]$")
+_DATE_START = re.compile(r"^\d{1,2}\.\s*(?:\d{1,2}\.|(?:Jan|Feb|Mär|Apr|Mai|Jun|Jul|Aug|Sep|Okt|Nov|Dez)[a-zä]*\b)")
 
 
 def decode(data: bytes, content_type: str | None = None) -> str:
