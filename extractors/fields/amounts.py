@@ -1,15 +1,535 @@
-"""Field component `foerderradar_amounts` (placeholder: finds nothing yet)."""
+"""Field component ``foerderradar_amounts``: euro amounts as exact Decimals with qualifier and unit.
+
+How it works
+------------
+* Word lists are data (``extractors/patterns/amount_*.txt``): currency words with a factor
+  (``TEUR`` = 1,000 EUR), scale words (``Mio.``, ``Milliarden``, ``Viertelmillion``), number words,
+  qualifier cues and unit cues, and regexes of negative contexts (``Euro-6-Norm``, ``Euro-Cent``).
+  One core regex is compiled from them once per process.
+* A currency word is required in every money phrase: numbers without one ("Drei Millionen für
+  die City", "50 Prozent", "73 Modellprojekte", years, dates, phone numbers, ``§ 44``) are never
+  amounts. The text is first scanned for currency words only (cheap); the core regex then runs
+  over small windows around them, so the cost is proportional to the number of currency words.
+* Core forms: suffix currency ("1,5 Mio. €", "400 Millionen Euro", "1.000.000,- €",
+  "50 000 Euro", "eine halbe Milliarde Euro", "150 T€"), prefix currency ("EUR 2.500,00",
+  "Euro 5.000", "TEUR 150", "€ 500,-"), ranges ("zwischen 10.000 und 50.000 Euro", "1 bis 2
+  Mio. €", "5.000–10.000 €", "EUR 5.000 bis 10.000") and coordinations ("10.000 oder 20.000
+  Euro", "mindestens 10.000 und höchstens 50.000 Euro"). The first number of a range or
+  coordination borrows the currency (and the scale word, when it is not larger than the second
+  number: "1 bis 2 Mio." = 1 Mio. to 2 Mio., but "500.000 bis 2 Mio." keeps 500,000).
+* Number reading: "1.500" and "1 500" are thousands; "1,5" and "1.5" are decimals; a comma
+  followed by exactly three digits ("1,500") is a thousands separator unless a scale word
+  follows ("1,250 Mio. €" = 1,250,000), several commas ("1,500,000") are English thousands.
+* Qualifier and unit come from a chain of cue words directly before the number ("ca.",
+  "bis zu", "jährlich", "insgesamt", fillers like "in Höhe von" may stand between), cues
+  directly after the currency ("pro Jahr", "/Monat", "je Vorhaben", "nicht überschreiten"), and
+  as a fallback from word parts earlier in the sentence ("Förderhöchstbetrag", "jährliche").
+  The cue nearest to the number wins. ``text``/``start``/``end`` cover the adjacent cue words
+  ("ca. 400 Millionen Euro", "20 Millionen Euro pro Jahr").
+
+Ranges and the scorer
+---------------------
+A range is ONE statement but TWO values; the gold counts both and the scorer reads ``value_eur``
+only. So a range yields two records over the same span: the upper bound (``value_eur`` = upper,
+``low_eur`` = lower, qualifier ``max``, rule ``amount:range``) and the lower bound
+(``value_eur`` = lower, qualifier ``min``, rule ``amount:range_low``). An approximation cue
+("ca. 1 bis 2 Mio. €") makes both ``approx``. Consumers that want one row per statement drop
+rule ``amount:range_low``. A coordination ("10.000 oder 20.000 Euro") yields one record per
+number, each over its own span. Otherwise every mention is one record (no de-duplication).
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from extractors.settings import PATTERNS_DIR
+from models.records import Amount
+
+# ---------------------------------------------------------------------------- thresholds
+WINDOW_BEFORE = 160          # chars scanned before a currency word (ranges, number words)
+WINDOW_AFTER = 60            # chars scanned after it (prefix form "EUR 1.000.000,00")
+PRE_LOOKBACK = 90            # chars searched for the cue chain before a number
+NEAR_LOOKBACK = 100          # chars (clipped to the sentence) searched for near cues
+PREFIX_MIN_PLAIN_INT = 10    # "Euro 6" (emission standard) is no amount; "EUR 50" is
+YEAR_MIN, YEAR_MAX = 1900, 2099   # plain 4-digit numbers in this range are years in prefix form
+
+_LETTER = r"[^\W\d_]"
+_NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line break)
+_SEP = r"(?:\s{0,3}(?:-\s{0,2})?)"        # between number, scale and currency
+_PSEP = r"[ \t\u00a0\u202f\u2009]{0,2}"   # between a prefix currency and its number
+_CONN_RANGE = r"bis\s+zu|bis|[-–—]"
+_CONN_LIST = r"und|oder|bzw\.|beziehungsweise"
+
+# --------------------------------------------------------------------------- data files
+
+
+def _lines(name: str) -> list[list[str]]:
+    path = Path(PATTERNS_DIR) / name
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        out.append([c.strip() for c in line.split("\t")])
+    return out
+
+
+def _alt(words) -> str:
+    """A regex alternation of literal words, longest first, spaces matching any whitespace."""
+    parts = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts)
+
+
+def _bounded_alt(words) -> str:
+    """Alternation where entries starting with a letter must not follow a letter."""
+    parts = sorted(set(words), key=lambda w: (-len(w), w))
+    out = []
+    for w in parts:
+        p = re.escape(w).replace(r"\ ", r"\s+")
+        out.append(f"(?<!{_LETTER}){p}" if w[0].isalpha() else p)
+    return "|".join(out)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    value: str      # qualifier or unit
+    where: str      # pre | post | both | near
+
+
+class _Patterns:
+    """Everything compiled from the data files, built once per process."""
+
+    def __init__(self) -> None:
+        self.currency = {w.casefold(): Decimal(f) for w, f in _lines("amount_currency.txt")}
+        self.scale = {w.casefold(): Decimal(f) for w, f in _lines("amount_scales.txt")}
+        morphs, self.article, self.fraction, self.half = [], {}, {}, {}
+        for row in _lines("amount_numbers.txt"):
+            word, kind = row[0].casefold(), row[1]
+            if kind == "morph":
+                morphs.append(word)
+            elif kind == "article":
+                self.article[word] = Decimal(row[2])
+            elif kind == "fraction":
+                self.fraction[word] = Decimal(row[2])
+            elif kind == "half":
+                self.half[word] = Decimal(row[2])
+            else:
+                raise ValueError(f"amount_numbers.txt: unknown kind {kind!r} for {word!r}")
+
+        # cues: qualifier file and unit file share one format
+        self.q_pre: dict[str, str] = {}
+        self.q_post: dict[str, str] = {}
+        self.q_near: dict[str, str] = {}
+        for cue, qual, where in _lines("amount_qualifiers.txt"):
+            {"pre": self.q_pre, "post": self.q_post, "near": self.q_near}[where][_key(cue)] = qual
+        self.u_pre: dict[str, str] = {}
+        self.u_post: dict[str, str] = {}
+        self.u_near: dict[str, str] = {}
+        for cue, unit, where in _lines("amount_units.txt"):
+            if where in ("pre", "both"):
+                self.u_pre[_key(cue)] = unit
+            if where in ("post", "both"):
+                self.u_post[_key(cue)] = unit
+            if where == "near":
+                self.u_near[_key(cue)] = unit
+
+        cur = _bounded_alt(self.currency)
+        scale = _bounded_alt(self.scale)
+        morph_first = _alt(m for m in morphs if m != "und")
+        words = _alt(list(self.article) + list(self.fraction))
+        half = _alt(self.half)
+        dig_body = (
+            rf"(?:\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?"            # 1.000.000,50
+            rf"|\d{{1,3}}(?:{_NUM_WS}\d{{3}})+(?:,\d+)?"       # 50 000
+            rf"|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?"              # 1,500,000.00 / 1,250
+            rf"|\d+(?:[.,]\d+)?)"                              # 1,5 / 2500 / 12.50
+            rf"(?:,[-–—]{{1,2}})?(?!\d|[.,]\d)"                # 500,-
+        )
+        dig_first = rf"(?<![\w.,§/])(?<!\d[-–—])" + dig_body    # not "2025" of "2021-2025"
+        dig_second = rf"(?<![\w.,§/])" + dig_body
+        word = (rf"(?<!{_LETTER})(?:{words}|(?:{morph_first})(?:{_alt(morphs)})*)(?!{_LETTER})")
+
+        def amt(p: str, first: bool = True) -> str:
+            # number [half] [scale]
+            dig = dig_first if first else dig_second
+            return (rf"(?P<{p}n>{dig}|(?i:{word}))"
+                    rf"(?:{_SEP}(?P<{p}h>(?i:(?<!{_LETTER})(?:{half})(?!{_LETTER}))))?"
+                    rf"(?:{_SEP}(?P<{p}s>(?i:{scale}))(?!{_LETTER}))?")
+
+        def cur_g(name: str) -> str:
+            return rf"(?P<{name}>(?i:{cur}))(?!{_LETTER})"
+
+        def pnum(p: str, first: bool = True) -> str:
+            dig = dig_first if first else dig_second
+            return rf"(?P<{p}n>{dig})(?:{_SEP}(?P<{p}s>(?i:{scale}))(?!{_LETTER}))?"
+
+        range_suffix = (
+            rf"(?:(?P<ro>(?i:zwischen|von))\s+)?{amt('a')}(?:{_SEP}{cur_g('ac')})?"
+            rf"\s*(?P<conn>(?i:{_CONN_RANGE}|(?<!{_LETTER})(?:{_CONN_LIST})(?!{_LETTER})))\s*"
+            rf"(?:(?P<q2>(?i:{_alt(k for k, v in self.q_pre.items() if v != '-')}))\s+)?"
+            rf"{amt('b', False)}{_SEP}{cur_g('bc')}"
+        )
+        range_prefix = (
+            rf"{cur_g('pac')}{_PSEP}{pnum('pa')}\s*(?P<pconn>(?i:{_CONN_RANGE}))\s*"
+            rf"(?:{cur_g('pbc')}{_PSEP})?{pnum('pb', False)}"
+        )
+        suffix = rf"{amt('s')}{_SEP}{cur_g('sc')}"
+        prefix = rf"{cur_g('pc')}{_PSEP}{pnum('p')}"
+        self.core = re.compile(
+            rf"(?P<range>{range_suffix})|(?P<prange>{range_prefix})|(?P<suffix>{suffix})|(?P<prefix>{prefix})"
+        )
+        # fallback when a range or coordination reading is refused at a position
+        self.single = re.compile(rf"(?P<range>(?!))|(?P<prange>(?!))|(?P<suffix>{suffix})|(?P<prefix>{prefix})")
+        self.trigger = re.compile(rf"(?i:{cur})(?!{_LETTER})")
+
+        # cue chain before a number, read right-to-left on the reversed text
+        pre_words = list(self.q_pre) + list(self.u_pre)
+        rev = sorted({w[::-1] for w in pre_words}, key=lambda w: (-len(w), w))
+        rev_alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in rev)
+        self.pre_rev = re.compile(rf"[\s(„\"]*(?P<cue>(?i:{rev_alt}))(?!{_LETTER})")
+        self.post = re.compile(
+            rf"[ \t\u00a0]*(?P<cue>(?i:{_alt(list(self.u_post) + list(self.q_post))}))"
+            rf"(?!{_LETTER})(?!\s*(?:19|20)\d\d(?!\d))"
+        )
+        self.near_q = re.compile(rf"(?i:{_alt(self.q_near)})") if self.q_near else None
+        self.near_u = re.compile(rf"(?i:{_alt(self.u_near)})") if self.u_near else None
+        self.scale_before = re.compile(rf"(?i:{scale})\s*$")
+
+        negs = [row[0] for row in _lines("amount_negative.txt")]
+        self.negative = re.compile("|".join(f"(?:{n})" for n in negs), re.IGNORECASE) if negs else None
+
+
+def _key(cue: str) -> str:
+    return re.sub(r"\s+", " ", cue.casefold()).strip()
+
+
+@lru_cache(maxsize=1)
+def patterns() -> _Patterns:
+    return _Patterns()
+
+
+# ---------------------------------------------------------------------------- number reading
+
+
+def _parse_digits(s: str, has_scale: bool) -> Decimal | None:
+    s = re.sub(r",[-–—]+$", "", s)
+    s = re.sub(r"[ \u00a0\u202f\u2009]", "", s)
+    if "." in s and "," in s:
+        if s.rfind(",") > s.rfind("."):          # German 1.500,50
+            s = s.replace(".", "").replace(",", ".")
+        else:                                      # English 1,500.50
+            s = s.replace(",", "")
+    elif "," in s:
+        parts = s.split(",")
+        if len(parts) > 2 or (len(parts[1]) == 3 and not has_scale):
+            s = s.replace(",", "")                 # 1,500,000 / 1,500 (thousands)
+        else:
+            s = s.replace(",", ".")                # 1,5 / 1,250 Mio.
+    elif "." in s:
+        parts = s.split(".")
+        if len(parts) > 2 or len(parts[1]) == 3:
+            s = s.replace(".", "")                 # 1.500 / 1.000.000
+        # else: English decimal 1.5 / 12.50
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        return None
+
+
+def _parse_words(s: str, pat: _Patterns) -> Decimal | None:
+    w = s.casefold()
+    if w in pat.article:
+        return pat.article[w]
+    if w in pat.fraction:
+        return pat.fraction[w]
+    try:
+        from text_to_num import text2num
+        return Decimal(text2num(w, "de"))
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
+
+
+def _clean(v: Decimal) -> Decimal:
+    if v == v.to_integral_value():
+        return v.quantize(Decimal(1))
+    return v.normalize()
+
+
+@dataclass
+class _Num:
+    raw: Decimal            # the number as written
+    mult: Decimal           # half x scale
+    has_scale: bool
+    is_word: bool
+    start: int
+    end: int                # end of number (+ scale)
+    plain: bool             # digits only, no separators, no scale
+
+
+def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
+    n = m.group(f"{p}n")
+    s = m.groupdict().get(f"{p}s")
+    h = m.groupdict().get(f"{p}h")
+    is_word = not n[0].isdigit()
+    raw = _parse_words(n, pat) if is_word else _parse_digits(n, bool(s))
+    if raw is None or raw == 0:
+        return None
+    mult = Decimal(1)
+    if h:
+        mult *= pat.half[h.casefold()]
+    if s:
+        mult *= pat.scale[re.sub(r"\s+", " ", s.casefold())]
+    if is_word and n.casefold() in pat.article and not (s or h):
+        return None                                  # "eine Euro-..." is no amount
+    end_group = f"{p}s" if s else (f"{p}h" if h else f"{p}n")
+    return _Num(raw=raw, mult=mult, has_scale=bool(s), is_word=is_word,
+                start=m.start(f"{p}n"), end=m.end(end_group), plain=n.isdigit())
+
+
+def _year_like(num: _Num) -> bool:
+    return num.plain and len(str(num.raw)) == 4 and YEAR_MIN <= int(num.raw) <= YEAR_MAX
+
+
+# ---------------------------------------------------------------------------- component
+
+
+@dataclass
+class _Hit:
+    value: Decimal
+    low: Decimal | None
+    start: int              # core start (before cue chain)
+    end: int                # core end (before post cues)
+    rule: str
+    qualifier: str | None   # forced by the form (range bounds, in-phrase cue)
+    sub: bool = False       # part of a coordination: own span, shares post cues
 
 
 class AmountsComponent:
     def __init__(self, nlp: Language, name: str):
         self.name = name
+        self.pat = patterns()
+
+    # -- finding --------------------------------------------------------------------------
+    def find(self, text: str, index=None) -> list[Amount]:
+        """All amounts in ``text``; ``index`` (a TextIndex) clips near cues to the sentence."""
+        pat = self.pat
+        windows: list[list[int]] = []
+        for m in pat.trigger.finditer(text):
+            ws, we = max(0, m.start() - WINDOW_BEFORE), min(len(text), m.end() + WINDOW_AFTER)
+            if windows and ws <= windows[-1][1]:
+                windows[-1][1] = we
+            else:
+                windows.append([ws, we])
+        out: list[Amount] = []
+        prev_end = 0
+        for ws, we in windows:
+            # start the window at a word start that is not inside a spaced number ("1 000 000")
+            lo = max(0, ws - 40)
+            while ws > lo and not (text[ws - 1].isspace() and (ws < 2 or not text[ws - 2].isdigit())):
+                ws -= 1
+            pos = max(ws, prev_end)
+            while pos < we:
+                m = pat.core.search(text, pos, we)
+                if m is None:
+                    break
+                hits = self._hits(m, text)
+                if hits is None and (m.group("range") or m.group("prange")):
+                    m2 = pat.single.match(text, m.start(), we)
+                    if m2 is not None:
+                        m, hits = m2, self._hits(m2, text)
+                if hits is None:
+                    pos = m.start() + 1
+                    continue
+                recs = self._records(hits, m, text, prev_end, index)
+                out.extend(recs)
+                pos = max(m.end(), max(r.end for r in recs))
+                prev_end = pos
+        return out
+
+    def _hits(self, m: re.Match, text: str) -> list[_Hit] | None:
+        pat = self.pat
+        kind = next(k for k in ("range", "prange", "suffix", "prefix") if m.group(k) is not None)
+        neg = pat.negative
+        if neg is not None:
+            ctx0, ctx1 = max(0, m.start() - 30), min(len(text), m.end() + 30)
+            for nm in neg.finditer(text, ctx0, ctx1):
+                if nm.start() < m.end() and nm.end() > m.start():
+                    return None
+        after = text[m.end():m.end() + 4]
+
+        if kind == "suffix":
+            num = _read_num(m, "s", pat)
+            if num is None:
+                return None
+            cur = m.group("sc")
+            factor = pat.currency[cur.casefold()]
+            if _year_like(num) and re.match(r"[ \t\u00a0]*\d", after):
+                return None                          # "im Jahr 2024 EUR 5.000"
+            if num.is_word and not num.has_scale and text[m.end():m.end() + 1] == "-":
+                return None                          # "Ein-Euro-Job"-like compounds
+            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), m.end(),
+                         "amount:suffix" + (":words" if num.is_word else ""), None)]
+
+        if kind == "prefix":
+            num = _read_num(m, "p", pat)
+            if num is None or not self._prefix_ok(m, "pc", num, text):
+                return None
+            factor = pat.currency[m.group("pc").casefold()]
+            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), m.end(),
+                         "amount:prefix", None)]
+
+        if kind == "prange":
+            a, b = _read_num(m, "pa", pat), _read_num(m, "pb", pat)
+            if a is None or b is None or not self._prefix_ok(m, "pac", a, text):
+                return None
+            factor = pat.currency[m.group("pac").casefold()]
+            fb = pat.currency[m.group("pbc").casefold()] if m.group("pbc") else factor
+            return self._range(a, b, factor, fb, m, is_range=True)
+
+        # suffix range or coordination
+        a, b = _read_num(m, "a", pat), _read_num(m, "b", pat)
+        if a is None or b is None:
+            return None
+        fb = pat.currency[m.group("bc").casefold()]
+        fa = pat.currency[m.group("ac").casefold()] if m.group("ac") else fb
+        if _year_like(b) and re.match(r"[ \t\u00a0]*\d", after):
+            return None
+        conn = re.sub(r"\s+", " ", m.group("conn").casefold())
+        opener = (m.group("ro") or "").casefold()
+        is_range = conn.startswith("bis") or conn in "-–—" or (opener == "zwischen" and conn == "und")
+        if not is_range and m.group("ac"):
+            return None              # "10.000 Euro und 20.000 Euro": two single amounts
+        return self._range(a, b, fa, fb, m, is_range=is_range)
+
+    def _prefix_ok(self, m: re.Match, cur_group: str, num: _Num, text: str) -> bool:
+        if num.has_scale:
+            return True
+        if num.plain and num.raw < PREFIX_MIN_PLAIN_INT:
+            return False                             # "Euro 6"
+        if _year_like(num):
+            return False                             # "Euro 2024", table header "EUR 2023"
+        if self.pat.scale_before.search(text, max(0, m.start(cur_group) - 12), m.start(cur_group)):
+            return False                             # header "in Mio. € 2022"
+        nxt = text[m.end():m.end() + 1]
+        return not (nxt and nxt.isalpha())          # "Euro 6d"
+
+    def _range(self, a: _Num, b: _Num, fa: Decimal, fb: Decimal, m: re.Match,
+               is_range: bool) -> list[_Hit]:
+        # the first number borrows the second's scale when it has none and is not larger
+        mult_a = a.mult
+        if not a.has_scale and b.has_scale and a.raw <= b.raw and a.mult == 1:
+            mult_a = b.mult
+        va = _clean(a.raw * mult_a * fa)
+        vb = _clean(b.raw * b.mult * fb)
+        if is_range:
+            lo, hi = min(va, vb), max(va, vb)
+            return [_Hit(hi, lo, m.start(), m.end(), "amount:range", "max"),
+                    _Hit(lo, None, m.start(), m.end(), "amount:range_low", "min")]
+        q2 = m.groupdict().get("q2")
+        q2v = self.pat.q_pre.get(_key(q2)) if q2 else None
+        first_end = m.end("ac") if m.group("ac") else a.end
+        return [_Hit(va, None, m.start(), first_end, "amount:list", None, sub=True),
+                _Hit(vb, None, m.start("q2") if q2 else b.start, m.end(), "amount:list",
+                     q2v or "exact", sub=True)]
+
+    # -- cues -----------------------------------------------------------------------------
+    def _pre_chain(self, text: str, start: int, floor: int) -> tuple[int, str | None, str | None]:
+        """Walk cue words leftwards from ``start``: (span start, qualifier, unit)."""
+        pat = self.pat
+        lo = max(floor, start - PRE_LOOKBACK)
+        rev = text[lo:start][::-1]
+        pos, span_start, qual, unit = 0, start, None, None
+        while True:
+            m = pat.pre_rev.match(rev, pos)
+            if m is None:
+                break
+            cue = _key(m.group("cue")[::-1])
+            q, u = pat.q_pre.get(cue), pat.u_pre.get(cue)
+            if q is None and u is None:
+                break
+            if q != "-":
+                span_start = start - m.end()
+            if q and q != "-" and qual is None:
+                qual = q
+            if u and unit is None:
+                unit = u
+            pos = m.end()
+        return span_start, qual, unit
+
+    def _post(self, text: str, end: int) -> tuple[int, str | None, str | None]:
+        pat = self.pat
+        pos, qual, unit = end, None, None
+        for _ in range(2):
+            m = pat.post.match(text, pos)
+            if m is None:
+                break
+            cue = _key(m.group("cue"))
+            if cue in pat.u_post and unit is None:
+                unit = pat.u_post[cue]
+            elif cue in pat.q_post and qual is None:
+                qual = pat.q_post[cue]
+            else:
+                break
+            pos = m.end()
+        return pos, qual, unit
+
+    def _near(self, text: str, start: int, floor: int, index) -> tuple[str | None, str | None]:
+        pat = self.pat
+        s0 = index.sentence(start)[0] if index is not None else 0
+        lo = max(s0, floor, start - NEAR_LOOKBACK)
+        if lo >= start:
+            return None, None
+        qual = unit = None
+        if pat.near_q is not None:
+            hits = list(pat.near_q.finditer(text, lo, start))
+            if hits:
+                qual = pat.q_near[_key(hits[-1].group(0))]
+        if pat.near_u is not None:
+            hits = list(pat.near_u.finditer(text, lo, start))
+            if hits:
+                unit = pat.u_near[_key(hits[-1].group(0))]
+        return qual, unit
+
+    def _records(self, hits: list[_Hit], m: re.Match, text: str, floor: int, index) -> list[Amount]:
+        post_end, post_q, post_u = self._post(text, m.end())
+        chain_start, pre_q, pre_u = self._pre_chain(text, m.start(), floor)
+        near_q = near_u = None
+        if pre_q is None and post_q is None or pre_u is None and post_u is None:
+            near_q, near_u = self._near(text, chain_start, floor, index)
+        unit = pre_u or post_u or near_u or "total"
+        recs = []
+        for i, h in enumerate(hits):
+            if h.sub:
+                if i == 0:
+                    start, end, q = chain_start, h.end, pre_q or near_q or "exact"
+                else:
+                    start, end, q = h.start, post_end, post_q or h.qualifier or "exact"
+            else:
+                start, end = chain_start, post_end
+                cue_q = pre_q or post_q
+                if h.qualifier is not None:          # range bounds; an approximation wins
+                    q = "approx" if cue_q == "approx" else h.qualifier
+                else:
+                    q = cue_q or near_q or "exact"
+            recs.append(Amount(text=text[start:end], start=start, end=end, value_eur=h.value,
+                               low_eur=h.low, qualifier=q, unit=unit, rule=h.rule))
+        return recs
 
     def __call__(self, doc: Doc) -> Doc:
+        ctx = doc._.fr_ctx
+        if ctx is not None:
+            found = self.find(ctx.text, ctx.index)
+        else:
+            found = self.find(doc.text)
+        if doc._.fr is None:
+            doc._.fr = {}
+        doc._.fr.setdefault("amounts", []).extend(found)
         return doc
 
 
