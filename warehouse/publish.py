@@ -1,0 +1,219 @@
+"""Publishing: readers never block the writer and never see a half-loaded run.
+
+DuckDB lets one process write a database file, and a process holding the file open (even
+read-only) makes another process's write, and even its open for writing, fail. So readers and
+the writer never share a file::
+
+    <warehouse_dir>/
+        writer.lock                      fcntl lock: one writer at a time (pid + since inside)
+        work/warehouse.duckdb            the writer's private database; readers never open it
+        snapshots/warehouse-<id>.duckdb  immutable published copies
+        CURRENT                          name of the latest snapshot (replaced atomically)
+
+The writer loads a run in one transaction of the working database (a kill -9 rolls it back on
+the next open: DuckDB only replays committed transactions from its WAL). ``publish`` runs
+CHECKPOINT (the file alone is then complete), copies it to ``snapshots/.tmp-…``, fsyncs,
+renames it into place, then replaces ``CURRENT`` the same way. A kill at any moment leaves
+CURRENT naming either the old or the new complete snapshot; leftovers are swept by the next
+publish. ``connect()`` reads CURRENT and opens that snapshot read-only: any number of notebooks,
+in any process, at any time. Old snapshots beyond ``KEEP_SNAPSHOTS`` are deleted; on POSIX a
+reader that still has one open keeps reading it (the inode lives until its last close).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+KEEP_SNAPSHOTS = 3
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "writer.lock"
+WORK_DIR = "work"
+WORK_DB = "warehouse.duckdb"
+SNAPSHOT_DIR = "snapshots"
+SNAPSHOT_PREFIX = "warehouse-"
+TMP_PREFIX = ".tmp-"
+
+
+class WarehouseError(RuntimeError):
+    """An expected warehouse problem; the message says what to do."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process holds the writer lock."""
+
+
+class NotPublished(WarehouseError):
+    """Nothing has been published yet."""
+
+
+def resolve_dir(path: str | os.PathLike | None) -> Path:
+    if path is None:
+        from extractors import settings
+        return settings.warehouse_dir()
+    return Path(path).expanduser()
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class WriterLock:
+    """An exclusive fcntl lock on ``writer.lock``; released by the kernel if the process dies."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK_FILE
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
+            try:
+                holder = self.path.read_text(encoding="utf-8").strip() or "unknown process"
+            except OSError:
+                holder = "unknown process"
+            raise WarehouseBusy(
+                f"another run is writing the warehouse {self.path.parent} since {holder}; wait "
+                "for it to finish (readers are never blocked: use warehouse.connect())") from None
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{now} (pid {os.getpid()})\n".encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            try:
+                os.ftruncate(self.fd, 0)
+                fcntl.lockf(self.fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self.fd)
+                self.fd = None
+
+
+def current_snapshot(root: Path) -> Path | None:
+    """The snapshot CURRENT names, or None when nothing was published."""
+    try:
+        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise WarehouseError(f"{root / CURRENT_FILE} is damaged ({name!r}); run "
+                             "`foerderradar ingest` again to publish a new snapshot")
+    return root / SNAPSHOT_DIR / name
+
+
+def publish_file(root: Path, work_db: Path, name: str, keep: int = KEEP_SNAPSHOTS) -> Path:
+    """Copy the (checkpointed) working database to a new snapshot and point CURRENT at it."""
+    snaps = root / SNAPSHOT_DIR
+    snaps.mkdir(parents=True, exist_ok=True)
+    final = snaps / f"{SNAPSHOT_PREFIX}{name}.duckdb"
+    tmp = snaps / f"{TMP_PREFIX}{name}-{os.getpid()}.duckdb"
+    with open(work_db, "rb") as src, open(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, length=8 * 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, final)
+    _fsync_dir(snaps)
+    pointer_tmp = root / f"{TMP_PREFIX}{CURRENT_FILE}-{os.getpid()}"
+    with open(pointer_tmp, "w", encoding="utf-8") as f:
+        f.write(final.name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(pointer_tmp, root / CURRENT_FILE)
+    _fsync_dir(root)
+    collect_garbage(root, keep=keep)
+    return final
+
+
+def collect_garbage(root: Path, keep: int = KEEP_SNAPSHOTS) -> list[Path]:
+    """Delete snapshots beyond the newest ``keep`` (never the current one) and stale temp files."""
+    snaps = root / SNAPSHOT_DIR
+    current = current_snapshot(root)
+    removed: list[Path] = []
+    for leftover in list(snaps.glob(f"{TMP_PREFIX}*")) + list(root.glob(f"{TMP_PREFIX}*")):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except FileNotFoundError:
+            pass
+    published = sorted(snaps.glob(f"{SNAPSHOT_PREFIX}*.duckdb"),
+                       key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    for old in published[max(keep, 1):]:
+        if current is not None and old.name == current.name:
+            continue
+        for p in (old, old.with_name(old.name + ".wal")):
+            try:
+                p.unlink()
+                removed.append(p)
+            except FileNotFoundError:
+                pass
+    return removed
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = True, *,
+            today: dt.date | str | None = None):
+    """A DuckDB connection on the latest published snapshot, for notebooks and reports.
+
+    ``path``: the warehouse directory (default ``settings.warehouse_dir()``) or one snapshot
+    file. ``read_only=True`` opens the snapshot read-only (temporary tables still work);
+    ``read_only=False`` returns an in-memory database with the snapshot attached read-only as
+    ``warehouse`` and selected (``USE warehouse``): write your own tables to ``memory.main``.
+    ``today``: evaluate the date-relative views (open_calls, upcoming_deadlines) as of that day
+    instead of ``current_date``. Never blocks, and is never blocked by, the nightly writer.
+    """
+    import duckdb
+
+    p = resolve_dir(path)
+    if p.is_file():
+        snap = p
+    else:
+        snap = current_snapshot(p)
+        if snap is None:
+            raise NotPublished(f"nothing is published in {p} yet: run `foerderradar ingest` "
+                               "first (or check FOERDERRADAR_HOME / FOERDERRADAR_WAREHOUSE)")
+    if not snap.exists():
+        raise WarehouseError(f"the published snapshot {snap} is missing; run "
+                             "`foerderradar ingest` again to publish a new one")
+    if read_only:
+        con = duckdb.connect(str(snap), read_only=True)
+    else:
+        con = duckdb.connect()
+        attach(con, snap, alias="warehouse")
+        con.execute("USE warehouse")
+    if today is not None:
+        set_today(con, today)
+    return con
+
+
+def attach(con, path: str | os.PathLike | None = None, alias: str = "warehouse") -> str:
+    """Attach the latest published snapshot to an existing DuckDB connection, read-only."""
+    p = resolve_dir(path)
+    snap = p if p.is_file() else current_snapshot(p)
+    if snap is None:
+        raise NotPublished(f"nothing is published in {p} yet: run `foerderradar ingest` first")
+    con.execute(f"ATTACH '{str(snap)}' AS \"{alias}\" (READ_ONLY)")
+    return alias
+
+
+def set_today(con, today: dt.date | str) -> None:
+    """Shadow ``fr_today()`` (default ``current_date``) for this connection's views."""
+    day = dt.date.fromisoformat(str(today))
+    con.execute(f"CREATE OR REPLACE TEMP MACRO fr_today() AS DATE '{day.isoformat()}'")
