@@ -166,18 +166,17 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 def ingest(sources: list[str] | None = None, limit: int | None = None,
            options: dict[str, dict[str, Any]] | None = None, batch_size: int = BATCH_SIZE,
            today: dt.date | None = None):
-    """Crawl ``sources`` (default: every registered source) into the warehouse.
+    """Crawl ``sources`` into the warehouse (default: every registered source that needs no
+    options, plus those given options).
 
     ``options`` maps a source name to keyword options for it (``{"demo": {"base_url": ...}}``);
     ``limit`` caps the documents fetched per source; ``today`` fixes "upcoming" for the summary
     (default: the local date).
     """
-    from extractors.sources import all_sources
-
     t_start = time.perf_counter()
     log = get_run_logger()
-    names = list(sources) if sources else all_sources()
     options = options or {}
+    names = list(sources) if sources else T.default_sources(options)
     result = IngestResult(flow="ingest")
     timings = result.timings
     for stage in ("crawl", "parse", "extract", "load", "publish"):

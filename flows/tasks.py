@@ -79,6 +79,24 @@ def close_warehouse(wh) -> None:
         close()
 
 
+def default_sources(options: dict[str, dict[str, Any]]) -> list[str]:
+    """The sources of a run that names none: every source that can be built as it is (a source
+    that needs options, like ``web`` or ``demo``, only when options for it are given)."""
+    from extractors.sources import all_sources, get_source
+
+    names = []
+    for name in all_sources():
+        if name in options:
+            names.append(name)
+            continue
+        try:
+            get_source(name)
+        except Exception:
+            continue
+        names.append(name)
+    return names
+
+
 def make_source(name: str, options: dict[str, Any], for_parsing: bool = False):
     """The registered source ``name`` built with ``options``.
 

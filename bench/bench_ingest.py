@@ -1,0 +1,122 @@
+"""Benchmark the ingest flow end to end on the local demo site.
+
+    .venv/bin/python bench/bench_ingest.py [--documents 1000] [--changed 0.01] [--json out.json]
+
+Three runs of the real flow (Prefect's temporary server, the demo site on 127.0.0.1, a raw store
+and DuckDB warehouse in a temporary FOERDERRADAR_HOME):
+
+1. full: every document new (HTML announcements and PDF Richtlinien): wall time, time per stage
+   (crawl, parse, extract, load, publish, from the tasks' own timings), peak memory;
+2. unchanged: the same site again: time and documents re-extracted (target 0);
+3. changed: the site with a fraction of the announcements changed (``--changed``): time and
+   documents re-extracted (target: the changed ones), which should be proportional to the change.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def announcements_for(total_documents: int) -> int:
+    """Announcements whose site holds ``total_documents`` documents (every PDF_EVERY-th has a PDF)."""
+    from extractors.demo.generator import PDF_EVERY
+
+    n = 1
+    while n + (n + PDF_EVERY - 1) // PDF_EVERY < total_documents:
+        n += 1
+    return n
+
+
+def run(label: str, port: int, n: int, changed=()) -> dict:
+    from extractors.demo import serve_demo_site
+    from flows.ingest import ingest, run_result
+
+    t = time.perf_counter()
+    with serve_demo_site(n_documents=n, port=port, changed=changed) as base:
+        state = ingest(sources=["demo"], options={"demo": {"base_url": base}}, return_state=True)
+    wall = time.perf_counter() - t
+    r = run_result(state)
+    demo = r.sources["demo"]
+    row = {"run": label, "status": r.status, "wall_s": round(wall, 2),
+           "flow_s": round(r.timings.get("total", 0), 2),
+           "stages_s": {k: round(v, 2) for k, v in r.timings.items() if k != "total"},
+           "documents": demo.fetched, "new": r.new, "changed": r.changed, "extracted": demo.extracted,
+           "loaded": demo.loaded, "failed": demo.failed + demo.fetch_failed,
+           "peak_rss_mb": round(_peak_rss_mb(), 1)}
+    if demo.extracted:
+        row["extract_ms_per_doc"] = round(1000 * r.timings["extract"] / demo.extracted, 2)
+        row["ms_per_doc_all_stages"] = round(1000 * r.timings["total"] / demo.extracted, 2)
+    print(f"{label:>10}: {row['status']}, {wall:6.1f} s wall, {demo.fetched} documents, "
+          f"{demo.extracted} extracted, stages " + ", ".join(f"{k} {v:.1f}" for k, v in row["stages_s"].items())
+          + f"; peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--documents", type=int, default=1000, help="documents on the site (HTML + PDF)")
+    ap.add_argument("--changed", type=float, default=0.01, help="fraction of announcements changed in run 3")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary home")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="foerderradar-bench-"))
+    os.environ["FOERDERRADAR_HOME"] = str(tmp / "home")
+    os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect"))   # before Prefect is imported
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        import logging
+
+        import flows.ingest  # noqa: F401  (imports Prefect with the settings above)
+        logging.getLogger("prefect.task_runs").setLevel(logging.WARNING)
+
+        n = announcements_for(args.documents)
+        changed = set(range(0, n, max(1, round(1 / args.changed)))) if args.changed > 0 else set()
+        port = _free_port()
+        print(f"demo site: {n} announcements (+PDFs) = ~{args.documents} documents; "
+              f"{len(changed)} announcements change in run 3", flush=True)
+        rows = [run("full", port, n), run("unchanged", port, n), run("changed", port, n, changed)]
+        full, same, diff = rows
+        print()
+        print(f"full ingest:   {full['wall_s']} s for {full['documents']} documents "
+              f"({full.get('ms_per_doc_all_stages', 0):.1f} ms/doc overall, "
+              f"extract {full.get('extract_ms_per_doc', 0):.1f} ms/doc); peak RSS {full['peak_rss_mb']:.0f} MB")
+        print(f"unchanged:     {same['wall_s']} s, re-extracted {same['extracted']} (target 0)")
+        print(f"{len(changed)} changed:    {diff['wall_s']} s, re-extracted {diff['extracted']} "
+              f"(target {len(changed)}; parse+extract+load {sum(diff['stages_s'][k] for k in ('parse', 'extract', 'load')):.2f} s "
+              f"vs {sum(full['stages_s'][k] for k in ('parse', 'extract', 'load')):.2f} s full)")
+        if args.json:
+            args.json.write_text(json.dumps({"documents": args.documents, "runs": rows}, indent=1))
+        ok = same["extracted"] == 0 and diff["extracted"] <= 2 * max(1, len(changed)) + 1
+        return 0 if ok else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept {tmp}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

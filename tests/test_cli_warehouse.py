@@ -1,0 +1,157 @@
+"""``foerderradar ingest | reprocess | runs | query | export | demo`` end to end: the real CLI
+in-process, real flows on Prefect's test server, the demo site on 127.0.0.1, DuckDB in tmp."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+N_DOCS = 8
+
+
+def _free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def ingested(prefect_harness, runner, tmp_path_factory):
+    """`foerderradar ingest` of the demo site into a fresh home; returns (home, result)."""
+    from extractors.demo import serve_demo_site
+
+    home = tmp_path_factory.mktemp("cli-home")
+    with serve_demo_site(n_documents=N_DOCS) as base:
+        res = runner.invoke(app, ["ingest", "--source", "demo", "--option", f"demo.base_url={base}",
+                                  "--home", str(home), "--json"])
+    return home, res
+
+
+def _json(res) -> dict:
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _query(runner, home, sql: str, fmt: str = "json"):
+    return runner.invoke(app, ["query", sql, "--format", fmt, "--home", str(home)])
+
+
+def test_ingest_runs_the_flow_and_prints_the_summary(ingested):
+    home, res = ingested
+    assert res.exit_code == 0, res.output
+    summary = _json(res)
+    assert summary["status"] == "success"
+    assert summary["sources"]["demo"]["loaded"] == summary["sources"]["demo"]["fetched"] >= N_DOCS
+    assert summary["new"] == summary["sources"]["demo"]["fetched"]
+    assert (home / "warehouse").is_dir() and (home / "raw" / "demo").is_dir()
+
+
+def test_ingest_prints_a_table_summary_and_exits_1_when_a_source_fails(prefect_harness, runner, tmp_path):
+    from extractors.demo import serve_demo_site
+
+    dead = f"http://127.0.0.1:{_free_port()}/"
+    with serve_demo_site(n_documents=3) as base:
+        ok = runner.invoke(app, ["ingest", "-s", "demo", "-o", f"demo.base_url={base}", "--home", str(tmp_path)])
+    assert ok.exit_code == 0, ok.output
+    assert "success" in ok.stdout and "demo" in ok.stdout
+    bad = runner.invoke(app, ["ingest", "-s", "demo", "-o", f"demo.base_url={dead}", "--home", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert "failed" in bad.stdout
+    assert "Traceback" not in bad.output
+
+
+def test_ingest_usage_errors_exit_2(runner, tmp_path):
+    res = runner.invoke(app, ["ingest", "--source", "nosuchsource", "--home", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "nosuchsource" in res.output
+    res = runner.invoke(app, ["ingest", "--option", "base_url", "--home", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "SOURCE.KEY=VALUE" in res.output
+
+
+def test_runs_lists_the_run(ingested, runner):
+    home, _ = ingested
+    res = runner.invoke(app, ["runs", "--format", "json", "--home", str(home)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert rows[0]["flow"] == "ingest" and rows[0]["status"] == "success"
+    assert rows[0]["new"] >= N_DOCS
+    table = runner.invoke(app, ["runs", "--home", str(home)])
+    assert table.exit_code == 0 and rows[0]["run_id"][:12] in table.stdout
+
+
+def test_query_formats(ingested, runner):
+    home, _ = ingested
+    res = _query(runner, home, "SELECT count(*) AS n FROM documents")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["n"] >= N_DOCS
+    res = _query(runner, home, "SELECT url FROM documents ORDER BY url", "csv")
+    rows = list(csv.reader(io.StringIO(res.stdout)))
+    assert rows[0] == ["url"] and len(rows) - 1 >= N_DOCS
+    res = _query(runner, home, "SELECT url FROM documents ORDER BY url LIMIT 2", "table")
+    assert res.exit_code == 0 and "url" in res.stdout and "127.0.0.1" in res.stdout
+
+
+def test_query_bad_sql_and_writes_are_clear_errors(ingested, runner):
+    home, _ = ingested
+    res = _query(runner, home, "SELEKT nothing")
+    assert res.exit_code == 1
+    assert "query failed" in res.stderr and "Traceback" not in res.output
+    res = _query(runner, home, "DELETE FROM documents")
+    assert res.exit_code == 1 and "query failed" in res.stderr
+    again = _query(runner, home, "SELECT count(*) AS n FROM documents")
+    assert json.loads(again.stdout)["n"] >= N_DOCS
+
+
+def test_query_without_a_warehouse_says_what_to_do(runner, tmp_path):
+    res = _query(runner, tmp_path / "empty", "SELECT 1")
+    assert res.exit_code == 1
+    assert "foerderradar ingest" in res.stderr and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_writes_every_table_and_view(ingested, runner, tmp_path, fmt):
+    import duckdb
+
+    home, _ = ingested
+    out = tmp_path / "export"
+    res = runner.invoke(app, ["export", "--format", fmt, str(out), "--home", str(home)])
+    assert res.exit_code == 0, res.output
+    names = json.loads(_query(runner, home, "SELECT list(table_name ORDER BY table_name) AS t FROM "
+                              "information_schema.tables WHERE table_schema = 'main' "
+                              "AND table_catalog = current_database()").stdout)["t"]
+    assert {p.stem for p in out.iterdir()} == set(names)
+    reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
+    n_docs = json.loads(_query(runner, home, "SELECT count(*) AS n FROM documents").stdout)["n"]
+    assert duckdb.sql(f"SELECT count(*) FROM {reader}('{out / ('documents.' + fmt)}')").fetchone()[0] == n_docs
+
+
+def test_reprocess_re_extracts_from_the_raw_store(ingested, runner):
+    home, first = ingested
+    fetched = _json(first)["sources"]["demo"]["fetched"]
+    res = runner.invoke(app, ["reprocess", "--home", str(home), "--json"])
+    assert res.exit_code == 0, res.output
+    assert _json(res)["extracted"] == 0              # this extractor version did them all already
+    res = runner.invoke(app, ["reprocess", "--force", "--home", str(home), "--json"])
+    assert res.exit_code == 0, res.output
+    assert _json(res)["extracted"] == fetched
+
+
+def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_path):
+    res = runner.invoke(app, ["demo", "--documents", "6", "--home", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "foerderradar query" in res.stdout
+    assert res.stdout.count("$ foerderradar query") == 3
+    assert (tmp_path / "warehouse").is_dir()
