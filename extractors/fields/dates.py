@@ -1,8 +1,531 @@
-"""Field component `foerderradar_dates` (placeholder: finds nothing yet)."""
+"""Field component `foerderradar_dates`: every date, period and clock time in the text.
+
+How it works (one pass over the text, no ``dateparser.search_dates``):
+
+1. One compiled regex, built from the word lists in ``extractors/patterns/date_*.txt``, finds
+   candidate spans: day-month forms ("31. Juli 2018", "1. Sept. 2023", "15 March 2024"),
+   numeric forms ("31.07.2018", "31.7.18", "15.3.", ISO), day ranges ("vom 1. bis 30. Juni
+   2023", "1.–15. März 2024"), months ("April 2024", "Ende April 2024"), quarters and half-years
+   ("im zweiten Quartal 2024", "Q3/2024", "2. Halbjahr"), seasons ("Herbst 2023"), year ranges
+   ("2020 bis 2024") and bare years after a period word ("bis Ende 2021", "ab 2021").
+2. Values are normalised strictly here (month table, calendar check); ``dateparser.parse`` is
+   only a cached fallback for odd month spellings.
+3. Publication dates ("Datum: 19.10.2022", "Stand: …", "veröffentlicht am …", a dateline) are
+   found first; when the caller gave no publication date the first one becomes
+   ``ctx.published``.
+4. Neighbouring dates joined by "bis"/"–" become one range; a date without a year takes it from
+   its range partner, "d. J." (publication year), the one explicit year of its sentence, or the
+   publication date. Otherwise the year stays unknown (``date=None``): the wall clock is never
+   a year source.
+5. The kind (publication, call_start, period_start, period_end, event, other) comes from the cue
+   word nearest to the date in its sentence (``date_kind_cues.jsonl``) and the preposition right
+   before it ("ab", "bis", "vom").
+"""
 from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from models.records import DateMention
+
+PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
+
+# --- heuristics (named, so they can be tuned in one place) ------------------------------------
+YEAR_MIN, YEAR_MAX = 1950, 2099        # plausible years of funding texts
+YEAR_RANGE_MAX_SPAN = 30               # "2020 bis 2024" yes; "1990 bis 2500" is no year range
+ROLLOVER_DAYS = 60                     # a year-less date this far before publication is next year's
+PUB_LOOKBACK = 45                      # chars before a date searched for "Datum:", "Stand:" …
+DATELINE_MAX_OFFSET = 1500             # a dateline ("Berlin, 12. März 2024 –") stands near the top
+KIND_CUE_MAX_DIST = 160                # a kind cue farther from the date than this is ignored
+CLAUSE_PENALTY = 40                    # extra distance for each clause break between cue and date
+LEFT_WINDOW = 40                       # chars before a date looked at for a preposition
+TIME_WINDOW = 32                       # chars around a date looked at for a clock time
+
+
+# --- data files -------------------------------------------------------------------------------
+
+def read_lines(name: str) -> list[str]:
+    """Lines of a pattern file without comments and blank lines."""
+    out = []
+    for line in (PATTERNS_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def read_jsonl(name: str) -> list[dict]:
+    out = []
+    for n, line in enumerate((PATTERNS_DIR / name).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{PATTERNS_DIR / name}:{n}: not JSON ({exc})") from None
+        if "#" in obj and len(obj) == 1:
+            continue
+        out.append(obj)
+    return out
+
+
+def _alt(words, escape=True) -> str:
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) if escape else w for w in words)
+
+
+def _pairs(name: str) -> dict[str, str]:
+    return {w.split()[0].lower(): " ".join(w.split()[1:]) for w in read_lines(name)}
+
+
+MONTHS = {k: int(v) for k, v in _pairs("date_months.txt").items()}
+SEASONS = {k: tuple(int(x) for x in v.split()) for k, v in _pairs("date_seasons.txt").items()}
+ORDINALS = {k: int(v) for k, v in _pairs("date_ordinals.txt").items()}
+PERIOD_UNITS = _pairs("date_period_units.txt")
+RELATIVE = _pairs("date_relative.txt")
+WEEKDAYS = [w.lower() for w in read_lines("date_weekdays.txt")]
+CURRENT_YEAR = read_lines("date_current_year.txt")
+ANNUAL = read_lines("date_annual.txt")
+YEAR_CUES = read_lines("date_year_cues.txt")
+KIND_CUES = read_jsonl("date_kind_cues.jsonl")
+
+# --- the candidate regex ------------------------------------------------------------------------
+
+_Y = r"(?:19|20)\d\d"
+_D = r"(?:0?[1-9]|[12]\d|3[01])"
+_M = r"(?:0?[1-9]|1[0-2])"
+_MON = rf"(?:{_alt(MONTHS)})(?![a-zäöüß])\.?"
+_REL = rf"(?:{_alt(RELATIVE)})(?![a-zäöüß])"
+_WD = rf"(?:(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?)?"
+_CY = rf"(?:{_alt(CURRENT_YEAR, escape=False)})"
+_ANN = rf"(?:{_alt(ANNUAL, escape=False)})"
+_TAIL = rf"(?:\s*,?\s*(?P<y>{_Y})(?![\d])|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?"
+_TO = r"(?:bis(?:\s+(?:zum|einschließlich|einschl\.))?|[-–—]|to|until)"
+_SEASON = rf"(?:{_alt(SEASONS)})(?:s|es)?(?![a-zäöüß])"
+_ORD = rf"(?:{_alt(ORDINALS)})(?![a-zäöüß])"
+_UNIT = rf"(?:{_alt(PERIOD_UNITS)})(?![a-zäöüß])"
+
+_ALTERNATIVES = {
+    # 1.–15. März 2024 / vom 1. bis 30. Juni 2023 / 18. bis 20. Oktober
+    "rng": rf"(?P<d1>{_D})\.?\s*{_TO}\s*(?P<d2>{_D})\.\s*(?P<mon>{_MON}){_TAIL}",
+    # Freitag, 15. März 2024 / 1. Sept. 2023 / 15 March 2024 / 30. September d. J.
+    "dmn": rf"{_WD}(?P<d>{_D})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{_MON}){_TAIL}",
+    # March 15, 2024
+    "mdn": rf"(?P<mon>{_MON})\s+(?P<d>{_D})(?:st|nd|rd|th)?,?\s+(?P<y>{_Y})(?!\d)",
+    # 31.07.2018 / 31.7.18 / 15.3. / 30.09. jeden Jahres
+    "num": rf"{_WD}(?P<d>{_D})\.\s?(?P<m>{_M})\.(?:\s?(?P<y>{_Y}|\d\d)(?!\d)|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?(?!\d|\.\d)",
+    # 2024-03-31
+    "iso": rf"(?P<y>{_Y})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
+    # im zweiten Quartal 2024 / 3. Quartal 2024 / Q3/2024 / 2. Halbjahr / H1 2025
+    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[QH])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
+    # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
+    "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
+    # Ende April 2024 / April 2024 / Mitte Mai
+    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
+    # 2020 bis 2024 / 2021–2027
+    "yrng": rf"(?P<y1>{_Y})\s*(?:bis(?:\s+(?:einschließlich|zum\s+jahr|ende))?|[-–—/]|to)\s*(?P<y2>{_Y}|\d\d)(?![\d]|[.,]\d)",
+    # bis Ende 2021 / ab 2021 / im Jahr 2020
+    "yr": rf"(?:(?P<rel>{_REL})\s+(?:des\s+jahres\s+|of\s+)?)?(?P<y>{_Y})(?![\d]|[.,]\d|\s*(?:€|%|euro|eur\b|mio|mrd|millionen|milliarden|tsd))",
+}
+
+
+def _prefixed(name: str, pattern: str) -> str:
+    body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{name}_{m.group(1)}>", pattern)
+    return f"(?P<{name}>{body})"
+
+
+CANDIDATE_RE = re.compile(
+    r"(?<![\w./-])(?:" + "|".join(_prefixed(n, p) for n, p in _ALTERNATIVES.items()) + ")",
+    re.IGNORECASE,
+)
+# cheap prefilter: a year, a day-month pair, or a month/season/quarter word somewhere
+PREFILTER_RE = re.compile(
+    rf"\d\.\s?\d|{_Y}|(?<![\w])(?:{_alt(MONTHS)}|{_alt(SEASONS)}|{_alt(PERIOD_UNITS)})(?![a-zäöüß])|\b[QH][1-4]\b",
+    re.IGNORECASE,
+)
+
+_YEAR_CUE_RE = re.compile(rf"(?:^|[\s(,:;])(?:{'|'.join(YEAR_CUES)})\s*$", re.IGNORECASE)
+# a bare month or season needs a preposition before it ("im April", "bis Mai", "ab Herbst")
+_MONTH_PREP_RE = re.compile(
+    r"(?:^|[\s(])(?:im|in|bis(?:\s+(?:zum|ende|anfang|mitte))?|ab|seit|zum|von|vom|monat|monats|"
+    r"ende|anfang|mitte|des|until|by|from|since|of)\s*$",
+    re.IGNORECASE,
+)
+# numbers that look like day.month but are section numbers ("Nr. 2.1.", "Ziffer 5.3.")
+_SECTION_RE = re.compile(
+    r"(?<![\w])(?:nr|nummer|ziffer|ziff|abschnitt|kapitel|kap|punkt|abs|absatz|tz|rn|randnummer|§|art|"
+    r"artikel|anlage|anhang|version|v|tabelle|abb|seite|s)\.?\s*$",
+    re.IGNORECASE,
+)
+_RANGE_GAP_RE = re.compile(
+    rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", re.IGNORECASE)
+_BETWEEN_RE = re.compile(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", re.IGNORECASE)
+
+_TIME_AFTER_RE = re.compile(
+    r"\s*(?:,|\(|um|bis|-|–|at)?\s*(?:um\s+|bis\s+)?(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*"
+    r"(?:uhr|h\b|(?<=\d\d)(?=\s*(?:mez|mesz|cet|cest|\)|$|[\s,.;])))",
+    re.IGNORECASE,
+)
+_TIME_BEFORE_RE = re.compile(
+    r"(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*uhr\s*(?:\((?:mez|mesz)\))?\s*,?\s*"
+    r"(?:am|des|den|,)?\s*$",
+    re.IGNORECASE,
+)
+
+_PUB_RE = re.compile(
+    r"(?:(?:datum|stand|veröffentlicht(?:\s+am)?|veroeffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+    r"erscheinungsdatum|(?:presse)?mitteilung(?:\s+nr\.\s*\S+)?\s+vom|pressemeldung\s+vom|"
+    r"(?:meldung|nachricht|news|artikel|beitrag)\s+vom|erstellt\s+am|aktualisiert(?:\s+am)?|"
+    r"zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|letzte\s+änderung|published(?:\s+on)?|"
+    r"publication\s+date)\s*:?|date\s*:)\s*$",
+    re.IGNORECASE,
+)
+_DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
+_DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
+
+_KIND_RES = {}
+for _c in KIND_CUES:
+    _KIND_RES.setdefault(_c["kind"], []).append(_c["re"])
+KIND_RE = re.compile(
+    "|".join(f"(?P<{k}>(?<![\\w])(?:{'|'.join(v)}))" for k, v in _KIND_RES.items()),
+    re.IGNORECASE,
+)
+CLAUSE_BREAK_RE = re.compile(r",\s|;|\s[–—-]\s|\(|\)|\n\s*\n")
+_START_PREP_RE = re.compile(
+    r"(?:^|[\s(])(?:ab|seit|beginnend(?:\s+(?:am|mit))?|frühestens(?:\s+(?:am|ab))?|from|since|starting)"
+    r"(?:\s+(?:dem|den|der|jahr|anfang|mitte|ende))?\s*$",
+    re.IGNORECASE,
+)
+_END_PREP_RE = re.compile(
+    r"(?:^|[\s(])(?:bis|spätestens|until|by)(?:\s+(?:zum|zur|spätestens|einschließlich|ende|in\s+das|ins))?"
+    r"(?:\s+(?:jahr|ende))?\s*$",
+    re.IGNORECASE,
+)
+_FROM_PREP_RE = re.compile(r"(?:^|[\s(])(?:vom|von|zwischen)(?:\s+(?:dem|den))?\s*$", re.IGNORECASE)
+_CALL_WORDS_RE = re.compile(
+    r"antr[aä]g|bewerb|einreich|skizze|aufruf|interessenbekund|wettbewerb|ausschreibung|call\b|"
+    r"application|proposal",
+    re.IGNORECASE,
+)
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+@dataclass
+class Cand:
+    start: int
+    end: int
+    rule: str
+    granularity: str = "day"
+    y: int | None = None            # explicit year
+    m: int | None = None
+    d: int | None = None
+    d_end: int | None = None        # day range within one month
+    m_end: int | None = None
+    y_end: int | None = None
+    rel: str | None = None          # start | mid | end
+    cy: bool = False                # "d. J."
+    annual: bool = False            # "jeden Jahres"
+    season: tuple[int, int] | None = None
+    unit: str | None = None         # quarter | half
+    n: int | None = None
+    time: str | None = None
+    publication: bool = False
+    inferred: bool = False          # the year was inferred, not written
+    range_with: int | None = None   # merged into a range
+    date: dt.date | None = None
+    date_end: dt.date | None = None
+    kind: str = "other"
+
+
+def _year(s: str | None) -> int | None:
+    if not s:
+        return None
+    y = int(s)
+    if len(s) == 2:
+        y += 2000 if y < 70 else 1900
+    return y if YEAR_MIN <= y <= YEAR_MAX else None
+
+
+@lru_cache(maxsize=512)
+def _month_fallback(word: str) -> int | None:
+    """Month number of an odd spelling, via dateparser (cached; only for rare candidates)."""
+    import dateparser
+
+    parsed = dateparser.parse(f"1 {word} 2000", languages=["de", "en"],
+                              settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"})
+    return parsed.month if parsed else None
+
+
+def month_number(word: str) -> int | None:
+    w = word.lower().rstrip(".").strip()
+    return MONTHS.get(w) or _month_fallback(w)
+
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def scan(text: str) -> list[Cand]:
+    """Candidate date spans of ``text``, with explicit parts only (no year inference yet)."""
+    out: list[Cand] = []
+    for mt in CANDIDATE_RE.finditer(text):
+        rule = mt.lastgroup
+        g = mt.groupdict()
+
+        def v(k, _r=rule, _g=g):
+            return _g.get(f"{_r}_{k}")
+
+        c = Cand(mt.start(), mt.end(), rule)
+        left = text[max(0, c.start - LEFT_WINDOW):c.start]
+        if rule in ("rng", "dmn", "mdn"):
+            c.m = month_number(v("mon"))
+            if rule == "rng":
+                c.d, c.d_end = int(v("d1")), int(v("d2"))
+                if c.d_end <= c.d:
+                    continue
+            else:
+                c.d = int(v("d"))
+            c.y = _year(v("y"))
+            c.cy = bool(v("cy"))
+            c.annual = bool(v("ann"))
+        elif rule in ("num", "iso"):
+            c.d, c.m, c.y = int(v("d")), int(v("m")), _year(v("y"))
+            if v("y") and c.y is None:
+                continue
+            c.cy = bool(v("cy"))
+            c.annual = bool(v("ann"))
+            if rule == "num" and c.y is None and _SECTION_RE.search(left):
+                continue
+        elif rule == "qtr":
+            c.y = _year(v("y"))
+            if v("qq"):
+                if c.y is None:
+                    continue          # "Q3" or "H1" alone is too often something else
+                c.unit = "quarter" if v("qq").lower() == "q" else "half"
+                c.n = int(v("qn"))
+            else:
+                c.unit = PERIOD_UNITS[v("unit").lower()]
+                c.n = ORDINALS[v("ord").lower()] if v("ord") else int(v("ordn"))
+            if c.unit == "half" and c.n > 2:
+                continue
+            c.granularity = c.unit
+        elif rule == "sea":
+            c.y = _year(v("y"))
+            c.rel = RELATIVE.get((v("rel") or "").lower())
+            if c.y is None and c.rel is None and not _MONTH_PREP_RE.search(left):
+                continue
+            c.season = SEASONS[re.sub(r"(?:es|s)$", "", v("sea").lower())
+                               if v("sea").lower() not in SEASONS else v("sea").lower()]
+            c.granularity = "season"
+        elif rule == "mon":
+            c.m = month_number(v("mon"))
+            c.y = _year(v("y"))
+            c.rel = RELATIVE.get((v("rel") or "").lower())
+            if c.y is None and c.rel is None and not _MONTH_PREP_RE.search(left):
+                continue
+            if v("mon").lower().rstrip(".") in ("may", "mar") and c.y is None:
+                continue          # English modal verb / abbreviation without a year
+            c.granularity = "month"
+        elif rule == "yrng":
+            c.y, c.y_end = _year(v("y1")), _year(v("y2")) if len(v("y2")) == 4 else None
+            if c.y is not None and c.y_end is None and len(v("y2")) == 2:
+                c.y_end = c.y // 100 * 100 + int(v("y2"))
+            if c.y is None or c.y_end is None or not 0 < c.y_end - c.y <= YEAR_RANGE_MAX_SPAN:
+                continue
+            c.granularity = "year"
+        elif rule == "yr":
+            c.y = _year(v("y"))
+            c.rel = RELATIVE.get((v("rel") or "").lower())
+            if c.y is None or (c.rel is None and not _YEAR_CUE_RE.search(left)):
+                continue
+            c.granularity = "year"
+        if c.m is None and rule in ("rng", "dmn", "mdn", "mon"):
+            continue
+        out.append(c)
+    return out
+
+
+def _find_time(text: str, c: Cand) -> None:
+    after = _TIME_AFTER_RE.match(text, c.end, min(len(text), c.end + TIME_WINDOW))
+    if after and (after.group("mi") or re.search(r"uhr|h\b", after.group(0), re.I)):
+        c.time = f"{int(after.group('h')):02d}:{after.group('mi') or '00'}"
+        return
+    before = _TIME_BEFORE_RE.search(text, max(0, c.start - TIME_WINDOW), c.start)
+    if before:
+        c.time = f"{int(before.group('h')):02d}:{before.group('mi') or '00'}"
+
+
+def _is_publication(text: str, c: Cand) -> bool:
+    if c.granularity != "day" or c.d_end is not None:
+        return False
+    line_start = text.rfind("\n", 0, c.start) + 1
+    left = text[max(line_start, c.start - PUB_LOOKBACK):c.start]
+    if _PUB_RE.search(left):
+        return True
+    if c.start <= DATELINE_MAX_OFFSET and _DATELINE_RE.match(text[line_start:c.start]) \
+            and _DATELINE_AFTER_RE.match(text[c.end:c.end + 5]):
+        return True
+    return False
+
+
+def _sentence_bounds(index, c_start: int, c_end: int) -> tuple[int, int]:
+    s0, _ = index.sentence(c_start)
+    _, s1 = index.sentence(max(c_end - 1, c_start))
+    return s0, s1
+
+
+def cue_distance(text: str, a0: int, a1: int, b0: int, b1: int) -> int:
+    """Characters between spans a and b, plus CLAUSE_PENALTY for each clause break between."""
+    if a1 <= b0:
+        lo, hi = a1, b0
+    elif b1 <= a0:
+        lo, hi = b1, a0
+    else:
+        return 0
+    return hi - lo + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, lo, hi))
+
+
+def _resolve(cands: list[Cand], text: str, index, published: dt.date | None) -> None:
+    """Merge ranges, infer missing years, compute date/date_end."""
+    # ranges between neighbours: "vom 1. Juni bis 31. August 2024", "01.03.–30.04.2024"
+    for a, b in zip(cands, cands[1:]):
+        if a.range_with is not None or a.granularity != "day" or b.granularity != "day" \
+                or a.d_end is not None or b.d_end is not None:
+            continue
+        gap = text[a.end:b.start]
+        if len(gap) > 25 or not _RANGE_GAP_RE.fullmatch(" " + gap):
+            continue
+        if gap.strip().lower().startswith(("und", "and")) and not _BETWEEN_RE.search(text[max(0, a.start - 20):a.start]):
+            continue
+        a.range_with = 1
+        b.range_with = -1
+        if a.y is None and b.y is not None and not a.cy:
+            a.y = b.y - 1 if (a.m or 0) > (b.m or 0) else b.y
+        if b.y is None and a.y is not None and not b.cy:
+            b.y = a.y if (b.m or 0) >= (a.m or 0) else a.y + 1
+
+    for c in cands:
+        if c.y is None and c.cy and published:
+            c.y = published.year
+            c.inferred = True
+    # the one explicit year of the sentence ("Im Jahr 2024 ist die Antragstellung bis zum 06.12. möglich")
+    pending = [c for c in cands if c.y is None and not c.cy and not c.annual and c.granularity != "year"]
+    if pending:
+        sent_years: dict[tuple[int, int], set[int]] = {}
+        for c in cands:
+            if c.y is not None:
+                sent_years.setdefault(index.sentence(c.start), set()).add(c.y)
+                if c.y_end:
+                    sent_years[index.sentence(c.start)].add(c.y_end)
+        for c in pending:
+            ys = sent_years.get(index.sentence(c.start), set())
+            if len(ys) == 1:
+                c.y = next(iter(ys))
+                c.inferred = True
+            elif published is not None:
+                c.y = published.year
+                c.inferred = True
+                probe = _mkdate(c.y, c.m or (c.season[0] if c.season else 1),
+                                min(c.d or 1, 28))
+                if probe and probe < published - dt.timedelta(days=ROLLOVER_DAYS):
+                    c.y += 1
+
+    for c in cands:
+        y = c.y
+        if y is None:
+            continue
+        if c.granularity == "day":
+            c.date = _mkdate(y, c.m, c.d)
+            if c.d_end is not None:
+                c.date_end = _mkdate(y, c.m, c.d_end)
+        elif c.granularity == "month":
+            last = _last_day(y, c.m)
+            lo, hi = {"start": (1, 10), "mid": (11, 20), "end": (last, last)}.get(c.rel, (1, last))
+            c.date, c.date_end = dt.date(y, c.m, lo), dt.date(y, c.m, hi)
+        elif c.granularity in ("quarter", "half"):
+            span = 3 if c.granularity == "quarter" else 6
+            m0 = (c.n - 1) * span + 1
+            m1 = m0 + span - 1
+            c.date, c.date_end = dt.date(y, m0, 1), dt.date(y, m1, _last_day(y, m1))
+        elif c.granularity == "season":
+            m0, m1 = c.season
+            y1 = y + 1 if m1 < m0 else y
+            c.date, c.date_end = dt.date(y, m0, 1), dt.date(y1, m1, _last_day(y1, m1))
+        elif c.granularity == "year":
+            y1 = c.y_end or y
+            c.date, c.date_end = dt.date(y, 1, 1), dt.date(y1, 12, 31)
+            if c.rel == "end" and c.y_end is None:
+                c.date = c.date_end
+            elif c.rel == "start" and c.y_end is None:
+                c.date_end = dt.date(y, 3, 31)
+    # merged day ranges: the left date carries the range, the right one is dropped
+    for a, b in zip(cands, cands[1:]):
+        if a.range_with == 1 and b.range_with == -1:
+            a.date_end = b.date
+            a.end = b.end
+            a.time = a.time or b.time
+            a.rule = f"{a.rule}+range"
+
+
+def classify(text: str, index, c: Cand, dates_in_sentence: list[Cand]) -> str:
+    """Kind of a date from its nearest cue word and the preposition right before it."""
+    if c.publication:
+        return "publication"
+    s0, s1 = _sentence_bounds(index, c.start, c.end)
+    best, best_dist, best_len = None, KIND_CUE_MAX_DIST + 1, 0
+    for m in KIND_RE.finditer(text, s0, s1):
+        if c.start <= m.start() < c.end:
+            continue
+        dist = cue_distance(text, m.start(), m.end(), c.start, c.end)
+        # a cue belongs to the date nearest to it
+        if any(o is not c and cue_distance(text, m.start(), m.end(), o.start, o.end) < dist
+               for o in dates_in_sentence):
+            continue
+        if dist < best_dist or (dist == best_dist and m.end() - m.start() > best_len):
+            best, best_dist, best_len = m.lastgroup, dist, m.end() - m.start()
+    left = text[max(s0, c.start - LEFT_WINDOW):c.start]
+    if _START_PREP_RE.search(left):
+        if best in (None, "call_start") and _CALL_WORDS_RE.search(text, s0, s1):
+            return "call_start"
+        if best in (None, "period_start", "period_end", "call_start"):
+            return "period_start" if best != "call_start" else "call_start"
+    if best == "publication":
+        return "publication"
+    if best in ("period_end", "period_start"):
+        if c.date_end is not None and c.granularity == "day" or c.rule == "yrng" \
+                or _FROM_PREP_RE.search(left):
+            return "period_start"
+        if _END_PREP_RE.search(left) or best == "period_end":
+            return "period_end"
+        return best
+    if best is not None:
+        return best
+    if c.granularity == "year":
+        # a bare year is a period: "bis 2024" ends one, "ab 2021" starts one
+        if _END_PREP_RE.search(left):
+            return "period_end"
+        if _START_PREP_RE.search(left) or _FROM_PREP_RE.search(left):
+            return "period_start"
+    return "other"
 
 
 class DatesComponent:
@@ -10,7 +533,51 @@ class DatesComponent:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        ctx = doc._.fr_ctx
+        if ctx is None:
+            return doc
+        text = ctx.text
+        if not PREFILTER_RE.search(text):
+            return doc
+        cands = scan(text)
+        if not cands:
+            return doc
+        for c in cands:
+            c.publication = _is_publication(text, c)
+        if ctx.published is None and not ctx.published_given:
+            for c in cands:
+                if c.publication and c.y is not None:
+                    found = _mkdate(c.y, c.m, c.d)
+                    if found:
+                        ctx.published = found
+                        break
+        _resolve(cands, text, ctx.index, ctx.published)
+        kept = [c for c in cands if c.range_with != -1]
+        by_sentence: dict[tuple[int, int], list[Cand]] = {}
+        for c in kept:
+            by_sentence.setdefault(ctx.index.sentence(c.start), []).append(c)
+        out = doc._.fr["dates"]
+        for c in kept:
+            if c.granularity == "day":
+                _find_time(text, c)
+            c.kind = classify(text, ctx.index, c, by_sentence[ctx.index.sentence(c.start)])
+            out.append(DateMention(
+                text=text[c.start:c.end], start=c.start, end=c.end, date=c.date,
+                date_end=c.date_end, granularity=c.granularity, kind=c.kind, time=c.time,
+                rule=_rule_name(c),
+            ))
         return doc
+
+
+def _rule_name(c: Cand) -> str:
+    rule = c.rule
+    if c.granularity == "month" and c.rel:
+        rule += f"_{c.rel}"
+    if c.annual:
+        rule += "+annual"
+    if c.inferred:
+        rule += "+inferred_year"
+    return rule
 
 
 @Language.factory("foerderradar_dates")

@@ -1,8 +1,122 @@
-"""Field component `foerderradar_deadlines` (placeholder: finds nothing yet)."""
+"""Field component `foerderradar_deadlines`: dates by which something must be submitted.
+
+Reads the ``DateMention`` records of ``foerderradar_dates`` and decides, sentence by sentence,
+which of them are submission deadlines for the programme (XFLB 2.0 ``antragsfrist`` kinds:
+fristdatum, fristJaehrlich, fristFest, fristSpanne; plus laufend and stichtage).
+
+A date is a deadline when its sentence (or the heading line above a date list) carries deadline
+evidence — a deadline noun ("Antragsfrist", "Bewerbungsschluss", "Stichtag"), a strong
+submission verb ("einzureichen", "beantragt", "anmelden"), or a submission subject ("Anträge",
+"Projektskizzen", "Fragen") with a verb or a "bis" right before the date — and that evidence is
+nearer to the date than every competing cue attached to it: programme periods ("Laufzeit",
+"zur Verfügung"), completion ("abgeschlossen"), events, call starts, publication, post-award
+submissions ("Verwendungsnachweis", "Mittelabruf"), statistical cut-offs ("Einwohnerzahl zum
+Stichtag"). A competing cue belongs to the date nearest to it, so "startet am 1. März und endet
+am 30. April" gives the start cue to the first date only. Dates right after "ab", "seit", "vom"
+(no range), "vor dem", "etwa"/"ca." are never deadlines. Cue lists: ``patterns/deadline_*``.
+
+Rolling calls ("laufend", "bis zur Ausschöpfung der Mittel") and durations ("innerhalb von drei
+Monaten nach …") are found by their own patterns, only in sentences about submissions; they have
+no date. Dedup: one Deadline per (date, subject) and document, first mention wins.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from extractors.fields import dates as D
+from models.records import DateMention, Deadline
+
+# --- heuristics ----------------------------------------------------------------------------------
+MAX_CUE_DIST = 220          # deadline evidence farther from the date than this (chars) is ignored
+SUBJECT_BIS_DIST = 60       # "Anträge bis 31.3." / "Bewerbungen: bis 15. Mai": subject this near
+END_PREP_BONUS = 25         # "bis"/"spätestens" right before the date favours the deadline reading
+HEADING_MAX_LINES = 8       # lines searched upwards for a heading above a list of dates
+HEADING_MAX_CHARS = 90      # a heading line is short
+LEFT_WINDOW = 40
+
+_CUES = D.read_jsonl("deadline_cues.jsonl")
+_NEG = D.read_jsonl("deadline_negative.jsonl")
+
+# one regex for all positive cues: group p<i> -> _CUES[i]
+POS_RE = re.compile(
+    "|".join(f"(?P<p{i}>(?<![\\w])(?:{c['re']}))" for i, c in enumerate(_CUES)), re.IGNORECASE)
+_NEG_KINDS = ("post_award", "completion", "reference")
+NEG_RE = re.compile(
+    "|".join(f"(?P<{n['kind']}>(?<![\\w])(?:{n['re']}))" for n in _NEG if n["kind"] in _NEG_KINDS),
+    re.IGNORECASE)
+_LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
+APPROX_RE = re.compile(
+    rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", re.IGNORECASE)
+RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", re.IGNORECASE)
+START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$", re.IGNORECASE)
+END_PREP_RE = re.compile(
+    r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
+    r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
+    re.IGNORECASE)
+ANNUAL_RE = re.compile(
+    "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), re.IGNORECASE)
+ROLLING_RE = re.compile(
+    "|".join(f"(?<![\\w])(?:{a})" for a in D.read_lines("deadline_rolling.txt")), re.IGNORECASE)
+_NUMBER_WORDS = {k: int(v) for k, v in (l.split() for l in D.read_lines("deadline_duration.txt"))}
+_NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
+DURATION_RE = re.compile(
+    rf"(?<![\w])(?:innerhalb|binnen|spätestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
+    rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
+    r"\s+nach(?![\w])",
+    re.IGNORECASE)
+_BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", re.IGNORECASE)
+_SUBMISSION_HINT = re.compile(
+    r"antr|bewerb|einreich|skizz|frist|stichtag|schluss|interessenbekund|anmeld|angebot|deadline|"
+    r"submi|einsend|vorzulegen|vorgelegt|beantrag|jederzeit|laufend|ausschöpfung|mittel|teilnahme",
+    re.IGNORECASE)
+_UNIT = {"tag": "D", "werktag": "D", "arbeitstag": "D", "woche": "W", "monat": "M", "jahr": "Y"}
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    type: str          # noun | verb | subject | post_award | completion | reference | <date kind>
+    subject: str | None = None
+    cue: str | None = None
+    strong: bool = False
+
+
+def _sentence_hits(text: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
+    pos, neg = [], []
+    for m in POS_RE.finditer(text, s0, s1):
+        c = _CUES[int(m.lastgroup[1:])]
+        pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
+                       bool(c.get("strong"))))
+    for m in NEG_RE.finditer(text, s0, s1):
+        neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
+    for m in D.KIND_RE.finditer(text, s0, s1):
+        neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
+    # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
+    neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
+                                     for p in pos)]
+    return pos, neg
+
+
+@lru_cache(maxsize=2048)
+def _parts(text: str) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) written in a date mention's text."""
+    cands = D.scan(text)
+    if not cands:
+        return None, None, None
+    c = cands[0]
+    return c.y, c.m, c.d
+
+
+def _is_line_start(text: str, pos: int) -> tuple[bool, int]:
+    ls = text.rfind("\n", 0, pos) + 1
+    return bool(_BULLET_RE.match(text[ls:pos])), ls
 
 
 class DeadlinesComponent:
@@ -10,7 +124,240 @@ class DeadlinesComponent:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
+        ctx = doc._.fr_ctx
+        if ctx is None:
+            return doc
+        text = ctx.text
+        out: list[Deadline] = doc._.fr["deadlines"]
+        seen: set[tuple] = set()
+        mentions: list[DateMention] = doc._.fr.get("dates") or []
+        found: list[tuple[Deadline, tuple[int, int], str | None]] = []
+        if mentions:
+            found = self._dated(text, ctx, mentions)
+        # several cut-offs of the same subject in one sentence or list -> stichtage
+        groups: dict[tuple, list[Deadline]] = {}
+        for dl, group, _ in found:
+            groups.setdefault((group, dl.subject), []).append(dl)
+        for dls in groups.values():
+            if len({d.date for d in dls}) >= 2:
+                for d in dls:
+                    if d.kind == "fristdatum":
+                        d.kind = "stichtage"
+        specific = {dl.date for dl, _, _ in found if dl.subject != "other"}
+        for dl, _, _ in found:
+            key = (dl.date, dl.subject) if dl.date else (dl.date, dl.subject, dl.start)
+            if dl.subject == "other" and dl.date is not None and dl.date in specific:
+                continue        # the same date is already known with what is due
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(dl)
+        if _SUBMISSION_HINT.search(text):
+            for dl in self._undated(text, ctx):
+                key = (dl.kind, dl.subject, dl.duration)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(dl)
         return doc
+
+    # --- dated deadlines -------------------------------------------------------------------------
+    def _dated(self, text, ctx, mentions):
+        index = ctx.index
+        by_sent: dict[tuple[int, int], list[DateMention]] = {}
+        bounds = {}
+        for m in mentions:
+            b = D._sentence_bounds(index, m.start, m.end)
+            bounds[id(m)] = b
+            by_sent.setdefault(b, []).append(m)
+        hits_cache: dict[tuple[int, int], tuple[list[Hit], list[Hit]]] = {}
+        found = []
+        for m in mentions:
+            if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season"):
+                continue
+            s0, s1 = bounds[id(m)]
+            if (s0, s1) not in hits_cache:
+                hits_cache[(s0, s1)] = _sentence_hits(text, s0, s1)
+            pos, neg = hits_cache[(s0, s1)]
+            res = self._judge(text, ctx, m, s0, s1, pos, neg, by_sent[(s0, s1)])
+            if res is None:
+                at_line_start, ls = _is_line_start(text, m.start)
+                if not at_line_start or any(p.type in ("noun", "verb") for p in pos):
+                    continue
+                res = self._heading(text, ctx, m, ls, mentions)
+                if res is None:
+                    continue
+            found.append(res)
+        return found
+
+    def _judge(self, text, ctx, m, s0, s1, pos, neg, siblings):
+        left = text[max(s0, m.start - LEFT_WINDOW):m.start]
+        is_range = m.date_end is not None and m.granularity == "day"
+        if APPROX_RE.search(left) or RELATIVE_RE.search(left):
+            return None
+        if not is_range and START_RE.search(left):
+            return None
+        end_prep = bool(END_PREP_RE.search(left))
+
+        def dist(h: Hit) -> int:
+            return D.cue_distance(text, h.start, h.end, m.start, m.end)
+
+        subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
+        best = None
+        for h in pos:
+            if m.start <= h.start < m.end:
+                continue
+            d = dist(h)
+            if h.type == "noun" or (h.type == "verb" and (h.strong or subjects)):
+                pass
+            elif h.type == "subject" and end_prep and d <= SUBJECT_BIS_DIST:
+                pass
+            else:
+                continue
+            if best is None or d < best[0]:
+                best = (d, h)
+        if best is None or best[0] > MAX_CUE_DIST:
+            return None
+        dp = best[0] - (END_PREP_BONUS if end_prep else 0)
+        # competing cues, each attached to the date nearest to it
+        for n in neg:
+            dn = dist(n)
+            if any(o is not m and D.cue_distance(text, n.start, n.end, o.start, o.end) < dn
+                   for o in siblings):
+                continue
+            if n.type == "post_award" and dn <= best[0] + END_PREP_BONUS:
+                return None
+            if dn < dp:
+                return None
+        return self._make(text, ctx, m, best[1], subjects, pos, (s0, s1), end_prep, best[0])
+
+    def _heading(self, text, ctx, m, line_start, mentions):
+        """A date at the start of a line under a heading such as "Antragsfrist:" or "Stichtage"."""
+        starts = {x.start for x in mentions}
+        pos_line_end = line_start - 1
+        for _ in range(HEADING_MAX_LINES):
+            if pos_line_end <= 0:
+                return None
+            ls = text.rfind("\n", 0, pos_line_end) + 1
+            line = text[ls:pos_line_end]
+            pos_line_end = ls - 1
+            if not line.strip():
+                continue
+            # a line that is itself a listed date: keep going up
+            if any(ls <= s < ls + len(line) and _BULLET_RE.match(text[ls:s]) for s in starts):
+                continue
+            if len(line.strip()) > HEADING_MAX_CHARS:
+                return None
+            pos, neg = _sentence_hits(text, ls, ls + len(line))
+            if any(n.type in ("post_award", "reference", "event", "publication", "period_end",
+                              "period_start", "completion") for n in neg):
+                return None
+            cues = [h for h in pos if h.type == "noun"] or \
+                   [h for h in pos if h.type == "subject" and line.rstrip().endswith(":")]
+            if not cues:
+                return None
+            subjects = [h for h in pos if h.type == "subject"]
+            return self._make(text, ctx, m, cues[0], subjects, pos, (ls, ls + len(line)), True, 0)
+        return None
+
+    def _make(self, text, ctx, m, cue: Hit, subjects, pos, group, end_prep, cue_dist):
+        # subject: the nearest subject word, unless the cue itself names a nearer one
+        subject = cue.subject
+        if subjects:
+            near = min(subjects, key=lambda h: D.cue_distance(text, h.start, h.end, m.start, m.end))
+            dn = D.cue_distance(text, near.start, near.end, m.start, m.end)
+            if subject is None or dn < cue_dist or cue.type != "noun":
+                subject = near.subject
+        subject = subject or "other"
+        is_range = m.date_end is not None and m.granularity == "day"
+        rule = m.rule or ""
+        date = m.date_end if is_range else m.date
+        granularity = m.granularity
+        if m.granularity == "month":
+            if rule.endswith("_end") or "_end+" in rule:
+                date = m.date_end
+            elif rule.endswith("_mid") or "_mid+" in rule:
+                date = m.date.replace(day=15) if m.date else None
+            elif rule.endswith("_start") or "_start+" in rule:
+                return None
+            elif end_prep and (cue.type == "noun" or cue.strong):
+                date = m.date_end
+            else:
+                return None
+        s0, s1 = D._sentence_bounds(ctx.index, m.start, m.end)
+        annual = "+annual" in rule or bool(ANNUAL_RE.search(text, s0, s1))
+        written_year = "+inferred_year" not in rule and (date is not None)
+        kind = "fristdatum"
+        if annual and not written_year:
+            kind = "fristJaehrlich"
+            y, mo, d = _parts(m.text)
+            date = None
+            if mo and d and ctx.published:
+                for year in (ctx.published.year, ctx.published.year + 1):
+                    try:
+                        cand = dt.date(year, mo, d)
+                    except ValueError:
+                        continue
+                    if cand >= ctx.published:
+                        date = cand
+                        break
+        elif date is None:
+            return None
+        if cue.cue and cue.cue.lower().startswith("stichtage"):
+            kind = "stichtage"
+        dl = Deadline(text=m.text, start=m.start, end=m.end, date=date, kind=kind,
+                      granularity=granularity, time=m.time, subject=subject,
+                      cue=text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}")
+        return dl, group, subject
+
+    # --- rolling and duration deadlines ----------------------------------------------------------
+    def _undated(self, text, ctx):
+        index = ctx.index
+        out = []
+        for rx, kind in ((ROLLING_RE, "laufend"), (DURATION_RE, "fristFest")):
+            for mt in rx.finditer(text):
+                s0, s1 = D._sentence_bounds(index, mt.start(), mt.end())
+                pos, neg = _sentence_hits(text, s0, s1)
+                if any(n.type in ("post_award", "reference") for n in neg):
+                    continue
+                nouns = [h for h in pos if h.type == "noun"]
+                subjects = [h for h in pos if h.type == "subject"]
+                verbs = [h for h in pos if h.type == "verb"]
+                if not nouns and not (subjects and verbs):
+                    continue
+                near = min(nouns + subjects, key=lambda h: D.cue_distance(
+                    text, h.start, h.end, mt.start(), mt.end()))
+                subject = near.subject
+                if subject is None and subjects:
+                    subject = min(subjects, key=lambda h: D.cue_distance(
+                        text, h.start, h.end, mt.start(), mt.end())).subject
+                duration = None
+                k = kind
+                if kind == "fristFest":
+                    unit = _UNIT.get(re.sub(r"(?:e|en|es|s|n)$", "", mt.group("u").lower()), None)
+                    unit = unit or _UNIT.get(mt.group("u").lower()[:5].rstrip("e"), "D")
+                    if mt.group("u").lower().startswith("woche"):
+                        unit = "W"
+                    elif mt.group("u").lower().startswith("monat"):
+                        unit = "M"
+                    elif mt.group("u").lower().startswith("jahr"):
+                        unit = "Y"
+                    else:
+                        unit = "D"
+                    n1 = _num(mt.group("n"))
+                    duration = f"P{n1}{unit}"
+                    if mt.group("n2"):
+                        k = "fristSpanne"
+                        duration = f"P{n1}{unit}/P{_num(mt.group('n2'))}{unit}"
+                out.append(Deadline(text=mt.group(0), start=mt.start(), end=mt.end(), date=None,
+                                    kind=k, granularity="day", subject=subject or "other",
+                                    duration=duration, cue=text[near.start:near.end],
+                                    rule=f"{k}:{mt.group(0).split()[0].lower()}"))
+        return out
+
+
+def _num(s: str) -> int:
+    return int(s) if s.isdigit() else _NUMBER_WORDS[s.lower()]
 
 
 @Language.factory("foerderradar_deadlines")
