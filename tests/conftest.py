@@ -31,3 +31,50 @@ def prefect_harness(tmp_path_factory):
     with temporary_settings(updates={PREFECT_HOME: home, PREFECT_LOCAL_STORAGE_PATH: home / "storage"}):
         with prefect_test_harness(server_startup_timeout=120):
             yield home
+
+
+# -- parse / extract CLI fixtures --------------------------------------------------------------
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO / "raw" / "sample"
+GOLD_DIR = REPO / "tests" / "gold"
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The project's own sample corpus (raw/sample)."""
+    return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def make_pdf():
+    """``make_pdf(blocks, encrypt=None) -> bytes``: a real PDF written with reportlab.
+
+    ``blocks`` is a list of ("h1"|"p"|"table"|"pagebreak", content) with German text; uses the
+    DejaVu font when available so umlauts and € are embedded, else Helvetica (WinAnsi has both).
+    """
+    def build(blocks, encrypt=None, title="Testdokument"):
+        import io
+
+        from reportlab.lib import colors
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.styles import getSampleStyleSheet
+        from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+        styles = getSampleStyleSheet()
+        story = []
+        for kind, content in blocks:
+            if kind == "table":
+                t = Table(content)
+                t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+                story.append(t)
+            elif kind == "pagebreak":
+                story.append(PageBreak())
+            else:
+                story.append(Paragraph(content, styles["Heading1" if kind == "h1" else "BodyText"]))
+        buf = io.BytesIO()
+        SimpleDocTemplate(buf, pagesize=A4, encrypt=encrypt, title=title).build(story)
+        return buf.getvalue()
+
+    return build

@@ -41,6 +41,7 @@ footer form h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol p pre section
 tbody thead tfoot tr td th caption ul legend
 """.split())
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BR = "\x00"     # marks a <br> in the inline buffer (NUL never survives cleaning)
 _SKIP_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _RAW_TEXT = re.compile(r"<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _SPLIT_WORDS = re.compile(r"[\s_\-]+")
@@ -220,10 +221,10 @@ class _Walker:
         raw = "".join(self.buf)
         self.buf = []
         if self.pre:
-            lines = [clean_inline(ln).rstrip() for ln in raw.replace("\r", "").split("\n")]
+            lines = [clean_inline(ln).rstrip() for ln in raw.replace("\r", "").replace(_BR, "\n").split("\n")]
             block = "\n".join(ln for ln in lines if ln.strip())
-        else:
-            block = "\n".join(x for x in (clean_line(ln) for ln in raw.split("\n")) if x)
+        else:   # source newlines are spaces; only <br> breaks a line
+            block = "\n".join(x for x in (clean_line(ln) for ln in raw.split(_BR)) if x)
         if not block:
             return None
         if self.li_depth and kind != "h":
@@ -296,7 +297,7 @@ class _Walker:
                     self.flush(name if name in ("dd", "dt") else "p")
                 continue
             if name == "br":
-                self.buf.append("\n")
+                self.buf.append(_BR)
                 continue
             if name == "a" and len(self.links) < MAX_LINKS:
                 href = (node.get("href") or "").strip()

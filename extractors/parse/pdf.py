@@ -227,7 +227,7 @@ def _reflow(lines: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     para: list[str] = []
     kind = "p"
-    for ln in lines:
+    for i, ln in enumerate(lines):
         bullet = bool(_BULLET.match(ln))
         if para and bullet:
             out.append((kind, dehyphenate_lines(para)))
@@ -235,7 +235,9 @@ def _reflow(lines: list[str]) -> list[tuple[str, str]]:
         if not para:
             kind = "li" if bullet else "p"
         para.append(ln)
-        if len(ln) < SHORT_LINE_RATIO * longest:
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        continued = ln[-1] in "-‐" or nxt[:1].islower()
+        if len(ln) < SHORT_LINE_RATIO * longest and not continued:
             out.append((kind, dehyphenate_lines(para)))
             para = []
     if para:
@@ -273,6 +275,8 @@ def _parse_pdfium(data: bytes, source: str) -> Document:
                 page.close()
             page_start = None
             prev = ""
+            # pdfium marks a line-end hyphen as U+FFFE (and may drop the line break after it)
+            raw = raw.replace("\ufffe\r\n", "-\n").replace("\ufffe", "-\n")
             for kind, text in _reflow(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
                 span = out.add(text, "\n" if kind == "li" and prev == "li" else "\n\n")
                 prev = kind
