@@ -122,7 +122,7 @@ class Source:
         return [*self.start_urls, *self.feeds, *self.sitemaps, *self.listings, *self.exports]
 
     def seeds(self) -> list[Request]:
-        return ([Request(u, DOCUMENT) for u in self.start_urls]
+        return ([Request(u, DOCUMENT, 0, _expect(u)) for u in self.start_urls]
                 + [Request(u, FEED) for u in self.feeds]
                 + [Request(u, SITEMAP) for u in self.sitemaps]
                 + [Request(u, LISTING) for u in self.listings]
@@ -174,6 +174,9 @@ class Source:
             return found
         if not L.looks_like_html(data, record.content_type):
             return found
+        declared = L.html_base(data)
+        if declared:
+            base = urljoin(base, declared)
         for href in L.html_links(data):
             u = _clean(urljoin(base, href))
             if not u:

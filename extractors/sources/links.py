@@ -69,6 +69,13 @@ def looks_like_html(data: bytes, content_type: str | None = None) -> bool:
     return head.startswith(b"<!doctype html") or b"<html" in head
 
 
+def html_base(data: bytes) -> str | None:
+    """The href of <base>, if the page declares one (links resolve against it)."""
+    import re
+    m = re.search(rb"<base\s[^>]*href=[\"']([^\"']+)[\"']", data[:20000], re.I)
+    return m.group(1).decode("utf-8", "replace").strip() if m else None
+
+
 def html_links(data: bytes) -> list[str]:
     """href values of <a> and <link rel=alternate> in document order (unresolved)."""
     if not data.strip():
