@@ -1,16 +1,577 @@
-"""Field component `foerderradar_municipalities` (placeholder: finds nothing yet)."""
+"""Field component ``foerderradar_municipalities``: German local authorities, linked to the register.
+
+Two passes over the text (regexes over the original string; no spaCy Matcher):
+
+1. **Type words** (``extractors/patterns/muni_types.jsonl``): "Stadt Aachen", "im Landkreis Emsland",
+   "Amt Mittleres Nordfriesland", plural heads with coordinated lists ("die Städte Iserlohn und
+   Lippstadt"). With a register the name must be a register name of the type's level (longest
+   match); without one, the capitalised words after the type word are taken (``ags`` null).
+2. **Bare names** (register only): every capitalised word whose key starts a register name is
+   extended to the longest register name (dict lookup over token n-grams). A bare name needs no
+   organisation word or other noun right before it ("Stadtwerke München", "Universität Paderborn",
+   "Regierungsbezirk Arnsberg"), no article ("das Essen"), must not sit in a contact block or postal
+   address, must not be a Land, region or Regierungsbezirk, and needs evidence by how ordinary it
+   is: names that are ordinary words (``muni_common_words.txt``: Essen, Halle, Hof, Leer ...) only
+   in a list of other municipalities, a dateline, an apposition ("Breklum, eine kleine Gemeinde")
+   or after a locative preposition for a sizeable town ("in Essen"); small places (fewer than
+   ``UNCUED_MIN_POPULATION`` inhabitants) need the same evidence without the size limit.
+
+Names several register entries share (Neuenkirchen x11) are resolved by a Kreis or Land named in the
+text or by the other municipalities found, else by a clearly dominant population (Frankfurt ->
+Frankfurt am Main), else ``ags`` stays null; ``candidates`` is the number of entries the name could
+mean. ``ags``: 8 digits for Gemeinden, 5 for Kreise, 9 (Kreis + Verband number, the Regional-
+schlüssel prefix) for Ämter, Samtgemeinden, Verbandsgemeinden and Verwaltungsgemeinschaften.
+One record per distinct (name, level) per document, at its first accepted mention.
+"""
 from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, key_tokens, norm_key
+from extractors.settings import PATTERNS_DIR
+from models.records import Municipality
+
+# --- thresholds ---------------------------------------------------------------------------
+UNCUED_MIN_POPULATION = 5_000             # a bare name of a smaller place needs context evidence
+COMMON_LOCATIVE_MIN_POPULATION = 20_000   # "in Essen" counts; "in Stein" (a noun too) does not
+DOMINANT_POPULATION_RATIO = 10            # "Frankfurt": am Main (773k) over (Oder) (58k)
+DOMINANT_MIN_POPULATION = 20_000
+CONTACT_BLOCK_LINES = 3                   # lines around a short line searched for address signals
+SHORT_LINE_CHARS = 70                     # a line this short may belong to an address block
+MAX_GAP_CHARS = 3                         # characters between the words of one name ("a. d. ")
+
+# --- word lists (data files) -----------------------------------------------------------------
+
+
+def _lines(name: str) -> list[str]:
+    out = []
+    for line in (PATTERNS_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+        if line:
+            out.append(line)
+    return out
+
+
+@dataclass(frozen=True)
+class Cue:
+    word: str
+    kind: str              # gemeinde, kreis, verband, any
+    type: str | None
+    plural: bool = False
+
+
+@dataclass
+class _Words:
+    cues: dict[str, Cue]
+    cue_re: re.Pattern
+    common: frozenset[str]
+    regions: frozenset[str]
+    land_keys: dict[str, str]              # key of a Land name -> code (non-city Länder)
+    city_states: frozenset[str]            # keys: berlin, hamburg, bremen
+    land_re: re.Pattern                    # Land names and adjectives in running text
+    land_codes: dict[str, str]             # lower-case form -> code
+    org_before: frozenset[str]
+    org_suffixes: tuple[str, ...]
+    org_after: frozenset[str]
+    contact_re: re.Pattern
+    function: frozenset[str]
+    locative: frozenset[str]
+    given: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> _Words:
+    cues: dict[str, Cue] = {}
+    for line in _lines("muni_types.jsonl"):
+        d = json.loads(line)
+        cues[d["word"]] = Cue(d["word"], d["kind"], d.get("type"), bool(d.get("plural")))
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(cues, key=len, reverse=True))
+    cue_re = re.compile(rf"(?<![\w\-])(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
+    land_keys, city_states, land_codes, land_forms = {}, set(), {}, []
+    for line in _lines("muni_laender.jsonl"):
+        d = json.loads(line)
+        for n in d["names"]:
+            land_forms.append(re.escape(n))
+            land_codes[n.casefold()] = d["code"]
+            if d.get("city") and n == d["names"][0]:
+                city_states.add(norm_key(n))
+            else:
+                land_keys[norm_key(n)] = d["code"]
+        for a in d["adjectives"]:
+            land_forms.append(re.escape(a) + r"\w*")
+            land_codes[a.casefold()] = d["code"]
+    land_re = re.compile(r"(?<![\w\-])(" + "|".join(sorted(land_forms, key=len, reverse=True)) + r")(?![\w\-])",
+                         re.IGNORECASE)
+    org = _lines("muni_org_before.txt")
+    contact = _lines("muni_contact_words.txt")
+    contact_re = re.compile(
+        r"(?<![\w\-])(?:" + "|".join(re.escape(w) for w in sorted(contact, key=len, reverse=True)) + r")(?=[\s.:;,]|$)"
+        r"|\b\d{5}\s+[A-ZÄÖÜ]"                                       # PLZ + Ort
+        r"|\b[\wäöüß\-]*(?:straße|str\.|weg|platz|allee|ring|gasse|damm|ufer)\s+\d+[a-z]?\b"
+        r"|@|https?://|www\.",
+        re.IGNORECASE)
+    return _Words(
+        cues=cues, cue_re=cue_re,
+        common=frozenset(norm_key(w) for w in _lines("muni_common_words.txt")),
+        regions=frozenset(norm_key(w) for w in _lines("muni_regions.txt")),
+        land_keys=land_keys, city_states=frozenset(city_states), land_re=land_re, land_codes=land_codes,
+        org_before=frozenset(w for w in org if not w.startswith("-")),
+        org_suffixes=tuple(w[1:].casefold() for w in org if w.startswith("-")),
+        org_after=frozenset(_lines("muni_org_after.txt")),
+        contact_re=contact_re,
+        function=frozenset(w for line in _lines("muni_function_words.txt") for w in line.split()),
+        locative=frozenset(_lines("muni_locative.txt")),
+        given=frozenset(_lines("muni_given_names.txt")),
+    )
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_CAP = re.compile(r"(?<![\w\-.&/])[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*")
+_GAP_OK = re.compile(r"[ .()/]{1,%d}" % MAX_GAP_CHARS)
+_SEP = re.compile(r"\s*(?:,\s*(?:und\s+|sowie\s+|oder\s+)?|\s+(?:und|sowie|oder|bzw\.)\s+|\s*/\s*)")
+_PREV_WORD = re.compile(r"([^\W\d_][\w.\-]*)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]*(\(?[\w.\-]+)")
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)\n]{0,25}\)\s*)?[,–—-]\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄ][a-zä]+)"
+                             r"|\s*\((?:dpa|ots|epd|kna|afp|red)\b")
+_APPOSITION = re.compile(
+    r",\s+(?:eine?|die|der|das|als)\s+(?:[\wäöüß\-]+\s+){0,3}?"
+    r"(?:Gemeinde|Stadt|Kommune|Kreisstadt|Großstadt|Kleinstadt|Mittelstadt|Hansestadt|Landeshauptstadt|"
+    r"Universitätsstadt|Ortsgemeinde|Marktgemeinde|Metropole|Stadtgemeinde)\b"
+    r"|\s+(?:im|in\s+der|in\s+den)\s+(?:Landkreis|Kreis|Amt|Samtgemeinde|Verbandsgemeinde|Gemeinde)\b"
+    r"|\s*\((?:Landkreis|Kreis|Lkr\.|LK|Kr\.)\s")
+_ARTICLES = frozenset("der die das dem den des ein eine einer einem einen eines kein keine keinem keinen "
+                      "unser unsere unserem unseren ihr ihre ihrem ihren sein seine seinem seinen".split())
+_TITLES = frozenset("Dr. Prof. Hr. Fr. Bgm. OB Reg.-Bez. Lkr. Kr.".split())
+_NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|ität|ismus|nis|tum|ierung|ment)s?$")
+_GUESS_PREFIX = frozenset("Bad Sankt St Groß Klein Alt Neu Hohen Ober Nieder Unter Mittel Nord Süd Ost West "
+                          "Hansestadt Lutherstadt".split())
+_GUESS_QUALIFIER = re.compile(
+    r"\s*\([A-ZÄÖÜ][^()\n]{1,30}\)|\s*/\s*[A-ZÄÖÜ][\w.]*|"
+    r"\s+(?:am|an\s+der|im|in\s+der|ob\s+der|auf\s+der|vor\s+der|bei|a\.\s?d\.|i\.|a\.|v\.\s?d\.)\s*[A-ZÄÖÜ][\w]*\.?")
+
+
+@dataclass
+class _Mention:
+    start: int                 # record span (cue included for a cued mention)
+    end: int
+    name_start: int
+    name_end: int
+    name: str
+    kind: str                  # gemeinde, kreis, verband
+    type: str | None
+    cands: list[Entry] = field(default_factory=list)
+    rule: str = "cue"
+    accepted: bool = True
+    common: bool = False
+    ncands: int = 0
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, pos) + 1
+    e = text.find("\n", pos)
+    return s, (len(text) if e < 0 else e)
 
 
 class MunicipalitiesComponent:
     def __init__(self, nlp: Language, name: str):
         self.name = name
+        self.gazetteer: Gazetteer | None = None
+        self.w = words()
 
+    # -- register matching ---------------------------------------------------------------
+    def _match(self, text: str, pos: int, kinds: tuple[str, ...], gaz: Gazetteer,
+               first_filter: bool) -> tuple[int, str, list[Entry], str] | None:
+        """Longest register name starting at ``pos``: (end, key, entries, kind)."""
+        toks: list[str] = []
+        best = None
+        prev_end = pos
+        opened = False
+        for i, m in enumerate(_TOKEN.finditer(text, pos, min(len(text), pos + 120))):
+            if i == 0:
+                if m.start() != pos:
+                    return None
+            else:
+                gap = text[prev_end:m.start()]
+                if not _GAP_OK.fullmatch(gap):
+                    break
+                opened = opened or "(" in gap
+            toks.extend(key_tokens(m.group()))
+            if i == 0 and first_filter and toks and toks[0] not in gaz.first_tokens:
+                return None
+            key = " ".join(toks)
+            for kind in kinds:
+                if gaz.has(key, kind):
+                    end = m.end()
+                    if opened and text[end:end + 1] == ")":
+                        end += 1
+                    best = (end, key, kind)
+                    break
+            prev_end = m.end()
+            if i + 1 >= gaz.max_tokens:
+                break
+        if best is None:
+            return None
+        end, key, kind = best
+        return end, key, gaz.lookup(key, kind), kind
+
+    def _guess(self, text: str, pos: int) -> int | None:
+        """End of a name after a type word, without a register."""
+        w = self.w
+        m = _TOKEN.match(text, pos)
+        if not m or not m.group()[0].isupper():
+            return None
+        first = m.group()
+        if first.casefold() in w.function or first in w.cues or _NOUN_SUFFIX.search(first) \
+                or norm_key(first) in w.land_keys or norm_key(first) in w.regions:
+            return None
+        end = m.end()
+        nxt = re.compile(r"\.?\s+([A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)").match(text, end)
+        if nxt and (first in _GUESS_PREFIX or re.search(r"(?:es|er|isches|ischer)$", first)) \
+                and not _NOUN_SUFFIX.search(nxt.group(1)) and nxt.group(1).casefold() not in w.function:
+            end = nxt.end()
+        q = _GUESS_QUALIFIER.match(text, end)
+        if q:
+            end = q.end()
+        return end
+
+    # -- context tests ------------------------------------------------------------------
+    def _prev_word(self, text: str, start: int) -> str | None:
+        m = _PREV_WORD.search(text, max(0, start - 60), start)
+        return m.group(1) if m and not m.group(1).endswith(".") else None
+
+    def _in_contact(self, text: str, pos: int) -> bool:
+        w = self.w
+        ls, le = _line_bounds(text, pos)
+        if w.contact_re.search(text, ls, le):
+            return True
+        if le - ls > SHORT_LINE_CHARS:
+            return False
+        # a short line amid an address block: look at the lines around it
+        s = ls
+        for _ in range(CONTACT_BLOCK_LINES):
+            if s == 0:
+                break
+            s = text.rfind("\n", 0, s - 1) + 1
+        e = le
+        for _ in range(CONTACT_BLOCK_LINES):
+            if e >= len(text):
+                break
+            nxt = text.find("\n", e + 1)
+            e = len(text) if nxt < 0 else nxt
+        for line in text[s:e].split("\n"):
+            line = line.strip()
+            if line and len(line) <= SHORT_LINE_CHARS and re.search(
+                    r"\b\d{5}\s+[A-ZÄÖÜ]|\bPostfach\b|\b(?:Tel|Fax|Telefon|E-Mail)\b", line):
+                return True
+        return False
+
+    def _org_before(self, text: str, start: int) -> bool:
+        """A capitalised noun or an organisation word right before the name."""
+        w = self.w
+        ls, _ = _line_bounds(text, start)
+        before = text[max(ls, start - 80):start]
+        m = _PREV_WORD.search(before)
+        if not m:
+            return False
+        prev = m.group(1)
+        if prev.endswith("."):
+            # a title ("Dr.", "Reg.-Bez.") belongs to the name; any other dot ends a sentence
+            return prev in _TITLES or prev in w.org_before
+        low = prev.casefold()
+        if prev[0].isupper() and low not in w.function:
+            return True
+        if low in _ARTICLES:
+            return True
+        # "Universität zu Köln", "Sparkasse der Stadt"; "das gute Essen"
+        words_before = re.findall(r"[\w.\-]+", before)[-4:]
+        if len(words_before) >= 2 and words_before[-2].casefold() in _ARTICLES and prev[0].islower() \
+                and re.search(r"(?:e|en|em|er|es)$", prev):
+            return True
+        for wd in reversed(words_before[:-1]):
+            if wd in w.org_before or wd.casefold().endswith(w.org_suffixes):
+                return prev.casefold() in ("zu", "der", "des", "in")
+            if wd.casefold() not in ("zu", "der", "des"):
+                break
+        return False
+
+    def _org_after(self, text: str, end: int, name: str) -> tuple[bool, str | None]:
+        w = self.w
+        m = _NEXT_WORD.match(text, end)
+        nxt = m.group(1) if m else None
+        if nxt is None:
+            return False, None
+        if nxt in w.org_after or nxt.rstrip(".") in w.org_after or re.match(r"e\.\s?V\.", text[m.start(1):m.start(1) + 6]):
+            return True, nxt
+        if name in w.given and nxt[0].isupper() and nxt.casefold() not in w.function:
+            return True, nxt
+        return False, nxt
+
+    # -- main -----------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        ctx = doc._.fr_ctx
+        if ctx is None:
+            return doc
+        text = ctx.text
+        gaz = self.gazetteer if self.gazetteer is not None else getattr(ctx, "gazetteer", None)
+        mentions = self._cued(text, gaz)
+        if gaz is not None:
+            mentions += self._uncued(text, gaz, mentions)
+        mentions.sort(key=lambda m: m.start)
+        out = self._resolve(text, [m for m in mentions if m.accepted], gaz)
+        doc._.fr["municipalities"].extend(out)
         return doc
+
+    def _cued(self, text: str, gaz: Gazetteer | None) -> list[_Mention]:
+        w = self.w
+        found: list[_Mention] = []
+        taken_until = -1
+        for m in w.cue_re.finditer(text):
+            if m.start() < taken_until:
+                continue
+            cue = w.cues[re.sub(r"\s+", " ", m.group("cue"))]
+            pos = m.end()
+            while text[pos].isspace():
+                pos += 1
+            if "\n" in text[m.end():pos]:
+                continue
+            kinds = {"gemeinde": ("gemeinde",), "kreis": ("kreis",), "verband": ("verband",),
+                     "any": ("gemeinde", "kreis")}[cue.kind]
+            first = True
+            rec_start = m.start()
+            while True:
+                hit = self._name_at(text, pos, kinds, gaz)
+                if hit is None:
+                    break
+                end, cands, kind = hit
+                name = re.sub(r"\s+", " ", text[pos:end])
+                if not self._cued_ok(text, rec_start, pos, end, name, first):
+                    break
+                found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
+                                      cands, "cue" if first else "cue-list"))
+                taken_until = end
+                if not cue.plural:
+                    break
+                sep = _SEP.match(text, end)
+                if not sep or sep.end() >= len(text) or not text[sep.end()].isupper():
+                    break
+                nxt_word = _TOKEN.match(text, sep.end())
+                if not nxt_word or nxt_word.group() in w.cues or w.cue_re.match(text, sep.end()):
+                    break
+                pos = sep.end()
+                first = False
+                rec_start = pos
+        return found
+
+    def _name_at(self, text: str, pos: int, kinds: tuple[str, ...], gaz: Gazetteer | None):
+        if gaz is not None:
+            hit = self._match(text, pos, kinds, gaz, first_filter=False)
+            if hit is None:
+                return None
+            end, key, cands, kind = hit
+            if kind == "kreis_uncued":
+                kind = "kreis"
+            return end, cands, kind
+        end = self._guess(text, pos)
+        if end is None:
+            return None
+        kind = kinds[0]
+        return end, [], kind
+
+    def _cued_ok(self, text: str, rec_start: int, pos: int, end: int, name: str, first: bool) -> bool:
+        w = self.w
+        key = norm_key(name)
+        if key in w.land_keys or key in w.regions:
+            return False
+        if self._in_contact(text, pos):
+            return False
+        org, _nxt = self._org_after(text, end, "")
+        if org:
+            return False
+        if first:
+            # "Sparkasse der Stadt Soest" is an organisation; "Leitkommune Stadt Soest" is not
+            before = text[max(0, rec_start - 40):rec_start]
+            for wd in reversed(re.findall(r"[\w.\-]+", before)[-3:]):
+                low = wd.casefold()
+                if (wd in w.org_before and wd not in ("Land", "Region", "Raum")) or \
+                        (wd[0].isupper() and low.endswith(w.org_suffixes) and not low.endswith(("kommune", "kommunen"))):
+                    return False
+                if low not in ("der", "des", "zu"):
+                    break
+        return True
+
+    def _uncued(self, text: str, gaz: Gazetteer, cued: list[_Mention]) -> list[_Mention]:
+        w = self.w
+        spans = sorted((m.start, m.end) for m in cued)
+        out: list[_Mention] = []
+        first_tokens = gaz.first_tokens
+        skip_until = -1
+        for m in _CAP.finditer(text):
+            s = m.start()
+            if s < skip_until:
+                continue
+            kt = key_tokens(m.group())
+            if not kt or kt[0] not in first_tokens:
+                continue
+            if any(a <= s < b for a, b in spans):
+                continue
+            hit = self._match(text, s, ("gemeinde", "kreis_uncued"), gaz, first_filter=True)
+            if hit is None:
+                continue
+            end, key, cands, kind = hit
+            skip_until = end
+            name = re.sub(r"\s+", " ", text[s:end])
+            typ = None
+            name_start = s
+            if kind == "kreis_uncued":
+                kind = "kreis"
+                pm = re.match(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+", name)
+                if pm:
+                    typ = pm.group(1)
+                    name = name[pm.end():]
+                    name_start = s + pm.end()
+            mention = _Mention(s, end, name_start, end, name, kind, typ, cands, "register")
+            mention.common = key in w.common
+            mention.accepted = self._uncued_ok(text, mention, key, cands, kind)
+            if mention.accepted is None:      # needs list evidence: decided below
+                mention.accepted = False
+                mention.rule = "pending"
+            elif mention.accepted is False:
+                continue
+            out.append(mention)
+        # names in a list with accepted municipalities ("Essen, Bochum und Dortmund")
+        allm = sorted(out + cued, key=lambda x: x.start)
+        changed = True
+        while changed:
+            changed = False
+            for i, mm in enumerate(allm):
+                if mm.accepted:
+                    continue
+                for j in (i - 1, i + 1):
+                    if not (0 <= j < len(allm) and allm[j].accepted):
+                        continue
+                    a, b = (allm[j], mm) if j < i else (mm, allm[j])
+                    sep = _SEP.match(text, a.end)
+                    if sep and sep.end() == b.start:
+                        mm.accepted = True
+                        mm.rule = "register-list"
+                        changed = True
+                        break
+        return [m for m in out if m.accepted]
+
+    def _uncued_ok(self, text: str, m: _Mention, key: str, cands: list[Entry], kind: str) -> bool | None:
+        """True: accept; False: refuse; None: accept only in a list with accepted names."""
+        w = self.w
+        s, e = m.start, m.end
+        if kind == "kreis" and m.type is None and not cands:
+            return False
+        if key in w.regions or key in w.land_keys:
+            return False
+        prev = self._prev_word(text, s)
+        prev_low = prev.casefold() if prev else ""
+        if key in w.city_states:
+            # "Land Berlin", "die Länder Berlin und Brandenburg"
+            if prev and prev in ("Land", "Bundesland", "Länder", "Bundesländer", "Stadtstaat", "Stadtstaaten"):
+                return False
+            sep = _SEP.match(text, e)
+            if sep:
+                nm = _TOKEN.match(text, sep.end())
+                if nm and norm_key(nm.group()) in w.land_keys:
+                    return False
+            pm = re.search(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$", text[max(0, s - 40):s])
+            if pm and norm_key(pm.group(1)) in w.land_keys:
+                return False
+        if self._org_before(text, s):
+            return False
+        org, nxt = self._org_after(text, e, m.name)
+        if org:
+            return False
+        if self._in_contact(text, s):
+            return False
+        if m.type is not None or any(c.level == KREIS for c in cands) and kind == "kreis":
+            return True              # "Rhein-Sieg-Kreis", "Region Hannover"
+        ls, _ = _line_bounds(text, s)
+        at_line_start = not text[ls:s].strip(" \t•·-–*▪")
+        if at_line_start and _DATELINE_AFTER.match(text, e):
+            m.rule = "dateline"
+            return True
+        if _APPOSITION.match(text, e):
+            m.rule = "apposition"
+            return True
+        pop = max((c.population for c in cands), default=0)
+        locative = prev_low in w.locative
+        if m.common:
+            if locative and pop >= COMMON_LOCATIVE_MIN_POPULATION and not (nxt and nxt[:1].isdigit()) \
+                    and not (nxt and nxt[:1].isupper() and nxt.casefold() not in w.function):
+                m.rule = "locative"
+                return True
+            return None
+        if pop >= UNCUED_MIN_POPULATION:
+            return True
+        if locative:
+            m.rule = "locative"
+            return True
+        return None
+
+    # -- resolution -----------------------------------------------------------------------
+    def _resolve(self, text: str, mentions: list[_Mention], gaz: Gazetteer | None) -> list[Municipality]:
+        if gaz is not None and any(len(m.cands) > 1 for m in mentions):
+            named_kreise = {m.cands[0].key for m in mentions if m.kind == "kreis" and len(m.cands) == 1}
+            coloc_kreise = {m.cands[0].key[:5] for m in mentions if m.kind != "kreis" and len(m.cands) == 1}
+            named_laender = {self.w.land_codes.get(x.group(1).casefold()) or self._adj_code(x.group(1))
+                             for x in self.w.land_re.finditer(text)}
+            coloc_laender = {m.cands[0].key[:2] for m in mentions if len(m.cands) == 1}
+            for m in mentions:
+                if len(m.cands) > 1:
+                    best = self._pick(m.cands, named_kreise, coloc_kreise, named_laender, coloc_laender)
+                    m.ncands = len(m.cands)
+                    if best is not None:
+                        m.cands = [best]
+        out: list[Municipality] = []
+        seen: dict[tuple[str, str], Municipality] = {}
+        for m in mentions:
+            k = (norm_key(m.name), m.kind)
+            ags = m.cands[0].key if len(m.cands) == 1 else None
+            if k in seen:
+                rec = seen[k]
+                if rec.type is None and m.type:
+                    rec.type = m.type
+                if rec.ags is None and ags:
+                    rec.ags = ags
+                continue
+            rec = Municipality(text=text[m.start:m.end], start=m.start, end=m.end, name=m.name, type=m.type,
+                               ags=ags, candidates=m.ncands or len(m.cands), rule=m.rule)
+            seen[k] = rec
+            out.append(rec)
+        return out
+
+    def _adj_code(self, form: str) -> str | None:
+        low = form.casefold()
+        for k, code in self.w.land_codes.items():
+            if low.startswith(k):
+                return code
+        return None
+
+    @staticmethod
+    def _pick(cands, named_kreise, coloc_kreise, named_laender, coloc_laender) -> Entry | None:
+        def score(c: Entry) -> float:
+            return (3 * (c.key[:5] in named_kreise) + 1 * (c.key[:5] in coloc_kreise)
+                    + 1 * (c.key[:2] in named_laender) + 0.5 * (c.key[:2] in coloc_laender))
+        scored = sorted(((score(c), c) for c in cands), key=lambda x: -x[0])
+        if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            return scored[0][1]
+        by_pop = sorted(cands, key=lambda c: -c.population)
+        if by_pop[0].population >= DOMINANT_MIN_POPULATION and \
+                by_pop[0].population >= DOMINANT_POPULATION_RATIO * max(by_pop[1].population, 1):
+            return by_pop[0]
+        return None
 
 
 @Language.factory("foerderradar_municipalities")
