@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Iterator
 
@@ -26,8 +28,8 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=option)
 
 
-def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path | None, str | None]]:
-    """Yield (file, None) for each document, or (None, message) for an input that holds none."""
+def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Yield (file, None) for each document, or (input, message) for an input that holds none."""
     for p in paths:
         if p.is_dir():
             found = False
@@ -37,39 +39,64 @@ def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path | None, str | None]]:
                     found = True
                     yield f, None
             if not found:
-                yield None, f"{p}: directory holds no documents (.txt, .html, .pdf, .xml)"
+                yield p, "directory holds no documents (.txt, .html, .pdf, .xml)"
         elif p.is_file():
             yield p, None
         elif p.exists():
-            yield None, f"{p}: not a regular file"
+            yield p, "not a regular file"
         else:
-            yield None, f"{p}: no such file or directory"
+            yield p, "no such file or directory"
 
 
-def extract_file(path: Path, extractor, published: dt.date | None):
-    """Parse and extract one file; expected failures become the record's ``errors``."""
+def extract_file(path: Path, extractor, published: dt.date | None, pdf_backend: str | None = None):
+    """Parse and extract one file; failures become the record's ``errors``, never an exception.
+
+    An unexpected error (a bug) in one document is reported in its record and the run goes on;
+    set FOERDERRADAR_DEBUG=1 to see the traceback.
+    """
     from extractors.parse import read_document
     from models.records import Extraction
 
-    doc = read_document(path)
-    if doc.errors and not doc.text.strip():
-        return Extraction(source=str(path), title=doc.title, published=published or doc.published,
-                          errors=doc.errors, sha256=doc.sha256)
-    return extractor.extract(doc, published=published)
+    doc = None
+    try:
+        doc = read_document(path, pdf_backend=pdf_backend)
+        if doc.errors and not doc.text.strip():
+            return Extraction(source=str(path), title=doc.title, published=published or doc.published,
+                              errors=doc.errors, sha256=doc.sha256)
+        return extractor.extract(doc, published=published)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+        if os.environ.get("FOERDERRADAR_DEBUG"):
+            traceback.print_exc()
+        stage = "parsing" if doc is None else "extracting"
+        return Extraction(source=str(path), title=doc.title if doc else None,
+                          published=published or (doc.published if doc else None),
+                          errors=[f"internal error while {stage} ({type(exc).__name__}: {exc}); "
+                                  "please report it with the file (FOERDERRADAR_DEBUG=1 shows details)"],
+                          sha256=doc.sha256 if doc else None)
+
+
+def problem_record(path: Path, message: str):
+    """The record of an input that holds no document (missing path, empty directory)."""
+    from models.records import Extraction
+
+    return Extraction(source=str(path), errors=[message])
 
 
 def register(app: typer.Typer) -> None:
     @app.command("extract")
     def extract_cmd(
-        paths: list[Path] = typer.Argument(..., help="Files or directories (searched recursively)."),
+        paths: list[Path] = typer.Argument(..., metavar="PATH", help="Files or directories (searched recursively)."),
         format: str = typer.Option("jsonl", "--format", "-f", help="jsonl (one JSON object per document) or table."),
         published: str = typer.Option(None, "--published", help="Publication date YYYY-MM-DD; gives years to dates written without one."),
         no_gazetteer: bool = typer.Option(False, "--no-gazetteer", help="Do not use the loaded municipal register."),
+        pdf_backend: str = typer.Option(None, "--pdf-backend", help="pdfplumber (tables, headings; default) or pdfium (fast text); default from FOERDERRADAR_PDF_BACKEND."),
     ) -> None:
         """Extract amounts, deadlines, dates, programmes and municipalities from documents."""
         if format not in ("jsonl", "table"):
-            raise typer.BadParameter("choose jsonl or table", param_hint="--format")
+            raise typer.BadParameter(f"{format!r}: choose jsonl or table", param_hint="--format")
         pub = _parse_date(published, "--published")
+        if pdf_backend is not None and pdf_backend not in ("pdfplumber", "pdfium"):
+            raise typer.BadParameter(f"{pdf_backend!r}: choose pdfplumber or pdfium", param_hint="--pdf-backend")
         from extractors.fields import Extractor
 
         extractor = Extractor(gazetteer=None if no_gazetteer else "auto")
@@ -79,11 +106,9 @@ def register(app: typer.Typer) -> None:
         progress = _progress(len(inputs))
         for path, problem in inputs:
             if problem:
-                _err(problem)
-                failed += 1
-                progress.advance()
-                continue
-            rec = extract_file(path, extractor, pub)
+                rec = problem_record(path, problem)
+            else:
+                rec = extract_file(path, extractor, pub, pdf_backend)
             for e in rec.errors:
                 _err(f"{path}: {e}")
             failed += bool(rec.errors)
