@@ -826,8 +826,10 @@ def _diff(old: dict, new: dict) -> list[dict]:
                 add(pid, o["name"], "programme", None, "removed", o["name"], None)
             continue
         if n is not None and o is None:
-            if pid is not None:
+            if pid is not None:      # a new programme, and its deadlines (what analysts watch)
                 add(pid, n["name"], "programme", None, "added", None, n["name"])
+                for aspect, val, sn in sorted(n["deadline"]):
+                    add(pid, n["name"], "deadline", aspect, "added", None, val, None, sn)
             continue
         pname = n["name"] or o["name"]
         for fld in ("deadline", "amount"):

@@ -71,7 +71,12 @@ def _fsync_dir(d: Path) -> None:
 
 
 class WriterLock:
-    """An exclusive fcntl lock on ``writer.lock``; released by the kernel if the process dies."""
+    """An exclusive fcntl lock on ``writer.lock``; released by the kernel if the process dies.
+
+    POSIX record locks belong to the process, so a second writer in the same process is caught
+    by ``_HELD`` instead.
+    """
+    _HELD: set[str] = set()
 
     def __init__(self, root: Path):
         self.path = root / LOCK_FILE
@@ -79,8 +84,11 @@ class WriterLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = str(self.path.resolve())
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            if key in WriterLock._HELD:
+                raise BlockingIOError(errno.EAGAIN, "held in this process")
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
@@ -97,9 +105,12 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{now} (pid {os.getpid()})\n".encode(), 0)
         self.fd = fd
+        self._key = key
+        WriterLock._HELD.add(key)
 
     def release(self) -> None:
         if self.fd is not None:
+            WriterLock._HELD.discard(self._key)
             try:
                 os.ftruncate(self.fd, 0)
                 fcntl.lockf(self.fd, fcntl.LOCK_UN)
