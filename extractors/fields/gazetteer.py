@@ -56,6 +56,7 @@ VERBAND_TYPES = frozenset({"51", "52", "53", "54", "55", "56", "57"})
 # Gemeinde codes that are not municipalities (unincorporated forests, lakes, military areas).
 NOT_MUNICIPALITY = frozenset({"65", "66"})
 
+MIN_KEPT_RATIO = 0.9           # a new register with fewer Gemeinden than this share of the old is suspect
 MIN_LINE_LENGTH = 124           # up to the type code (columns 123-124)
 AGS_DIGITS = {LAND: 2, RB: 3, REGION: 4, KREIS: 5, VERBAND: 5, GEMEINDE: 8}
 
@@ -190,6 +191,12 @@ def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.
         complete_last = False
     if not lines:
         raise GazetteerError(f"{label}: empty file")
+    if not complete_last and len(lines) > 1:
+        # fixed width: a last line without newline and of another length than the others is cut off
+        widths = {len(x.rstrip("\r")) for x in lines[:-1][:50]}
+        if len(widths) == 1 and len(lines[-1].rstrip("\r")) != widths.pop():
+            raise GazetteerError(f"{label}: not a valid GV100AD register: line {len(lines)}: the last "
+                                 "record is cut off (truncated download?)")
     records: list[_Raw] = []
     stand: str | None = None
     problems: list[str] = []
@@ -497,6 +504,11 @@ def install(source: Path | bytes, *, name: str = "", force: bool = False,
             raise GazetteerError(
                 f"the file has Gebietsstand {new.gebietsstand.isoformat()}, older than the loaded "
                 f"register ({old.gebietsstand.isoformat()}); kept the loaded one. Use --force to replace it.")
+        old_n, new_n = old.counts.get("Gemeinde", 0), new.counts.get("Gemeinde", 0)
+        if new_n < MIN_KEPT_RATIO * old_n and not force:
+            raise GazetteerError(
+                f"the file has {new_n} Gemeinden, far fewer than the loaded register ({old_n}); it looks "
+                "incomplete (a truncated download?). Kept the loaded one. Use --force to replace it.")
     new.save(target)
     verb = "replaced" if old is not None else "loaded"
     return new, f"{verb} register: {new.describe()} -> {target}"

@@ -44,6 +44,7 @@ DOMINANT_POPULATION_RATIO = 10            # "Frankfurt": am Main (773k) over (Od
 DOMINANT_MIN_POPULATION = 20_000
 CONTACT_BLOCK_LINES = 3                   # lines around a short line searched for address signals
 SHORT_LINE_CHARS = 70                     # a line this short may belong to an address block
+CONTACT_WINDOW_CHARS = 300               # how far around that line to look
 MAX_GAP_CHARS = 3                         # characters between the words of one name ("a. d. ")
 
 # --- word lists (data files) -----------------------------------------------------------------
@@ -149,6 +150,10 @@ _APPOSITION = re.compile(
     r"|\s*\((?:Landkreis|Kreis|Lkr\.|LK|Kr\.)\s")
 _ARTICLES = frozenset("der die das dem den des ein eine einer einem einen eines kein keine keinem keinen "
                       "unser unsere unserem unseren ihr ihre ihrem ihren sein seine seinem seinen".split())
+_ADDRESS_LINE = re.compile(
+    r"\b\d{5}\s+[A-ZÄÖÜ]|^(?:D-)?\d{5}$|\bPostfach\b|\b(?:Tel|Fax|Telefon|Telefax|E-Mail)\b|@"
+    r"|(?:straße|str\.|weg|platz|allee|gasse|damm|ufer)(?:\s+\d+[a-z]?)?$", re.IGNORECASE)
+_HAS_ALNUM = re.compile(r"\w")
 _TITLES = frozenset("Dr. Prof. Hr. Fr. Bgm. OB Reg.-Bez. Lkr. Kr.".split())
 _NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|ität|ismus|nis|tum|ierung|ment)s?$")
 _GUESS_PREFIX = frozenset("Bad Sankt St Groß Klein Alt Neu Hohen Ober Nieder Unter Mittel Nord Süd Ost West "
@@ -254,22 +259,11 @@ class MunicipalitiesComponent:
             return True
         if le - ls > SHORT_LINE_CHARS:
             return False
-        # a short line amid an address block: look at the lines around it
-        s = ls
-        for _ in range(CONTACT_BLOCK_LINES):
-            if s == 0:
-                break
-            s = text.rfind("\n", 0, s - 1) + 1
-        e = le
-        for _ in range(CONTACT_BLOCK_LINES):
-            if e >= len(text):
-                break
-            nxt = text.find("\n", e + 1)
-            e = len(text) if nxt < 0 else nxt
-        for line in text[s:e].split("\n"):
-            line = line.strip()
-            if line and len(line) <= SHORT_LINE_CHARS and re.search(
-                    r"\b\d{5}\s+[A-ZÄÖÜ]|\bPostfach\b|\b(?:Tel|Fax|Telefon|E-Mail)\b", line):
+        # a short line amid an address block: look at the non-empty lines around it
+        before = [x.strip() for x in text[max(0, ls - CONTACT_WINDOW_CHARS):ls].split("\n") if _HAS_ALNUM.search(x)]
+        after = [x.strip() for x in text[le:le + CONTACT_WINDOW_CHARS].split("\n") if _HAS_ALNUM.search(x)]
+        for line in before[-CONTACT_BLOCK_LINES:] + after[:CONTACT_BLOCK_LINES]:
+            if len(line) <= SHORT_LINE_CHARS and _ADDRESS_LINE.search(line):
                 return True
         return False
 
