@@ -250,9 +250,11 @@ class _Crawl:
                 return
         else:
             existed = self.store.has(self.source.name, _sha(res.data))
-            rec = self.store.put(self.source.name, res.data, url=req.url, final_url=res.final_url,
-                                 status=res.status, headers=res.headers, content_type=res.content_type,
-                                 notes=res.notes, role=req.role)
+            # the store fsyncs: write in a thread so other fetches go on meanwhile
+            rec = await asyncio.to_thread(
+                self.store.put, self.source.name, res.data, url=req.url, final_url=res.final_url,
+                status=res.status, headers=res.headers, content_type=res.content_type,
+                notes=res.notes, role=req.role)
             data = res.data
             if req.role == DOCUMENT:
                 self.saw(rec, not existed)
