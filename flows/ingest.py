@@ -90,7 +90,8 @@ class IngestResult:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
-    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)   # date, programme, kind, subject, url
+    changes: list[dict[str, Any]] = field(default_factory=list)     # field-level changes this run
     errors: list[str] = field(default_factory=list)
     warehouse: str | None = None
 
@@ -118,10 +119,16 @@ class IngestResult:
             lines.append(f"| {s.name} | {s.fetched} | {s.new} | {s.extracted} | {s.loaded} | "
                          f"{s.fetch_failed + s.failed} | {_md(s.error or '')} |")
         if self.deadlines:
-            lines += ["", "## Upcoming deadlines", "", "| date | programme / title | source |",
+            lines += ["", "## Upcoming deadlines", "", "| date | programme | document |",
                       "|---|---|---|"]
             for d in self.deadlines:
-                lines.append(f"| {d.get('date')} | {_md(d.get('title') or '')} | {_md(d.get('url') or '')} |")
+                lines.append(f"| {d.get('date')} | {_md(d.get('programme') or '')} | {_md(d.get('url') or '')} |")
+        if self.changes:
+            lines += ["", "## Changes", "", "| programme | field | change | old | new |",
+                      "|---|---|---|---|---|"]
+            for c in self.changes[:50]:
+                lines.append(f"| {_md(c.get('programme') or '')} | {c.get('field')} {c.get('aspect') or ''} | "
+                             f"{c.get('change')} | {_md(c.get('old_value') or '')} | {_md(c.get('new_value') or '')} |")
         failures = [f for s in self.sources.values() for f in s.failures] + self.errors
         if failures:
             lines += ["", "## Failures", ""]
@@ -178,16 +185,26 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     options = options or {}
     names = list(sources) if sources else T.default_sources(options)
     result = IngestResult(flow="ingest")
-    timings = result.timings
     for stage in ("crawl", "parse", "extract", "load", "publish"):
-        timings[stage] = 0.0
+        result.timings[stage] = 0.0
 
     wh = T.open_warehouse()
-    result.warehouse = str(getattr(wh, "path", "") or "") or None
+    result.warehouse = str(wh.root)
     result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
                                            "options": _redact(options), "batch_size": batch_size})
+    try:
+        _ingest_sources(names, options, limit, batch_size, wh, result, log)
+    except BaseException:   # a bug or Ctrl-C: the run is rolled back and recorded as aborted
+        T.close_warehouse(wh)
+        raise
+    _finish(wh, result, today, t_start, log)
+    return _final_state(result)
+
+
+def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult, log) -> None:
     known = wh.known_keys()
     version = T.extractor_version()
+    timings = result.timings
 
     # crawl every source at once (network-bound); process each as soon as its crawl is done
     futures = {}
@@ -227,9 +244,6 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
         _process(name, source, todo, wh, result, stats, batch_size, log)
         log.info(stats.line())
 
-    _finish(wh, result, today, t_start, log)
-    return _final_state(result)
-
 
 @flow(name="reprocess", persist_result=False, log_prints=False,
       description="Re-extract the raw store with the current extractor version (no network).")
@@ -240,16 +254,26 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     By default a document already extracted with the current ``EXTRACTOR_VERSION`` is skipped
     (after an extractor upgrade nothing is); ``force`` re-extracts everything.
     """
-    from extractors.rawstore import RawStore
-
     t_start = time.perf_counter()
     log = get_run_logger()
     result = IngestResult(flow="reprocess")
     for stage in ("parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
     wh = T.open_warehouse()
-    result.warehouse = str(getattr(wh, "path", "") or "") or None
+    result.warehouse = str(wh.root)
     result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
+    try:
+        _reprocess_sources(sources, force, batch_size, wh, result, log)
+    except BaseException:
+        T.close_warehouse(wh)
+        raise
+    _finish(wh, result, today, t_start, log)
+    return _final_state(result)
+
+
+def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log) -> None:
+    from extractors.rawstore import RawStore
+
     known = set() if force else wh.known_keys()
     version = T.extractor_version()
     store = RawStore()
@@ -273,9 +297,6 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
         _process(name, source, todo, wh, result, stats, batch_size, log)
         log.info(stats.line())
 
-    _finish(wh, result, today, t_start, log)
-    return _final_state(result)
-
 
 # ------------------------------------------------------------------------------------- helpers
 
@@ -293,15 +314,17 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
             stats.extracted += len(extracted.items)
             stats.failed += len(extracted.failures)
             stats.failures += [f"[{name}] {f}" for f in extracted.failures]
-            loaded, seconds = T.load_documents(quote(wh), result.run_id, quote(extracted.items))
+            load, seconds = T.load_documents(quote(wh), result.run_id, quote(extracted.items))
             timings["load"] += seconds
-            stats.loaded += loaded
+            stats.loaded += load.loaded
+            stats.failures += [f"[{name}] {e}" for e in load.errors]
     except Exception as exc:  # a bug or a full disk: this source stops, the others go on
         stats.error = T.describe(exc)
         log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
 
 
 def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log) -> None:
+    """Commit the run with its status, publish it for readers, write the summary."""
     bad = [s for s in result.sources.values() if s.error]
     if result.sources and len(bad) == len(result.sources):
         result.status = STATUS_FAILED
@@ -309,21 +332,20 @@ def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log
         result.status = STATUS_PARTIAL
     errors = [f"[{s.name}] {s.error}" for s in bad] + result.errors
     try:
-        seconds = T.publish_warehouse(quote(wh))
-        result.timings["publish"] = seconds
-    except Exception as exc:
-        result.status = STATUS_FAILED if result.status == STATUS_FAILED else STATUS_PARTIAL
-        errors.append(f"publish failed: {T.describe(exc)}")
-        result.errors.append(errors[-1])
-    try:
-        summary = wh.finish_run(result.run_id, result.status, errors)
-        T.apply_summary(result, summary)
-    except Exception as exc:
-        result.errors.append(f"could not record the run: {T.describe(exc)}")
-    try:
-        result.deadlines = T.upcoming_deadlines(wh, today or dt.date.today(), SUMMARY_DEADLINES)
-    except Exception as exc:
-        result.errors.append(f"could not list upcoming deadlines: {T.describe(exc)}")
+        try:
+            summary = wh.finish_run(result.run_id, result.status, errors, today=today)
+            T.apply_summary(result, summary, SUMMARY_DEADLINES)
+        except Exception as exc:  # the run's loads were rolled back: nothing of it is kept
+            result.status = STATUS_FAILED
+            result.errors.append(f"the run could not be committed: {T.describe(exc)}")
+            log.error(result.errors[-1])
+        try:
+            result.timings["publish"] = T.publish_warehouse(quote(wh))
+        except Exception as exc:  # committed but not visible to readers until the next publish
+            if result.status == STATUS_OK:
+                result.status = STATUS_PARTIAL
+            result.errors.append(f"publish failed (the next run publishes): {T.describe(exc)}")
+            log.error(result.errors[-1])
     finally:
         T.close_warehouse(wh)
     result.timings["total"] = time.perf_counter() - t_start
@@ -355,5 +377,6 @@ def run_result(state) -> IngestResult:
         return value.result
     if isinstance(value, IngestResult):
         return value
-    raise RuntimeError(f"the flow ended without a result: {state.message or state.name}") from (
-        value if isinstance(value, BaseException) else None)
+    if isinstance(value, BaseException):   # the flow could not start (say, WarehouseBusy)
+        raise value
+    raise RuntimeError(f"the flow ended without a result: {state.message or state.name}")

@@ -69,6 +69,7 @@ def extractor_version() -> str:
 
 
 def open_warehouse():
+    """The writer (one per process and run; WarehouseBusy when another process writes)."""
     from warehouse import Warehouse
     return Warehouse()
 
@@ -203,11 +204,13 @@ def extract_documents(parsed: list[Parsed], today: dt.date | None = None):
 
 @task(name="load_documents", **_TASK)
 def load_documents(wh, run_id, items: list[Any]):
-    """Load a batch into the warehouse (one Arrow batch per table; idempotent)."""
+    """Load a batch into the warehouse (Arrow inserts inside the run's transaction; idempotent).
+    Returns the warehouse's LoadStats."""
+    from warehouse import LoadStats
+
     t = time.perf_counter()
-    if items:
-        wh.load(run_id, items)
-    return len(items), time.perf_counter() - t
+    stats = wh.load(run_id, items) if items else LoadStats(run_id=run_id)
+    return stats, time.perf_counter() - t
 
 
 @task(name="publish_warehouse", **_TASK)
@@ -220,24 +223,12 @@ def publish_warehouse(wh):
 
 # ------------------------------------------------------------------------------------ summary
 
-def apply_summary(result, summary) -> None:
-    """Copy the warehouse's RunSummary counts (new, changed, unchanged, failed) onto the result."""
-    if summary is None:
-        return
-    get = summary.get if isinstance(summary, dict) else (lambda k, d=None: getattr(summary, k, d))
-    for key in ("new", "changed", "unchanged", "failed"):
-        value = get(key, None)
-        if isinstance(value, int):
-            setattr(result, key, value)
-    result.failed = max(result.failed, sum(s.failed + s.fetch_failed for s in result.sources.values()))
-
-
-def upcoming_deadlines(wh, today: dt.date, n: int) -> list[dict[str, Any]]:
-    """The next ``n`` application deadlines on or after ``today`` in the published warehouse."""
-    fn = getattr(wh, "upcoming_deadlines", None)
-    if fn is None:
-        return []
-    return [dict(r) for r in fn(today=today, limit=n)]
+def apply_summary(result, summary, n_deadlines: int) -> None:
+    """Copy the warehouse's RunSummary (counts, upcoming deadlines, changes) onto the result."""
+    result.new, result.changed, result.unchanged = summary.new, summary.changed, summary.unchanged
+    result.failed = max(summary.failed, sum(s.failed + s.fetch_failed for s in result.sources.values()))
+    result.deadlines = list(summary.upcoming_deadlines[:n_deadlines])
+    result.changes = list(summary.changes)
 
 
 def publish_artifact(result) -> None:

@@ -97,10 +97,13 @@ def print_summary(result, file=None) -> None:
     if result.deadlines:
         d = Table(title="upcoming deadlines", title_justify="left")
         d.add_column("date")
-        d.add_column("programme / title", overflow="fold")
-        d.add_column("url", overflow="fold")
+        d.add_column("programme", overflow="fold")
+        d.add_column("kind")
+        d.add_column("document", overflow="fold")
         for row in result.deadlines:
-            d.add_row(str(row.get("date")), str(row.get("title") or ""), str(row.get("url") or ""))
+            d.add_row(str(row.get("date")), str(row.get("programme") or ""),
+                      " ".join(str(x) for x in (row.get("kind"), row.get("subject")) if x),
+                      str(row.get("url") or ""))
         console.print(d)
     failures = [f for s in result.sources.values() for f in s.failures] + result.errors
     for f in failures[:20]:
