@@ -22,10 +22,20 @@ DuckDB column comments).
 """
 from __future__ import annotations
 
-from .loader import LoadItem, LoadStats, RunSummary, Warehouse
-from .migrate import MigrationError
 from .publish import (NotPublished, WarehouseBusy, WarehouseError, attach, connect,
                       current_snapshot, set_today)
+
+_LAZY = {"Warehouse": "loader", "LoadItem": "loader", "LoadStats": "loader",
+         "RunSummary": "loader", "MigrationError": "migrate"}
+
+
+def __getattr__(name: str):
+    """The writer side (pydantic models, pyarrow, spaCy's sentence index) loads on first use, so
+    ``import warehouse; warehouse.connect()`` in a notebook stays light."""
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
 
 __all__ = [
     "connect", "attach", "set_today", "current_snapshot", "Warehouse", "LoadItem", "LoadStats",

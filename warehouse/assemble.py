@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from extractors.fields.text import TextIndex
 from models.records import Amount, DateMention, Deadline, Document, Extraction, Municipality, Programme
 
 SNIPPET_CONTEXT = 100              # characters either side of the span, clipped to the sentence
@@ -91,7 +90,8 @@ class Assembly:
 Resolver = Callable[[str, list[str]], "object"]     # returns programmes.Match
 
 
-def snippet(text: str, index: TextIndex, start: int, end: int) -> str:
+def snippet(text: str, index, start: int, end: int) -> str:
+    """The sentence around [start, end), at most ~SNIPPET_CONTEXT characters either side."""
     if not text:
         return ""
     start = max(0, min(start, len(text)))
@@ -125,6 +125,9 @@ def amount_role(text: str, a: Amount) -> str:
 
 def assemble(document: Document, extraction: Extraction, resolve: Resolver,
              inferred_id: Callable[[str], str]) -> Assembly:
+    # imported here: extractors.fields loads spaCy, which notebooks reading the warehouse never need
+    from extractors.fields.text import TextIndex
+
     text = document.text or ""
     index = TextIndex(text)
 
