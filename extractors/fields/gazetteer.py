@@ -35,6 +35,7 @@ from typing import Iterable
 
 CACHE_FORMAT = "foerderradar-gazetteer"
 CACHE_VERSION = 1
+INDEX_VERSION = 2               # bump when name indexing changes: older caches are re-indexed on load
 
 LAND, RB, REGION, KREIS, VERBAND, GEMEINDE = 10, 20, 30, 40, 50, 60
 LEVEL_NAMES = {LAND: "Land", RB: "Regierungsbezirk", REGION: "Region", KREIS: "Kreis",
@@ -287,6 +288,17 @@ def _name_variants(bare: str) -> set[str]:
     return out
 
 
+def _kreis_forms(full: str) -> set[str]:
+    """Inflected forms of Kreis names: "des Rhein-Sieg-Kreises", "der Märkische Kreis"."""
+    out = {full}
+    if full.endswith("kreis"):
+        out.add(full + "es")
+    m = re.match(r"^(.*\w)er Kreis$", full)
+    if m:
+        out |= {f"{m.group(1)}e Kreis", f"{m.group(1)}en Kreis", f"{m.group(1)}en Kreises"}
+    return out
+
+
 def build_index(records: list[_Raw]) -> dict:
     cols: dict[str, list] = {"level": [], "key": [], "name": [], "bare": [], "type": [], "pop": [], "ars": []}
     index: dict[str, dict[str, list[int]]] = {
@@ -325,7 +337,9 @@ def build_index(records: list[_Raw]) -> dict:
                 _add(index["kreis"], norm_key(base), i)
             if r.type_code in ("43", "44", "45") and re.search(r"kreis|^Region|^Städteregion|^Regionalverband",
                                                                 full, re.IGNORECASE):
-                _add(index["kreis_uncued"], norm_key(full), i)
+                for v in _kreis_forms(full):
+                    _add(index["kreis_uncued"], norm_key(v), i)
+                    _add(index["kreis"], norm_key(v), i)
         elif r.level == VERBAND and r.type_code in VERBAND_TYPES:
             for v in _name_variants(bare):
                 _add(index["verband"], norm_key(v), i)
@@ -346,7 +360,6 @@ class Gazetteer:
     """The loaded register: entries plus name indices (see :meth:`lookup`)."""
 
     def __init__(self, data: dict, path: Path | None = None):
-        self.meta = {k: v for k, v in data.items() if k not in ("cols", "index")}
         self.path = path
         cols = data["cols"]
         self._level: list[int] = cols["level"]
@@ -356,7 +369,14 @@ class Gazetteer:
         self._type: list[str] = cols["type"]
         self._pop: list[int] = cols["pop"]
         self._ars: list[str | None] = cols["ars"]
+        self.reindexed = data.get("index_version") != INDEX_VERSION
+        if self.reindexed:
+            raws = [_Raw(lv, k, n, t, p, a) for lv, k, n, t, p, a in
+                    zip(cols["level"], cols["key"], cols["name"], cols["type"], cols["pop"], cols["ars"])]
+            data["index"] = build_index(raws)["index"]
+            data["index_version"] = INDEX_VERSION
         self.index: dict[str, dict[str, list[int]]] = data["index"]
+        self.meta = {k: v for k, v in data.items() if k not in ("cols", "index")}
         self.gebietsstand = dt.date.fromisoformat(data["gebietsstand"])
         # first tokens of every indexed name: a cheap filter before building n-gram keys
         self.first_tokens: frozenset[str] = frozenset(
@@ -373,7 +393,7 @@ class Gazetteer:
         for r in records:
             counts[LEVEL_NAMES[r.level]] = counts.get(LEVEL_NAMES[r.level], 0) + 1
         src = name or (str(source) if isinstance(source, (str, Path)) else "download")
-        data.update(format=CACHE_FORMAT, version=CACHE_VERSION, gebietsstand=stand.isoformat(),
+        data.update(format=CACHE_FORMAT, version=CACHE_VERSION, index_version=INDEX_VERSION, gebietsstand=stand.isoformat(),
                     source=src, sha256=digest, counts=counts,
                     loaded_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         return cls(data)
@@ -498,7 +518,7 @@ def install(source: Path | bytes, *, name: str = "", force: bool = False,
         except GazetteerError:
             old = None          # a damaged cache is replaced
     if old is not None:
-        if old.meta.get("sha256") == new.meta.get("sha256"):
+        if old.meta.get("sha256") == new.meta.get("sha256") and not old.reindexed and not force:
             return old, f"register unchanged (Gebietsstand {old.gebietsstand.isoformat()}, same file)"
         if new.gebietsstand < old.gebietsstand and not force:
             raise GazetteerError(

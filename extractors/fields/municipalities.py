@@ -267,7 +267,7 @@ class MunicipalitiesComponent:
                 return True
         return False
 
-    def _org_before(self, text: str, start: int) -> bool:
+    def _org_before(self, text: str, start: int, allow_article: bool = False) -> bool:
         """A capitalised noun or an organisation word right before the name."""
         w = self.w
         ls, _ = _line_bounds(text, start)
@@ -283,7 +283,7 @@ class MunicipalitiesComponent:
         if prev[0].isupper() and low not in w.function:
             return True
         if low in _ARTICLES:
-            return True
+            return not allow_article
         # "Universität zu Köln", "Sparkasse der Stadt"; "das gute Essen"
         words_before = re.findall(r"[\w.\-]+", before)[-4:]
         if len(words_before) >= 2 and words_before[-2].casefold() in _ARTICLES and prev[0].islower() \
@@ -346,7 +346,7 @@ class MunicipalitiesComponent:
                     break
                 end, cands, kind = hit
                 name = re.sub(r"\s+", " ", text[pos:end])
-                if not self._cued_ok(text, rec_start, pos, end, name, first):
+                if not self._cued_ok(text, rec_start, pos, end, name, first, gaz):
                     break
                 found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
                                       cands, "cue" if first else "cue-list"))
@@ -372,6 +372,9 @@ class MunicipalitiesComponent:
             end, key, cands, kind = hit
             if kind == "kreis_uncued":
                 kind = "kreis"
+            if kind == "kreis" and any(c.type_code in ("43", "44", "45") for c in cands):
+                # "Landkreis Hof" is the Landkreis, not the kreisfreie Stadt of the same name
+                cands = [c for c in cands if c.type_code in ("43", "44", "45")]
             return end, cands, kind
         end = self._guess(text, pos)
         if end is None:
@@ -379,11 +382,12 @@ class MunicipalitiesComponent:
         kind = kinds[0]
         return end, [], kind
 
-    def _cued_ok(self, text: str, rec_start: int, pos: int, end: int, name: str, first: bool) -> bool:
+    def _cued_ok(self, text: str, rec_start: int, pos: int, end: int, name: str, first: bool,
+                 gaz: Gazetteer | None) -> bool:
         w = self.w
         key = norm_key(name)
-        if key in w.land_keys or key in w.regions:
-            return False
+        if gaz is None and (key in w.land_keys or key in w.regions):
+            return False     # with a register, the register decides what a Kreis or Gemeinde is
         if self._in_contact(text, pos):
             return False
         org, _nxt = self._org_after(text, end, "")
@@ -426,6 +430,8 @@ class MunicipalitiesComponent:
             name_start = s
             if kind == "kreis_uncued":
                 kind = "kreis"
+                if len(cands) == 1:
+                    name = cands[0].bare        # "des Märkischen Kreises" -> "Märkischer Kreis"
                 pm = re.match(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+", name)
                 if pm:
                     typ = pm.group(1)
@@ -482,7 +488,7 @@ class MunicipalitiesComponent:
             pm = re.search(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$", text[max(0, s - 40):s])
             if pm and norm_key(pm.group(1)) in w.land_keys:
                 return False
-        if self._org_before(text, s):
+        if self._org_before(text, s, allow_article=kind == "kreis"):
             return False
         org, nxt = self._org_after(text, e, m.name)
         if org:
