@@ -52,10 +52,11 @@ from extractors.settings import PATTERNS_DIR
 from models.records import Amount
 
 # ---------------------------------------------------------------------------- thresholds
-WINDOW_BEFORE = 160          # chars scanned before a currency word (ranges, number words)
-WINDOW_AFTER = 60            # chars scanned after it (prefix form "EUR 1.000.000,00")
+WINDOW_BEFORE = 90           # chars scanned before a currency word (ranges, number words)
+WINDOW_AFTER = 45            # chars scanned after it (prefix form "EUR 1.000.000,00 bis 2.000.000,00")
 PRE_LOOKBACK = 90            # chars searched for the cue chain before a number
 NEAR_LOOKBACK = 100          # chars (clipped to the sentence) searched for near cues
+NEG_CONTEXT = 25             # chars around a candidate searched for negative contexts
 PREFIX_MIN_PLAIN_INT = 10    # "Euro 6" (emission standard) is no amount; "EUR 50" is
 YEAR_MIN, YEAR_MAX = 1900, 2099   # plain 4-digit numbers in this range are years in prefix form
 
@@ -96,10 +97,30 @@ def _bounded_alt(words) -> str:
     return "|".join(out)
 
 
-@dataclass(frozen=True)
-class _Cue:
-    value: str      # qualifier or unit
-    where: str      # pre | post | both | near
+def _trie(words, first_ci: bool = True) -> str:
+    """A regex matching exactly ``words`` (lower-case), factored by common prefixes so the regex
+    engine dispatches on one character at a time; the first letter also matches upper case."""
+    root: dict = {}
+    for w in set(words):
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict, top: bool) -> str:
+        alts, end = [], "" in node
+        for ch in sorted(k for k in node if k):
+            sub = emit(node[ch], False)
+            c = re.escape(ch)
+            if top and first_ci and ch.upper() != ch:
+                c = f"[{re.escape(ch)}{re.escape(ch.upper())}]"
+            alts.append(c + sub)
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return emit(root, True)
 
 
 class _Patterns:
@@ -141,24 +162,25 @@ class _Patterns:
 
         cur = _bounded_alt(self.currency)
         scale = _bounded_alt(self.scale)
-        morph_first = _alt(m for m in morphs if m != "und")
-        words = _alt(list(self.article) + list(self.fraction))
+        morph_first = _trie(m for m in morphs if m != "und")
+        morph_next = _trie(morphs, first_ci=False)
+        words = _trie(list(self.article) + list(self.fraction))
         half = _alt(self.half)
         dig_body = (
             rf"(?:\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?"            # 1.000.000,50
             rf"|\d{{1,3}}(?:{_NUM_WS}\d{{3}})+(?:,\d+)?"       # 50 000
             rf"|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?"              # 1,500,000.00 / 1,250
             rf"|\d+(?:[.,]\d+)?)"                              # 1,5 / 2500 / 12.50
-            rf"(?:,[-–—]{{1,2}})?(?!\d|[.,]\d)"                # 500,-
+            rf"(?:[,.][-–—]{{1,2}})?(?!\d|[.,]\d)"             # 500,- / 500.-
         )
         dig_first = rf"(?<![\w.,§/])(?<!\d[-–—])" + dig_body    # not "2025" of "2021-2025"
         dig_second = rf"(?<![\w.,§/])" + dig_body
-        word = (rf"(?<!{_LETTER})(?:{words}|(?:{morph_first})(?:{_alt(morphs)})*)(?!{_LETTER})")
+        word = rf"(?<!{_LETTER})(?:{words}|{morph_first}(?:{morph_next})*)(?!{_LETTER})"
 
         def amt(p: str, first: bool = True) -> str:
             # number [half] [scale]
             dig = dig_first if first else dig_second
-            return (rf"(?P<{p}n>{dig}|(?i:{word}))"
+            return (rf"(?P<{p}n>{dig}|{word})"
                     rf"(?:{_SEP}(?P<{p}h>(?i:(?<!{_LETTER})(?:{half})(?!{_LETTER}))))?"
                     rf"(?:{_SEP}(?P<{p}s>(?i:{scale}))(?!{_LETTER}))?")
 
@@ -170,7 +192,7 @@ class _Patterns:
             return rf"(?P<{p}n>{dig})(?:{_SEP}(?P<{p}s>(?i:{scale}))(?!{_LETTER}))?"
 
         range_suffix = (
-            rf"(?:(?P<ro>(?i:zwischen|von))\s+)?{amt('a')}(?:{_SEP}{cur_g('ac')})?"
+            rf"(?:(?P<ro>[Zz]wischen|[Vv]on)\s+)?{amt('a')}(?:{_SEP}{cur_g('ac')})?"
             rf"\s*(?P<conn>(?i:{_CONN_RANGE}|(?<!{_LETTER})(?:{_CONN_LIST})(?!{_LETTER})))\s*"
             rf"(?:(?P<q2>(?i:{_alt(k for k, v in self.q_pre.items() if v != '-')}))\s+)?"
             rf"{amt('b', False)}{_SEP}{cur_g('bc')}"
@@ -181,12 +203,23 @@ class _Patterns:
         )
         suffix = rf"{amt('s')}{_SEP}{cur_g('sc')}"
         prefix = rf"{cur_g('pc')}{_PSEP}{pnum('p')}"
+        # every form starts at a word start: one cheap look-behind rejects most positions
         self.core = re.compile(
-            rf"(?P<range>{range_suffix})|(?P<prange>{range_prefix})|(?P<suffix>{suffix})|(?P<prefix>{prefix})"
+            rf"(?<![\w.,§/])(?:(?P<range>{range_suffix})|(?P<prange>{range_prefix})"
+            rf"|(?P<suffix>{suffix})|(?P<prefix>{prefix}))"
         )
         # fallback when a range or coordination reading is refused at a position
         self.single = re.compile(rf"(?P<range>(?!))|(?P<prange>(?!))|(?P<suffix>{suffix})|(?P<prefix>{prefix})")
-        self.trigger = re.compile(rf"(?i:{cur})(?!{_LETTER})")
+        # currency words are found with str.find on the lower-cased text (much faster than a
+        # regex scan), by an anchor each surface contains, then confirmed with ``cur_at``
+        self.anchors = sorted({("€" if "€" in w else "eur" if "eur" in w else w) for w in self.currency})
+        self.cur_at = re.compile(rf"(?i:{cur})(?!{_LETTER})")
+        self.max_len = max(len(w) for w in self.currency)
+        self.max_lead = self.max_len
+        # where a money phrase may start: a number, a number word, a range opener
+        self.starts = re.compile(
+            rf"(?<![\w.,§/])(?:\d|(?:[Zz]wischen|[Vv]on|{words}|{morph_first}))"
+        )
 
         # cue chain before a number, read right-to-left on the reversed text
         pre_words = list(self.q_pre) + list(self.u_pre)
@@ -201,12 +234,12 @@ class _Patterns:
         self.near_u = re.compile(rf"(?i:{_alt(self.u_near)})") if self.u_near else None
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
-        negs = [row[0] for row in _lines("amount_negative.txt")]
-        self.negative = re.compile("|".join(f"(?:{n})" for n in negs), re.IGNORECASE) if negs else None
+        self.negative: list[tuple[str, re.Pattern]] = [
+            (key.lower(), re.compile(rx, re.IGNORECASE)) for key, rx in _lines("amount_negative.txt")]
 
 
 def _key(cue: str) -> str:
-    return re.sub(r"\s+", " ", cue.casefold()).strip()
+    return " ".join(cue.casefold().split())
 
 
 @lru_cache(maxsize=1)
@@ -217,9 +250,16 @@ def patterns() -> _Patterns:
 # ---------------------------------------------------------------------------- number reading
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]*")
+_NO_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
 def _parse_digits(s: str, has_scale: bool) -> Decimal | None:
-    s = re.sub(r",[-–—]+$", "", s)
-    s = re.sub(r"[ \u00a0\u202f\u2009]", "", s)
+    s = s.rstrip("-–—")
+    if s[-1] in ",.":
+        s = s[:-1]                                 # 500,- / 500.-
+    if not s.isdigit():
+        s = s.translate(_NO_SPACES)
     if "." in s and "," in s:
         if s.rfind(",") > s.rfind("."):          # German 1.500,50
             s = s.replace(".", "").replace(",", ".")
@@ -233,8 +273,8 @@ def _parse_digits(s: str, has_scale: bool) -> Decimal | None:
             s = s.replace(",", ".")                # 1,5 / 1,250 Mio.
     elif "." in s:
         parts = s.split(".")
-        if len(parts) > 2 or len(parts[1]) == 3:
-            s = s.replace(".", "")                 # 1.500 / 1.000.000
+        if len(parts) > 2 or len(parts[1]) >= 3:
+            s = s.replace(".", "")                 # 1.500 / 1.000.000 / typo 1.5000
         # else: English decimal 1.5 / 12.50
     try:
         return Decimal(s)
@@ -284,7 +324,7 @@ def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
     if h:
         mult *= pat.half[h.casefold()]
     if s:
-        mult *= pat.scale[re.sub(r"\s+", " ", s.casefold())]
+        mult *= pat.scale[_key(s)]
     if is_word and n.casefold() in pat.article and not (s or h):
         return None                                  # "eine Euro-..." is no amount
     end_group = f"{p}s" if s else (f"{p}h" if h else f"{p}n")
@@ -317,50 +357,70 @@ class AmountsComponent:
 
     # -- finding --------------------------------------------------------------------------
     def find(self, text: str, index=None) -> list[Amount]:
-        """All amounts in ``text``; ``index`` (a TextIndex) clips near cues to the sentence."""
+        """All amounts in ``text``; ``index`` (a TextIndex) clips near cues to the sentence.
+
+        Anchored on currency words: for each one, the places before it where a number (or a
+        range opener) starts are tried in order with ``core.match``; the first money phrase that
+        reaches the currency wins, else the prefix form starting at the currency itself.
+        """
         pat = self.pat
-        windows: list[list[int]] = []
-        for m in pat.trigger.finditer(text):
-            ws, we = max(0, m.start() - WINDOW_BEFORE), min(len(text), m.end() + WINDOW_AFTER)
-            if windows and ws <= windows[-1][1]:
-                windows[-1][1] = we
-            else:
-                windows.append([ws, we])
         out: list[Amount] = []
         prev_end = 0
-        for ws, we in windows:
-            # start the window at a word start that is not inside a spaced number ("1 000 000")
-            lo = max(0, ws - 40)
-            while ws > lo and not (text[ws - 1].isspace() and (ws < 2 or not text[ws - 2].isdigit())):
-                ws -= 1
-            pos = max(ws, prev_end)
-            while pos < we:
-                m = pat.core.search(text, pos, we)
-                if m is None:
-                    break
+        n = len(text)
+        for cs, ce in self._currencies(text):
+            if cs < prev_end:
+                continue                             # inside the last phrase ("EUR 5 bis EUR 10")
+            lo, hi = max(prev_end, cs - WINDOW_BEFORE), min(n, ce + WINDOW_AFTER)
+            starts = [m.start() for m in pat.starts.finditer(text, lo, cs)]
+            starts.append(cs)
+            for p in starts:
+                m = pat.core.match(text, p, hi)
+                if m is None or m.end() < ce:
+                    continue
                 hits = self._hits(m, text)
                 if hits is None and (m.group("range") or m.group("prange")):
-                    m2 = pat.single.match(text, m.start(), we)
-                    if m2 is not None:
+                    m2 = pat.single.match(text, p, hi)
+                    if m2 is not None and m2.end() >= ce:
                         m, hits = m2, self._hits(m2, text)
                 if hits is None:
-                    pos = m.start() + 1
                     continue
                 recs = self._records(hits, m, text, prev_end, index)
                 out.extend(recs)
-                pos = max(m.end(), max(r.end for r in recs))
-                prev_end = pos
+                prev_end = max(m.end(), max(r.end for r in recs))
+                break
         return out
+
+    def _currencies(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every currency word, found with str.find on the lower-cased text."""
+        pat = self.pat
+        low = text.lower()
+        if len(low) != len(text):                    # a few characters change length when lowered
+            return [m.span() for m in pat.cur_at.finditer(text)]
+        n, found = len(text), set()
+        for anchor in pat.anchors:
+            i = low.find(anchor)
+            while i != -1:
+                s, e = i, _LETTER_RUN.match(low, i + len(anchor)).end()
+                while s > 0 and low[s - 1].isalpha() and i - s <= pat.max_lead:
+                    s -= 1
+                if e - s <= pat.max_len and low[s:e] in pat.currency:
+                    found.add((s, e))
+                elif not anchor[0].isalpha() and not (i + len(anchor) < n and low[i + len(anchor)].isalpha()):
+                    found.add((i, i + len(anchor)))  # "Mio€": the bare symbol
+                i = low.find(anchor, e)
+        return sorted(found)
 
     def _hits(self, m: re.Match, text: str) -> list[_Hit] | None:
         pat = self.pat
         kind = next(k for k in ("range", "prange", "suffix", "prefix") if m.group(k) is not None)
-        neg = pat.negative
-        if neg is not None:
-            ctx0, ctx1 = max(0, m.start() - 30), min(len(text), m.end() + 30)
-            for nm in neg.finditer(text, ctx0, ctx1):
-                if nm.start() < m.end() and nm.end() > m.start():
-                    return None
+        if pat.negative:
+            ctx0, ctx1 = max(0, m.start() - NEG_CONTEXT), min(len(text), m.end() + NEG_CONTEXT)
+            near = text[ctx0:ctx1].lower()
+            for key, rx in pat.negative:
+                if key in near:
+                    for nm in rx.finditer(text, ctx0, ctx1):
+                        if nm.start() < m.end() and nm.end() > m.start():
+                            return None
         after = text[m.end():m.end() + 4]
 
         if kind == "suffix":
@@ -400,6 +460,8 @@ class AmountsComponent:
         fa = pat.currency[m.group("ac").casefold()] if m.group("ac") else fb
         if _year_like(b) and re.match(r"[ \t\u00a0]*\d", after):
             return None
+        if _year_like(a) and not m.group("ac") and not _year_like(b):
+            return None              # "ab 2024 bis zu 50.000 Euro": a year, then the amount
         conn = re.sub(r"\s+", " ", m.group("conn").casefold())
         opener = (m.group("ro") or "").casefold()
         is_range = conn.startswith("bis") or conn in "-–—" or (opener == "zwischen" and conn == "und")
@@ -517,8 +579,10 @@ class AmountsComponent:
                     q = "approx" if cue_q == "approx" else h.qualifier
                 else:
                     q = cue_q or near_q or "exact"
-            recs.append(Amount(text=text[start:end], start=start, end=end, value_eur=h.value,
-                               low_eur=h.low, qualifier=q, unit=unit, rule=h.rule))
+            # values are typed and checked here; skip pydantic validation (hot path)
+            recs.append(Amount.model_construct(
+                text=text[start:end], start=start, end=end, value_eur=h.value, low_eur=h.low,
+                qualifier=q, unit=unit, rule=h.rule))
         return recs
 
     def __call__(self, doc: Doc) -> Doc:
