@@ -160,7 +160,7 @@ _GUESS_PREFIX = frozenset("Bad Sankt St Groß Klein Alt Neu Hohen Ober Nieder Un
                           "Hansestadt Lutherstadt".split())
 _GUESS_QUALIFIER = re.compile(
     r"\s*\([A-ZÄÖÜ][^()\n]{1,30}\)|\s*/\s*[A-ZÄÖÜ][\w.]*|"
-    r"\s+(?:am|an\s+der|im|in\s+der|ob\s+der|auf\s+der|vor\s+der|bei|a\.\s?d\.|i\.|a\.|v\.\s?d\.)\s*[A-ZÄÖÜ][\w]*\.?")
+    r"\s+(?:am|an\s+der|im|in\s+der|ob\s+der|auf\s+der|vor\s+der|bei|a\.\s?d\.|i\.|a\.|v\.\s?d\.)\s*[A-ZÄÖÜ][\w]*(?:(?<=\b\w{3})\.)?")
 
 
 @dataclass
@@ -227,16 +227,18 @@ class MunicipalitiesComponent:
         end, key, kind = best
         return end, key, gaz.lookup(key, kind), kind
 
-    def _guess(self, text: str, pos: int) -> int | None:
+    def _guess(self, text: str, pos: int, kind: str) -> int | None:
         """End of a name after a type word, without a register."""
         w = self.w
         m = _TOKEN.match(text, pos)
         if not m or not m.group()[0].isupper():
             return None
         first = m.group()
-        if first.casefold() in w.function or first in w.cues or _NOUN_SUFFIX.search(first) \
-                or norm_key(first) in w.land_keys or norm_key(first) in w.regions:
+        k = norm_key(first)
+        if first.casefold() in w.function or first in w.cues or _NOUN_SUFFIX.search(first):
             return None
+        if kind != "kreis" and any(x in w.land_keys or x in w.regions for x in (k, k[:-1] if k.endswith("s") else k)):
+            return None     # "Städte Deutschlands", "Gemeinden Hessens"; "Landkreis Emsland" is fine
         end = m.end()
         nxt = re.compile(r"\.?\s+([A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)").match(text, end)
         if nxt and (first in _GUESS_PREFIX or re.search(r"(?:es|er|isches|ischer)$", first)) \
@@ -346,7 +348,7 @@ class MunicipalitiesComponent:
                     break
                 end, cands, kind = hit
                 name = re.sub(r"\s+", " ", text[pos:end])
-                if not self._cued_ok(text, rec_start, pos, end, name, first, gaz):
+                if not self._cued_ok(text, rec_start, pos, end, name, first, gaz, kind):
                     break
                 found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
                                       cands, "cue" if first else "cue-list"))
@@ -376,17 +378,17 @@ class MunicipalitiesComponent:
                 # "Landkreis Hof" is the Landkreis, not the kreisfreie Stadt of the same name
                 cands = [c for c in cands if c.type_code in ("43", "44", "45")]
             return end, cands, kind
-        end = self._guess(text, pos)
+        end = self._guess(text, pos, kinds[0])
         if end is None:
             return None
         kind = kinds[0]
         return end, [], kind
 
     def _cued_ok(self, text: str, rec_start: int, pos: int, end: int, name: str, first: bool,
-                 gaz: Gazetteer | None) -> bool:
+                 gaz: Gazetteer | None, kind: str = "gemeinde") -> bool:
         w = self.w
         key = norm_key(name)
-        if gaz is None and (key in w.land_keys or key in w.regions):
+        if gaz is None and kind in ("gemeinde", "any") and (key in w.land_keys or key in w.regions):
             return False     # with a register, the register decides what a Kreis or Gemeinde is
         if self._in_contact(text, pos):
             return False
