@@ -64,6 +64,9 @@ MIN_FORM_TOKENS_FOR_CONTAINMENT = 2   # a contained shorter name merges if it ha
                                        # ... or is the start of the longer name
 
 INFLECTIONS = ("", "s", "es", "e", "en", "n")      # generated forms of a cue word
+_PLURAL_ENDINGS = frozenset({"e", "en", "n"})       # "Programme", "Programmen", "Initiativen"
+_ENUM_GAP = re.compile(r"\s*(?:,|und|sowie|oder|bzw\.)\s*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _STEM_SUFFIXES = ("en", "es", "em", "er", "n", "s", "e")
 _MIN_STEM = 4
 
@@ -97,6 +100,7 @@ def _lines(name: str) -> list[str]:
     return [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+@lru_cache(maxsize=8192)
 def _norm_text(s: str) -> str:
     s = unicodedata.normalize("NFKC", s).casefold()
     s = re.sub(r"[\"'„“”‚‘’«»()›‹]", " ", s)
@@ -113,6 +117,7 @@ def _stem(tok: str) -> str:
     return tok
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> tuple[str, ...]:
     """Declension-tolerant identity of a name: casefolded, quotes/dashes removed, words stemmed
     ("Modellprojekten Smart Cities" and "Modellprojekte Smart Cities" share a key)."""
@@ -149,7 +154,7 @@ class Lexicon:
     """Everything loaded once from ``extractors/patterns/programme_*``."""
     cue_exact: dict[str, tuple[str, str]]           # inflected form -> (lemma, strength)
     cue_suffixes: list[tuple[str, str]]              # (lowercase suffix, strength)
-    cue_stem_re: re.Pattern
+    cue_stems: tuple[str, ...]                       # lowercase substrings every cue word holds
     stopwords: frozenset[str]
     connectors: frozenset[str]
     not_names: frozenset[str]
@@ -158,15 +163,15 @@ class Lexicon:
     adj_exceptions: frozenset[str]
     known: list[KnownProgramme]
     known_keys: dict[tuple, int]                     # name key of every known form -> index
-    known_patterns: list[tuple[re.Pattern, str, int]]
-    known_compound_re: re.Pattern | None
-    known_compound_idx: dict[str, int]
-    grammar_re: re.Pattern
+    known_patterns: list[tuple[re.Pattern, str, int, str]]
+    known_by_last: dict[str, list[tuple[str, int]]]   # last word of a known form -> forms
+    grammar_re: re.Pattern                           # matched at a dative preposition
 
     _cue_cache: dict = field(default_factory=dict)
 
-    def cue_of(self, word: str) -> tuple[str, str] | None:
-        """(cue lemma as written, strength) if ``word`` is a cue word, else None."""
+    def cue_of(self, word: str) -> tuple[str, str, bool] | None:
+        """(cue lemma, strength, plural) if ``word`` is a cue word, else None. A hyphenated word
+        is judged by its last part ("ESF-Bundesprogramme" -> ("Bundesprogramm", ..., True))."""
         hit = self._cue_cache.get(word, 0)
         if hit != 0:
             return hit
@@ -175,13 +180,15 @@ class Lexicon:
         if part and part[0].isupper():
             ex = self.cue_exact.get(part)
             if ex:
-                res = (word[: len(word) - len(part)] + ex[0], ex[1])
+                infl = part[len(ex[0]):]
+                res = (ex[0], ex[1], infl in _PLURAL_ENDINGS)
             else:
                 low = part.lower()
                 for suf, strength in self.cue_suffixes:
                     for infl in INFLECTIONS:
                         if low.endswith(suf + infl) and len(low) > len(suf + infl):
-                            res = (word[: len(word) - len(infl)] if infl else word, strength)
+                            res = (part[: len(part) - len(infl)] if infl else part, strength,
+                                   infl in _PLURAL_ENDINGS)
                             break
                     if res:
                         break
@@ -189,8 +196,10 @@ class Lexicon:
             self._cue_cache[word] = res
         return res
 
-    def rejects(self, name: str) -> bool:
+    def rejects(self, name: str, cue: str | None = None) -> bool:
         """True for names that are no programme: agencies, laws, strategies, events, platforms."""
+        if cue and _norm_text(f"{cue} {name}") in self.not_names:
+            return True
         n = _norm_text(name)
         if not n or n in self.not_names:
             return True
@@ -221,12 +230,10 @@ def load_lexicon() -> Lexicon:
                 cue_exact.setdefault(word + infl, (word, strength))
             stems.add(word.lower())
     minimal = sorted(s for s in stems if not any(o != s and o in s for o in stems))
-    alts = "|".join(f"[{s[0].upper()}{s[0]}]{re.escape(s[1:])}" for s in sorted(minimal, key=len, reverse=True))
-    cue_stem_re = re.compile(alts)
 
     known: list[KnownProgramme] = []
     known_keys: dict[tuple, int] = {}
-    known_patterns: list[tuple[re.Pattern, str, int]] = []
+    known_patterns: list[tuple[re.Pattern, str, int, str]] = []
     for line in _lines("programme_known.jsonl"):
         try:
             obj = json.loads(line)
@@ -241,23 +248,21 @@ def load_lexicon() -> Lexicon:
         for f in forms:
             known_keys.setdefault(name_key(f), idx)
         if obj.get("pattern"):
-            known_patterns.append((re.compile(obj["pattern"]), obj["name"], idx))
-    compound_idx: dict[str, int] = {}
+            known_patterns.append((re.compile(obj["pattern"]), obj["name"], idx, obj.get("trigger", "")))
+    known_by_last: dict[str, list[tuple[str, int]]] = {}
     for idx, kp in enumerate(known):
         for f in kp.forms:
-            if " " not in f and "-" not in f and len(f) >= 3 and any(c.isupper() for c in f[1:]):
-                compound_idx.setdefault(f, idx)
-    compound_re = None
-    if compound_idx:
-        alts = "|".join(re.escape(f) for f in sorted(compound_idx, key=len, reverse=True))
-        compound_re = re.compile(rf"(?<![\w\-])({alts})-(?=[A-ZÄÖÜ])")
+            last = re.split(r"[\s\-]", f)[-1]
+            if len(f) >= 3 and last[-1:].isalnum():
+                known_by_last.setdefault(last, []).append((f, idx))
+    for lst in known_by_last.values():
+        lst.sort(key=lambda x: -len(x[0]))
 
     adj_endings = tuple(_lines("programme_adjective_endings.txt"))
-    preps = "|".join(f"[{p[0].upper()}{p[0]}]{p[1:]}" for p in _DATIVE_PREPS)
     ends = "|".join(sorted(adj_endings, key=len, reverse=True))
-    grammar_re = re.compile(rf"\b(?:{preps}) +([A-ZÄÖÜ][a-zäöüß]+(?:{ends})) +(?=[A-ZÄÖÜ])")
+    grammar_re = re.compile(rf" +([A-ZÄÖÜ][a-zäöüß]+(?:{ends})) +(?=[A-ZÄÖÜ])")
     return Lexicon(
-        cue_exact=cue_exact, cue_suffixes=cue_suffixes, cue_stem_re=cue_stem_re,
+        cue_exact=cue_exact, cue_suffixes=cue_suffixes, cue_stems=tuple(minimal),
         stopwords=frozenset(_lines("programme_stopwords.txt")),
         connectors=frozenset(_lines("programme_connectors.txt")),
         not_names=frozenset(_norm_text(x) for x in _lines("programme_not_names.txt")),
@@ -265,7 +270,7 @@ def load_lexicon() -> Lexicon:
         adj_endings=adj_endings,
         adj_exceptions=frozenset(_lines("programme_adjective_exceptions.txt")),
         known=known, known_keys=known_keys, known_patterns=known_patterns,
-        known_compound_re=compound_re, known_compound_idx=compound_idx, grammar_re=grammar_re,
+        known_by_last=known_by_last, grammar_re=grammar_re,
     )
 
 
@@ -301,6 +306,7 @@ class _Mention:
     cue: str | None = None          # the cue lemma that introduced it ("Förderinitiative")
     known: int | None = None        # index into the well-known list
     acronym: bool = False
+    form: str | None = None         # the undeclined well-known form a declined mention stands for
 
 
 class ProgrammesComponent:
@@ -308,35 +314,40 @@ class ProgrammesComponent:
         self.name = name
         self.lex = load_lexicon()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self._match_known: dict[int, int] = {}
+        self._match_known: dict[int, tuple[int, str]] = {}
         for idx, kp in enumerate(self.lex.known):
-            patterns = []
-            for f in kp.forms:
-                patterns += [nlp.make_doc(v) for v in _declined_forms(f)]
-            if patterns:
-                key = f"PROG{idx}"
-                self.matcher.add(key, patterns)
-                self._match_known[nlp.vocab.strings[key]] = idx
+            for fi, f in enumerate(kp.forms):
+                key = f"PROG{idx}_{fi}"
+                self.matcher.add(key, [nlp.make_doc(v) for v in _declined_forms(f)])
+                self._match_known[nlp.vocab.strings[key]] = (idx, f)
 
     # -- candidates ----------------------------------------------------------------------------
-    def _cues(self, text: str) -> list[tuple[int, int, str, str]]:
-        """(word start, word end, lemma, strength) for every cue word in the text."""
+    def _cues(self, text: str, low: str) -> list[tuple[int, int, str, str, bool]]:
+        """(word start, word end, lemma, strength, plural) for every cue word in the text.
+        ``low`` is the lower-cased text (same length): str.find per stem is the cheap prefilter."""
+        hits = []
+        for stem in self.lex.cue_stems:
+            i = low.find(stem)
+            while i >= 0:
+                hits.append((i, i + len(stem)))
+                i = low.find(stem, i + len(stem))
+        hits.sort()
         out, last = [], -1
-        for m in self.lex.cue_stem_re.finditer(text):
-            ws = m.start()
+        n = len(text)
+        for ms, me in hits:
+            ws = ms
             if ws < last:
                 continue
             while ws > 0 and (text[ws - 1].isalnum() or text[ws - 1] == "-"):
                 ws -= 1
-            we = m.end()
-            n = len(text)
+            we = me
             while we < n and (text[we].isalnum() or (text[we] == "-" and we + 1 < n and text[we + 1].isalpha())):
                 we += 1
             last = we
             word = text[ws:we].lstrip("-")
             hit = self.lex.cue_of(word)
             if hit:
-                out.append((we - len(word), we, hit[0], hit[1]))
+                out.append((we - len(word), we, hit[0], hit[1], hit[2]))
         return out
 
     def _is_name_token(self, tok: str) -> bool:
@@ -380,6 +391,29 @@ class ProgrammesComponent:
             return None
         return pos + names[0][0], pos + names[-1][1], [t for _, _, t in names]
 
+    def _split_run(self, text: str, run: tuple[int, int, list[str]], plural: bool):
+        """The names in an unquoted run: after a plural cue "und" separates names ("aus den
+        Programmen Lebendige Zentren und Sozialer Zusammenhalt"); a trailing year after a
+        one-word name is an edition ("Förderaufruf Kommunen 2024" -> no name)."""
+        s, e, toks = run
+        parts: list[list[str]] = [[]]
+        for t in toks:
+            if plural and t == "und":
+                parts.append([])
+            else:
+                parts[-1].append(t)
+        out, pos = [], s
+        for part in parts:
+            if not part:
+                continue
+            if len(part) == 2 and _YEAR.fullmatch(part[1]):
+                part = part[:1]
+            ps = text.find(part[0], pos, e)
+            pe = text.find(part[-1], ps, e) + len(part[-1])
+            pos = pe
+            out.append((ps, pe, part))
+        return out
+
     def _name_shaped(self, tokens: list[str]) -> bool:
         if not tokens or len(tokens) > MAX_NAME_TOKENS:
             return False
@@ -396,6 +430,7 @@ class ProgrammesComponent:
                 quotes: list[tuple[int, int, str]]) -> None:
         pos = 0
         n = len(text)
+        last_cued: tuple[int, str] | None = None
         while True:
             m = _QUOTE_RE.search(text, pos)
             if not m:
@@ -427,6 +462,8 @@ class ProgrammesComponent:
             qs, qe = i + 1 + s_off, i + 1 + s_off + len(inner_s)
             quotes.append((qs, qe, inner_s))
             cue = self._cue_before(text, i, cues_at)
+            if cue is None and last_cued is not None and _ENUM_GAP.fullmatch(text, last_cued[0], i):
+                cue = last_cued[1]     # „X“, „Y“ und „Z“ after one (plural) cue word
             if cue is None and j + 2 < n and text[j + 1] == "-":
                 wm = re.match(r"[\w\-]+", text[j + 2:j + 40])
                 if wm:
@@ -434,11 +471,12 @@ class ProgrammesComponent:
                     cue = hit[0] if hit else None
             if cue is None:
                 continue
-            if len(inner_s.split()) > MAX_QUOTED_TOKENS or self.lex.rejects(inner_s):
+            if len(inner_s.split()) > MAX_QUOTED_TOKENS or self.lex.rejects(inner_s, cue):
                 continue
             if all(t.replace(".", "").isdigit() for t in inner_s.split()):
                 continue
             mentions.append(_Mention(qs, qe, inner_s, "cue_quoted", cue=cue))
+            last_cued = (j + 1, cue)
 
     def _cue_before(self, text: str, qpos: int, cues_at: dict[int, tuple[str, str]]) -> str | None:
         """The cue lemma standing right before the quote at ``qpos`` (same line), else None."""
@@ -477,17 +515,32 @@ class ProgrammesComponent:
     def _known(self, doc: Doc, text: str, mentions: list[_Mention]) -> None:
         lex = self.lex
         for match_id, s, e in self.matcher(doc):
-            idx = self._match_known[match_id]
+            idx, form = self._match_known[match_id]
             span = doc[s:e]
             surf = text[span.start_char:span.end_char]
             mentions.append(_Mention(span.start_char, span.end_char, surf, "known", known=idx,
-                                     acronym=surf.isupper() and " " not in surf))
-        if lex.known_compound_re is not None:
-            for m in lex.known_compound_re.finditer(text):
-                surf = m.group(1)
-                mentions.append(_Mention(m.start(1), m.end(1), surf, "known",
-                                         known=lex.known_compound_idx[surf], acronym=surf.isupper()))
-        for rx, name, idx in lex.known_patterns:
+                                     acronym=surf.isupper() and " " not in surf, form=form))
+        # "EFRE-Mittel", "LEADER-Region", "ESF Plus-Programm": a known form before a hyphen
+        n = len(text)
+        h = text.find("-")
+        while h >= 0:
+            nxt = h + 1
+            if 0 < h < n - 1 and text[nxt].isupper() and (text[h - 1].isalnum() or text[h - 1] == "+"):
+                ws = h
+                while ws > 0 and (text[ws - 1].isalnum() or text[ws - 1] in "+."):
+                    ws -= 1
+                for form, idx in lex.known_by_last.get(text[ws:h], ()):
+                    fs = h - len(form)
+                    if fs >= 0 and text[fs:h] == form and (
+                            fs == 0 or not (text[fs - 1].isalnum() or text[fs - 1] == "-")):
+                        mentions.append(_Mention(fs, h, form, "known", known=idx,
+                                                 acronym=form.isupper() and " " not in form, form=form))
+                        break
+            h = text.find("-", nxt)
+        # regex entries ("KfW 432"): only where their trigger word occurs
+        for rx, name, idx, trigger in lex.known_patterns:
+            if trigger and trigger not in text:
+                continue
             for m in rx.finditer(text):
                 nm = name.format(*(("",) + m.groups()))
                 k = lex.known_keys.get(name_key(nm))
@@ -514,9 +567,21 @@ class ProgrammesComponent:
         if s >= 0:
             mentions.append(_Mention(s, s + len(raw), raw, "heading"))
 
-    def _grammar(self, text: str, mentions: list[_Mention]) -> None:
+    def _grammar(self, text: str, low: str, mentions: list[_Mention]) -> None:
         lex = self.lex
-        for m in lex.grammar_re.finditer(text):
+        starts = []
+        for prep in _DATIVE_PREPS:
+            for needle in (f" {prep} ", f"\n{prep} "):
+                i = low.find(needle)
+                while i >= 0:
+                    starts.append(i + len(needle) - 1)
+                    i = low.find(needle, i + len(needle) - 1)
+            if low.startswith(f"{prep} "):
+                starts.append(len(prep))
+        for pos in starts:
+            m = lex.grammar_re.match(text, pos)
+            if not m:
+                continue
             adj = m.group(1)
             if adj in lex.adj_exceptions or lex.cue_of(adj):
                 continue
@@ -536,26 +601,31 @@ class ProgrammesComponent:
         lex = self.lex
         mentions: list[_Mention] = []
 
-        cues = self._cues(text)
-        cues_at = {ce: (lemma, strength) for cs, ce, lemma, strength in cues}
+        # (never doc.text: spaCy rebuilds that string from the tokens on every access)
+        low = text.lower()
+        if len(low) != len(text):   # a character whose lower case is longer ("İ"): keep offsets
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        cues = self._cues(text, low)
+        cues_at = {ce: (lemma, strength) for cs, ce, lemma, strength, _pl in cues}
         quotes: list[tuple[int, int, str]] = []
         if cues:
             self._quoted(text, cues_at, mentions, quotes)
             quoted_starts = {m.start for m in mentions}
-            for cs, ce, lemma, strength in cues:
+            for cs, ce, lemma, strength, plural in cues:
                 nxt = text[ce:ce + 3]
                 if strength == "strong" and nxt[:1] == " " and nxt.strip()[:1] not in _QUOTES:
                     if ce + 1 in quoted_starts:
                         continue
                     run = self._run(text, ce + 1, ce + 1 + MAX_RUN_CHARS)
-                    if run and self._name_shaped(run[2]):
-                        s, e, toks = run
-                        name = text[s:e]
-                        if not lex.rejects(name) or lex.known_keys.get(name_key(name)) is not None:
-                            mentions.append(_Mention(s, e, name, "cue_name", cue=lemma))
+                    if run:
+                        for s, e, toks in self._split_run(text, run, plural):
+                            name = text[s:e]
+                            if lex.known_keys.get(name_key(name)) is not None or (
+                                    self._name_shaped(toks) and not lex.rejects(name, lemma)):
+                                mentions.append(_Mention(s, e, name, "cue_name", cue=lemma))
                 if strength == "strong" and ctx is not None:
                     self._heading(text, ctx.index, cs, ce, mentions)
-            self._grammar(text, mentions)
+            self._grammar(text, low, mentions)
         self._known(doc, text, mentions)
         if not mentions:
             return doc
@@ -616,28 +686,22 @@ class ProgrammesComponent:
                 if len(m.surface) >= 3:
                     forms.setdefault(m.surface, gid)
         if forms:
-            alts = []
-            for f in sorted(forms, key=len, reverse=True):
-                parts = []
-                for t in f.split():
-                    esc = re.escape(t)
-                    if t.isalpha() and not t.isupper() and len(t) > 3:
-                        esc += "(?:n|s|es)?"
-                    parts.append(esc)
-                alts.append(r"\s+".join(parts))
-            rx = re.compile(r"(?<![\w\-])(?:" + "|".join(alts) + r")(?![\w])")
-            taken = {(m.start, m.end) for ms in groups.values() for m in ms}
-            spans = [(m.start, m.end) for ms in groups.values() for m in ms]
-            for mm in rx.finditer(text):
-                s, e = mm.start(), mm.end()
-                if (s, e) in taken or any(a <= s and e <= b for a, b in spans):
-                    continue
-                surf = mm.group()
-                gid = keys.get(name_key(surf)) or forms.get(surf)
-                if gid is None or gid not in groups:
-                    continue
-                groups[gid].append(_Mention(s, e, re.sub(r"\s+", " ", surf), "mention",
-                                            acronym=surf.isupper() and " " not in surf))
+            spans = sorted((m.start, m.end) for ms in groups.values() for m in ms)
+            found: dict[tuple[int, int], tuple[str, object]] = {}
+            for f, gid in forms.items():
+                for v in _declined_forms(f):
+                    i = text.find(v)
+                    while i >= 0:
+                        e = i + len(v)
+                        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "-")) and (
+                                e == len(text) or not text[e].isalnum()):
+                            found.setdefault((i, e), (v, gid))
+                        i = text.find(v, i + 1)
+            for (s, e), (v, gid) in sorted(found.items(), key=lambda x: (x[0][0], -x[0][1])):
+                if any(a <= s and e <= b for a, b in spans):
+                    continue               # already a mention, or inside a longer one
+                spans.append((s, e))
+                groups[gid].append(_Mention(s, e, v, "mention", acronym=v.isupper() and " " not in v))
         out = []
         for gid, ms in groups.items():
             ms.sort(key=lambda m: m.start)
@@ -646,11 +710,16 @@ class ProgrammesComponent:
             if not primary:
                 continue
             full = [m for m in ms if not m.acronym] or ms
-            counts = Counter(m.surface for m in full)
+            counts = Counter(m.form or m.surface for m in full)
             first_pos = {}
             for m in full:
-                first_pos.setdefault(m.surface, m.start)
+                first_pos.setdefault(m.form or m.surface, m.start)
             name = max(counts, key=lambda s: (counts[s], -first_pos[s]))
+            if gid[0] == "known":
+                # the reference name where the text uses it ("EFRE" over "Europäischen Fonds ...")
+                canon = lex.known[gid[1]].name
+                if any(_norm_text(m.form or m.surface) == _norm_text(canon) for m in ms):
+                    name = canon
             aliases: list[str] = []
             seen = {_norm_text(name)}
             for m in ms:
@@ -674,11 +743,14 @@ class ProgrammesComponent:
 def _drop_contained(mentions: list[_Mention]) -> list[_Mention]:
     """A mention inside a longer mention is part of that name, not a programme of its own
     ("MORO" inside „MORO digital“)."""
-    keep = []
-    for m in mentions:
-        if not any(o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-                   for o in mentions):
-            keep.append(m)
+    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    keep, reach, reach_len = [], -1, 0
+    for m in ordered:
+        if m.end <= reach and (m.end - m.start) < reach_len:
+            continue
+        keep.append(m)
+        if m.end > reach:
+            reach, reach_len = m.end, m.end - m.start
     return keep
 
 
