@@ -121,9 +121,9 @@ def _parse_date(value: str | None) -> dt.date | None:
     return None
 
 
-def _published(soup: BeautifulSoup) -> dt.date | None:
+def _published(metas: list[Tag], times: list[Tag]) -> dt.date | None:
     found: dict[str, str] = {}
-    for meta in soup.find_all("meta"):
+    for meta in metas:
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").casefold()
         if key in PUBLISHED_META and meta.get("content"):
             found.setdefault(key, meta["content"])
@@ -131,7 +131,7 @@ def _published(soup: BeautifulSoup) -> dt.date | None:
         d = _parse_date(found.get(key))
         if d:
             return d
-    for t in soup.find_all("time"):
+    for t in times:
         d = _parse_date(t.get("datetime")) or _parse_date(t.get_text())
         if d:
             return d
@@ -148,25 +148,66 @@ def _inside(tag: Tag, names: tuple[str, ...]) -> bool:
 
 
 def _holds_content(tag: Tag) -> bool:
-    return tag.name in CONTENT_MARKERS or tag.find(CONTENT_MARKERS) is not None
+    if tag.name in CONTENT_MARKERS:
+        return True
+    for d in tag.descendants:
+        if d.name in CONTENT_MARKERS:     # strings have name None
+            return True
+    return False
 
 
-def remove_boilerplate(soup: BeautifulSoup, r: Rules) -> None:
-    for el in soup.find_all(r.tags):
+class _Scan:
+    """One pass over the tree (bs4's find_all filters cost more than the walk itself)."""
+
+    def __init__(self, soup: BeautifulSoup, r: Rules):
+        self.metas: list[Tag] = []
+        self.times: list[Tag] = []
+        self.h1: Tag | None = None
+        self.base: str | None = None
+        self.roots: dict[str, list[Tag]] = {"main": [], "article": []}
+        self.tag_rule: list[Tag] = []
+        self.page_rule: list[Tag] = []
+        self.attr_rule: list[Tag] = []
+        self.text_rule: list[NavigableString] = []
+        tags, pagetags = r.tags, r.pagetags
+        for el in soup.descendants:
+            if not isinstance(el, Tag):
+                if len(el) <= TEXT_RULE_MAX_CHARS and not isinstance(el, _SKIP_STRINGS) and r.text_match(el):
+                    self.text_rule.append(el)
+                continue
+            name = el.name
+            if name in tags:
+                self.tag_rule.append(el)
+                continue
+            if name == "meta":
+                self.metas.append(el)
+            elif name == "time":
+                self.times.append(el)
+            elif name == "h1" and self.h1 is None:
+                self.h1 = el
+            elif name == "base" and self.base is None and el.get("href"):
+                self.base = el["href"]
+            elif name in self.roots:
+                self.roots[name].append(el)
+            if name in pagetags:
+                self.page_rule.append(el)
+            elif el.attrs and name not in ("html", "body", "main") and r.attr_match(el):
+                self.attr_rule.append(el)
+
+
+def remove_boilerplate(scan: _Scan) -> None:
+    for el in scan.tag_rule:
         if not el.decomposed:
             el.decompose()
-    for el in soup.find_all(r.pagetags):
+    for el in scan.page_rule:
         if not el.decomposed and not _inside(el, ("main", "article")) and not _holds_content(el):
             el.decompose()
-    doomed = [el for el in soup.find_all(True) if el.name not in ("html", "body", "main") and r.attr_match(el)]
-    for el in doomed:
+    for el in scan.attr_rule:
         if not el.decomposed and not _holds_content(el):
             el.decompose()
-    for s in soup.find_all(string=True):
-        if isinstance(s, _SKIP_STRINGS) or len(s) > TEXT_RULE_MAX_CHARS or not r.text_match(s):
-            continue
-        el = s.parent
-        if el is None or getattr(el, "decomposed", False) or el.name in HEADINGS and el.name == "h1":
+    for s in scan.text_rule:
+        el = getattr(s, "parent", None)           # a string inside a decomposed tree has lost it
+        if el is None or el.decomposed or el.name == "h1":
             continue
         while (el.parent is not None and el.parent.name not in ("body", "main", "article", "html", "[document]")
                and len(el.parent.get_text(" ", strip=True)) <= TEXT_RULE_MAX_CHARS):
@@ -176,13 +217,14 @@ def remove_boilerplate(soup: BeautifulSoup, r: Rules) -> None:
 
 
 def _text_len(tag: Tag) -> int:
-    return sum(len(s.strip()) for s in tag.find_all(string=True) if not isinstance(s, _SKIP_STRINGS))
+    return sum(len(s) for s in tag.strings)
 
 
-def content_root(soup: BeautifulSoup) -> Tag:
+def content_root(soup: BeautifulSoup, scan: _Scan) -> Tag:
     body = soup.body or soup
     total = _text_len(body)
-    for cand in (soup.find_all("main"), soup.find_all("article")):
+    for name in ("main", "article"):
+        cand = [t for t in scan.roots[name] if not t.decomposed]
         if len(cand) == 1 and total and _text_len(cand[0]) >= CONTENT_ROOT_MIN_SHARE * total:
             return cand[0]
     return body
@@ -325,7 +367,7 @@ class _Walker:
 
 
 def _title(soup: BeautifulSoup, root: Tag, h1_before: str | None) -> str | None:
-    h1 = root.find("h1") or soup.find("h1")
+    h1 = root.find("h1")
     if h1 is not None:
         t = inline_text(h1)
         if t:
@@ -344,13 +386,12 @@ def parse_html(data: bytes | str, source: str, content_type: str | None = None) 
     text = data if isinstance(data, str) else decode(data, content_type)[0]
     text = _RAW_TEXT.sub(" ", text)
     soup = BeautifulSoup(text, "lxml")
-    published = _published(soup)
-    base_tag = soup.find("base", href=True)
-    base = base_tag["href"] if base_tag is not None else (source if "://" in source else None)
-    first_h1 = soup.find("h1")
-    h1_before = inline_text(first_h1) if first_h1 is not None else None
-    remove_boilerplate(soup, rules())
-    root = content_root(soup)
+    scan = _Scan(soup, rules())
+    published = _published(scan.metas, scan.times)
+    base = scan.base or (source if "://" in source else None)
+    h1_before = inline_text(scan.h1) if scan.h1 is not None else None
+    remove_boilerplate(scan)
+    root = content_root(soup, scan)
     w = _Walker(base)
     w.walk(root)
     w.flush()

@@ -111,7 +111,11 @@ def _page_blocks(page) -> tuple[list[tuple[float, str, str]], list[list[list[str
             blocks.append((t.bbox[1], "table", "\n".join(" | ".join(r) for r in rows)))
         if boxes:
             text_page = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes))
-    lines = text_page.extract_text_lines(layout=False, strip=True, return_chars=True)
+    try:
+        lines = text_page.extract_text_lines(layout=False, strip=True, return_chars=True)
+    finally:
+        if text_page is not page:
+            text_page.close()                        # a filtered page has caches of its own
     if not lines:
         return blocks, tables
     sizes = [_line_size(ln) for ln in lines]
