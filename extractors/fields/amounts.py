@@ -231,7 +231,12 @@ class _Patterns:
             rf"(?!{_LETTER})(?!\s*(?:19|20)\d\d(?!\d))"
         )
         self.near_q = re.compile(rf"(?i:{_alt(self.q_near)})") if self.q_near else None
-        self.near_u = re.compile(rf"(?i:{_alt(self.u_near)})") if self.u_near else None
+        # near unit cues: the listed word parts, and every multi-word pre cue as a whole phrase
+        # ("Je Vorhaben sind bis zu 50.000 Euro möglich")
+        phrases = {k: v for k, v in self.u_pre.items() if " " in k and v not in ("total", "per_unit")}
+        self.u_near.update({k: v for k, v in phrases.items() if k not in self.u_near})
+        self.near_u = re.compile(
+            rf"(?i:(?<!{_LETTER})(?:{_alt(phrases)})(?!{_LETTER})|{_alt(k for k in self.u_near if k not in phrases)})")
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
         self.negative: list[tuple[str, re.Pattern]] = [

@@ -1,0 +1,263 @@
+"""Money amounts through the real extraction pipeline (``Extractor(gazetteer=None)``).
+
+Every string here is written for this test (German funding language of the usual kinds); the
+shared dev corpus is read from ../shared and skipped where absent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractors.fields import Extractor
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor(gazetteer=None, today=dt.date(2024, 5, 1))
+
+
+def amounts(ex: Extractor, text: str):
+    return ex.extract_text(text).amounts
+
+
+# (text, value, low, qualifier, unit): the text holds exactly one statement; for a range the
+# upper-bound record is checked (the lower one separately below)
+POSITIVE = [
+    ("Das Land stellt 400 Millionen Euro bereit.", D("400000000"), None, "exact", "total"),
+    ("Gefördert wird mit 1,5 Mio. € aus Landesmitteln.", D("1500000"), None, "exact", "total"),
+    ("Zuwendung: EUR 2.500,00 (nicht rückzahlbar)", D("2500"), None, "exact", "total"),
+    ("Der Bund gibt 3 Mrd. Euro für den Ausbau.", D("3000000000"), None, "exact", "total"),
+    ("Budget: TEUR 150", D("150000"), None, "exact", "total"),
+    ("Das Budget beträgt 150 T€.", D("150000"), None, "exact", "total"),
+    ("Es stehen 1.000.000,- € bereit.", D("1000000"), None, "exact", "total"),
+    ("Es stehen 50 000 Euro bereit.", D("50000"), None, "exact", "total"),
+    ("Es stehen 50\u00a0000 Euro bereit.", D("50000"), None, "exact", "total"),
+    ("Es stehen 50\u202f000 Euro bereit.", D("50000"), None, "exact", "total"),
+    ("Preisgeld: Euro 5.000", D("5000"), None, "exact", "total"),
+    ("Der Preis ist mit 5.000 EUR dotiert.", D("5000"), None, "exact", "total"),
+    ("Der Verein erhielt eine Million Euro.", D("1000000"), None, "exact", "total"),
+    ("Zwölf Millionen Euro fließen in die Region.", D("12000000"), None, "exact", "total"),
+    ("Es gibt anderthalb Millionen Euro für Radwege.", D("1500000"), None, "exact", "total"),
+    ("Es gibt eineinhalb Millionen Euro für Radwege.", D("1500000"), None, "exact", "total"),
+    ("Dafür ist eine Viertelmillion Euro vorgesehen.", D("250000"), None, "exact", "total"),
+    ("Mit einer halben Milliarde Euro wird gebaut.", D("500000000"), None, "exact", "total"),
+    ("Der Bund gibt zwei Milliarden Euro.", D("2000000000"), None, "exact", "total"),
+    ("Es gibt zweihundertfünfzigtausend Euro.", D("250000"), None, "exact", "total"),
+    ("Der Zuschuss liegt zwischen 10.000 und 50.000 Euro.", D("50000"), D("10000"), "max", "total"),
+    ("Je Vorhaben sind 1 bis 2 Mio. € möglich.", D("2000000"), D("1000000"), "max", "per_project"),
+    ("Förderfähig sind Projekte mit 5.000–10.000 €.", D("10000"), D("5000"), "max", "total"),
+    ("Gefördert wird von 5.000 bis 20.000 Euro.", D("20000"), D("5000"), "max", "total"),
+    ("Beteiligungen von 500.000 bis 2 Mio. Euro", D("2000000"), D("500000"), "max", "total"),
+    ("Kosten von EUR 5.000 bis 10.000 werden erstattet.", D("10000"), D("5000"), "max", "total"),
+    ("Es sind ca. 1 bis 2 Mio. Euro.", D("2000000"), D("1000000"), "approx", "total"),
+    ("Zuschuss von bis zu 50.000 Euro", D("50000"), None, "max", "total"),
+    ("Die Förderung beträgt maximal 200.000 Euro.", D("200000"), None, "max", "total"),
+    ("Sie beträgt höchstens 75.000 Euro.", D("75000"), None, "max", "total"),
+    ("Die Förderung beträgt max. 25.000 €.", D("25000"), None, "max", "total"),
+    ("Zuschuss in Höhe von mindestens 10.000 Euro", D("10000"), None, "min", "total"),
+    ("Gefördert werden Vorhaben ab 25.000 Euro.", D("25000"), None, "min", "total"),
+    ("Das Land gibt rund 91 Millionen Euro.", D("91000000"), None, "approx", "total"),
+    ("Das kostet ca. 400 Millionen Euro.", D("400000000"), None, "approx", "total"),
+    ("Es sind etwa 3,2 Mrd. Euro.", D("3200000000"), None, "approx", "total"),
+    ("Es sind knapp 2 Millionen Euro.", D("2000000"), None, "approx", "total"),
+    ("Das Volumen liegt bei über 1 Mio. Euro.", D("1000000"), None, "over", "total"),
+    ("Das sind mehr als 300.000 Euro.", D("300000"), None, "over", "total"),
+    ("Kleinprojekte mit weniger als 10.000 Euro", D("10000"), None, "under", "total"),
+    ("Vorhaben unter 5.000 Euro werden nicht gefördert.", D("5000"), None, "under", "total"),
+    ("Der Bund stellt insgesamt 820 Millionen Euro bereit.", D("820000000"), None, "exact", "total"),
+    ("Das Land gibt jährlich 20 Millionen Euro.", D("20000000"), None, "exact", "per_year"),
+    ("Das Land gibt 20 Millionen Euro pro Jahr.", D("20000000"), None, "exact", "per_year"),
+    ("Budget: 5 Mio. EUR p.a.", D("5000000"), None, "exact", "per_year"),
+    ("Es gibt 100.000 Euro je Kommune.", D("100000"), None, "exact", "per_municipality"),
+    ("Es gibt 2,50 Euro pro Einwohner.", D("2.5"), None, "exact", "per_inhabitant"),
+    ("Es gibt 30 Euro pro Kopf.", D("30"), None, "exact", "per_inhabitant"),
+    ("Gefördert werden 50 Euro pro m² Dachfläche.", D("50"), None, "exact", "per_m2"),
+    ("Zuschuss: 40 €/m² Gründach", D("40"), None, "exact", "per_m2"),
+    ("Das Stipendium beträgt 500 Euro/Monat.", D("500"), None, "exact", "per_month"),
+    ("Das Stipendium beträgt 1.200 Euro monatlich.", D("1200"), None, "exact", "per_month"),
+    ("Es gibt 150 Euro je Teilnehmer.", D("150"), None, "exact", "per_person"),
+    ("Es gibt bis zu 75.000 Euro je Vorhaben.", D("75000"), None, "max", "per_project"),
+    ("Je Projekt werden bis zu 15.000 Euro gewährt.", D("15000"), None, "max", "per_project"),
+    ("Es gibt 300.000 EUR pro Unternehmen.", D("300000"), None, "exact", "per_applicant"),
+    ("Die Zuwendung beträgt 25.000,00 EUR.", D("25000"), None, "exact", "total"),
+    ("Insgesamt 1 Mio € stehen bereit.", D("1000000"), None, "exact", "total"),
+    ("Eigenmittel: Euro 1.000", D("1000"), None, "exact", "total"),
+    ("Die Schutzgebühr beträgt € 500,-.", D("500"), None, "exact", "total"),
+    ("Die Gebühr beträgt € 500.-", D("500"), None, "exact", "total"),
+    ("Es gibt Zuschüsse in Höhe von 2,5 Millionen Euro.", D("2500000"), None, "exact", "total"),
+    ("Im Haushalt sind 5 Mio. EUR eingestellt.", D("5000000"), None, "exact", "total"),
+    ("Im Haushalt sind 3 Millionen € eingestellt.", D("3000000"), None, "exact", "total"),
+    ("Das 500-Millionen-Euro-Programm startet.", D("500000000"), None, "exact", "total"),
+    ("Die 2,5-Mio.-Euro-Förderung startet.", D("2500000"), None, "exact", "total"),
+    ("Der Förderhöchstbetrag liegt bei 50.000 Euro.", D("50000"), None, "max", "total"),
+    ("Die Mindestzuwendung beträgt 5.000 Euro.", D("5000"), None, "min", "total"),
+    ("Die Zuwendung darf 50.000 Euro nicht überschreiten.", D("50000"), None, "max", "total"),
+    ("Die Förderung ist auf 30.000 Euro begrenzt.", D("30000"), None, "max", "total"),
+    ("Das jährliche Fördervolumen beträgt 3,2 Millionen EUR.", D("3200000"), None, "exact", "per_year"),
+    ("Ab 2024 gibt es bis zu 50.000 Euro pro Projekt.", D("50000"), None, "max", "per_project"),
+    ("Die Preise sind mit je 5.000 Euro dotiert.", D("5000"), None, "exact", "per_unit"),
+    ("Zuschuss 12,50 Euro je Stunde", D("12.5"), None, "exact", "total"),
+    # number reading: German decimals and thousands, English-looking forms
+    ("Es sind 1,500 Euro.", D("1500"), None, "exact", "total"),
+    ("Es sind 1,250 Mio. € eingeplant.", D("1250000"), None, "exact", "total"),
+    ("Es sind 1,500,000 EUR.", D("1500000"), None, "exact", "total"),
+    ("Es sind 12.50 EUR.", D("12.5"), None, "exact", "total"),
+    ("Es sind 2.5 Millionen Euro.", D("2500000"), None, "exact", "total"),
+    ("Es sind 1.500 Millionen Euro.", D("1500000000"), None, "exact", "total"),
+    ("Es sind 1.500,50 Euro.", D("1500.5"), None, "exact", "total"),
+    ("Es sind 5Mio.€.", D("5000000"), None, "exact", "total"),
+    ("Es sind 500€.", D("500"), None, "exact", "total"),
+    ("Gesamtkosten 20 Millionen\nEuro laut Plan", D("20000000"), None, "exact", "total"),
+    ("Mittel: 10 MEUR", D("10000000"), None, "exact", "total"),
+    ("Kosten: 80 k€", D("80000"), None, "exact", "total"),
+    ("Pro Kommune 250 TEUR", D("250000"), None, "exact", "per_municipality"),
+]
+
+
+@pytest.mark.parametrize("text,value,low,qualifier,unit", POSITIVE, ids=[p[0][:40] for p in POSITIVE])
+def test_positive(ex, text, value, low, qualifier, unit):
+    found = [a for a in amounts(ex, text) if a.rule != "amount:range_low"]
+    assert len(found) == 1, [(a.text, a.value_eur) for a in found]
+    a = found[0]
+    assert a.value_eur == value
+    assert a.low_eur == low
+    assert a.qualifier == qualifier
+    assert a.unit == unit
+    assert text[a.start:a.end] == a.text
+    assert a.rule and a.rule.startswith("amount:")
+
+
+NEGATIVE = [
+    "Die Förderquote beträgt 50 Prozent der zuwendungsfähigen Ausgaben.",
+    "Der Zuschuss beträgt bis zu 80 %.",
+    "Ein Eigenanteil von 10 % ist zu tragen.",
+    "Im Jahr 2023 wurden die Mittel verdoppelt.",
+    "Ausgewählt wurden 73 Modellprojekte in 12 Ländern.",
+    "Europa fördert die Euroregion mit 5 Projekten.",
+    "Das europäische Programm Eurostars hat 30 Partner.",
+    "Drei Millionen für die City",
+    "Es gibt 5 Millionen für die Innenstädte.",
+    "Anträge bis zum 31.12.2024 einreichen.",
+    "Telefon: 0711 123 456 78",
+    "Gemäß § 44 LHO werden Zuwendungen gewährt.",
+    "Gefördert werden Busse der Euro-6-Norm.",
+    "Nur Fahrzeuge der Abgasnorm Euro 6 sind förderfähig.",
+    "Fahrzeuge mit Euro 6d-TEMP",
+    "Der Zuschuss beträgt 5 Mio. CHF.",
+    "Es sind 3 Millionen US-Dollar.",
+    "Der Preis beträgt 500 Pfund.",
+    "Es gibt 30 Euro-Cent je Kilowattstunde.",
+    "Ein-Euro-Jobs sind ausgeschlossen.",
+    "Die Euro 2024 findet in Deutschland statt.",
+    "Siehe EUR-Lex 32014R0651.",
+    "Es gibt mehrere Millionen Euro.",
+    "Es geht um Millionen Euro.",
+    "Die Akteure in Europa und Eurasien arbeiten zusammen.",
+    "Mittel in Mio. € 2022 2023",
+    "Der Eurozone gehören 20 Staaten an.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE, ids=[t[:40] for t in NEGATIVE])
+def test_negative(ex, text):
+    assert [(a.text, a.value_eur) for a in amounts(ex, text)] == []
+
+
+def values(ex, text):
+    return [a.value_eur for a in amounts(ex, text)]
+
+
+def test_range_gives_two_records_with_same_span(ex):
+    found = amounts(ex, "Je Vorhaben sind zwischen 10.000 und 50.000 Euro möglich.")
+    assert [(a.value_eur, a.low_eur, a.qualifier, a.rule) for a in found] == [
+        (D(50000), D(10000), "max", "amount:range"), (D(10000), None, "min", "amount:range_low")]
+    assert found[0].text == found[1].text == "Je Vorhaben sind zwischen 10.000 und 50.000 Euro"[17:]
+    assert found[0].unit == found[1].unit == "per_project"   # near cue earlier in the sentence
+
+
+def test_range_with_currency_on_both_sides(ex):
+    assert values(ex, "Zuschüsse von 5.000 Euro bis 20.000 Euro") == [D(20000), D(5000)]
+    assert values(ex, "zwischen 10.000 EUR und 50.000 EUR") == [D(50000), D(10000)]
+    assert values(ex, "€ 1.000,00 – € 5.000,00") == [D(5000), D(1000)]
+
+
+def test_coordination_gives_one_record_per_number(ex):
+    found = amounts(ex, "Zuwendungen von mindestens 10.000 und höchstens 50.000 Euro.")
+    assert [(a.value_eur, a.qualifier, a.text) for a in found] == [
+        (D(10000), "min", "mindestens 10.000"), (D(50000), "max", "höchstens 50.000 Euro")]
+    assert values(ex, "Es gibt 10.000 oder 20.000 Euro.") == [D(10000), D(20000)]
+    assert values(ex, "zwei bis drei Millionen Euro") == [D(3000000), D(2000000)]
+
+
+def test_separate_amounts_each_a_record(ex):
+    text = "Es gibt 50 000 Euro und 50 000 Euro und 60 000 Euro, dazu 5.000 EUR und Euro 5.000."
+    assert values(ex, text) == [D(50000), D(50000), D(60000), D(5000), D(5000)]
+
+
+def test_text_and_offsets_include_adjacent_cues(ex):
+    text = "Die Kommunen werden mit ca. 400 Millionen Euro und jährlich 20 Millionen Euro unterstützt."
+    found = amounts(ex, text)
+    assert [a.text for a in found] == ["ca. 400 Millionen Euro", "jährlich 20 Millionen Euro"]
+    assert [(a.qualifier, a.unit) for a in found] == [("approx", "total"), ("exact", "per_year")]
+    for a in found:
+        assert text[a.start:a.end] == a.text
+    found = amounts(ex, "Es gibt bis zu 20 Mio. Euro pro Jahr.")
+    assert found[0].text == "bis zu 20 Mio. Euro pro Jahr"
+
+
+def test_year_is_not_read_before_prefix_amount(ex):
+    assert values(ex, "Im Jahr 2024 EUR 5.000 und 2021-2025 EUR 3.000") == [D(5000), D(3000)]
+    assert values(ex, "Haushalt 2024 – 5 Mio. Euro") == [D(5000000)]
+    assert values(ex, "Von 2021 bis 2027 stehen rund 1,2 Mrd. Euro bereit.") == [D(1200000000)]
+
+
+def test_post_cue_followed_by_year_is_not_a_unit(ex):
+    found = amounts(ex, "Das Land gibt 5 Mio. Euro im Jahr 2025 aus.")
+    assert found[0].unit == "total"
+    found = amounts(ex, "Das Land gibt 5 Mio. Euro im Jahr aus.")
+    assert found[0].unit == "per_year"
+
+
+def test_extraction_json_contract(ex):
+    rec = ex.extract_text("Es gibt 1,5 Mio. € und 12,50 Euro.")
+    data = json.loads(rec.model_dump_json())
+    assert [a["value_eur"] for a in data["amounts"]] == [1500000, 12.5]
+    assert data["amounts"][0]["qualifier"] == "exact" and data["amounts"][0]["unit"] == "total"
+
+
+def test_long_text_offsets_and_newlines(ex):
+    text = ("Förderaufruf\n\nDas Ministerium stellt\ninsgesamt 12,5 Millionen Euro bereit.\n"
+            "• Je Vorhaben bis zu 250.000 €\n• Eigenanteil 10 %\n\nKontakt: Tel. 0351 564 0\n") * 3
+    found = amounts(ex, text)
+    assert [a.value_eur for a in found] == [D(12500000), D(250000)] * 3
+    for a in found:
+        assert text[a.start:a.end] == a.text
+
+
+def _dev_docs():
+    d = SHARED / "corpus" / "dev"
+    if not d.is_dir():
+        pytest.skip("../shared/corpus/dev not present")
+    docs = [json.loads(f.read_text(encoding="utf-8")) for f in sorted(d.glob("*.json"))]
+    if not docs:
+        pytest.skip("no dev gold files")
+    return docs
+
+
+@pytest.mark.shared
+def test_dev_corpus_amounts_exact(ex):
+    for doc in _dev_docs():
+        pub = dt.date.fromisoformat(doc["published"]) if doc.get("published") else None
+        rec = ex.extract_text(doc["text"], source=doc.get("id", "-"), published=pub)
+        pred = {int(round(float(a.value_eur))) for a in rec.amounts}
+        gold = {int(a["eur"]) for a in doc["gold"].get("amounts", [])}
+        assert pred == gold, (doc.get("id"), sorted(gold - pred), sorted(pred - gold))
+        for a in rec.amounts:
+            assert doc["text"][a.start:a.end] == a.text
