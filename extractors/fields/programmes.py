@@ -538,10 +538,13 @@ class ProgrammesComponent:
                         break
             h = text.find("-", nxt)
         # regex entries ("KfW 432"): only where their trigger word occurs
+        listed = [(m.start, m.end) for m in mentions if m.rule == "known"]
         for rx, name, idx, trigger in lex.known_patterns:
             if trigger and trigger not in text:
                 continue
             for m in rx.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in listed):
+                    continue            # a listed form already covers it
                 nm = name.format(*(("",) + m.groups()))
                 k = lex.known_keys.get(name_key(nm))
                 mentions.append(_Mention(m.start(), m.end(), nm, "known",

@@ -1,0 +1,237 @@
+"""Programme names through the real pipeline (``Extractor(gazetteer=None)``).
+
+All sentences are written for these tests; the dev corpus is read from ../shared and skipped where
+it is absent.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.evaluate import score_document
+from extractors.fields import Extractor
+from extractors.fields.programmes import load_lexicon, name_key
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor(gazetteer=None)
+
+
+def progs(ex: Extractor, text: str):
+    return ex.extract_text(text).programmes
+
+
+def names(ex: Extractor, text: str) -> list[str]:
+    return [p.name for p in progs(ex, text)]
+
+
+# (sentence, expected names in order of first mention)
+POSITIVE = [
+    # quoted names after a cue word, every quote style
+    ("Mit dem Förderprogramm „Digitale Dörfer 2030“ unterstützt das Land kleine Gemeinden.",
+     ["Digitale Dörfer 2030"]),
+    ('Das Modellprogramm "Stadtlabore für Deutschland" geht in die zweite Runde.',
+     ["Stadtlabore für Deutschland"]),
+    ("Die Förderinitiative ‚Klimafreundliche Kommune‘ richtet sich an Landkreise.",
+     ["Klimafreundliche Kommune"]),
+    ("Der Bund fördert im Rahmen des Wettbewerbs »Zukunftsregionen im Wandel« zehn Vorhaben.",
+     ["Zukunftsregionen im Wandel"]),
+    ("Bewerbungen für den Ideenwettbewerb «Mobil auf dem Land» sind willkommen.",
+     ["Mobil auf dem Land"]),
+    ("Die Initiative 'Gemeinsam digital' startet im Herbst.", ["Gemeinsam digital"]),
+    # a genitive between cue and quote, a colon, a hyphenated cue after the quote
+    ("Das Förderprogramm des Landes „Kommune innovativ“ wird verlängert.", ["Kommune innovativ"]),
+    ("Förderaufruf: „Wasser im Quartier“ – jetzt bewerben", ["Wasser im Quartier"]),
+    ("Der „Klimaschutz vor Ort“-Förderaufruf ist gestartet.", ["Klimaschutz vor Ort"]),
+    # unquoted names after a strong cue stop at verbs, lowercase words and punctuation
+    ("Mit dem Programm Zukunft Ländlicher Raum werden Dorfläden und Arztpraxen gefördert.",
+     ["Zukunft Ländlicher Raum"]),
+    ("Aus Mitteln des Landesprogramms Starke Dörfer Sachsen mit jährlich 5 Millionen Euro.",
+     ["Starke Dörfer Sachsen"]),
+    ("Das Sonderprogramm Stadt und Land finanziert Radwege.", ["Stadt und Land"]),
+    ("Seit 2021 läuft das Bundesprogramm Sprach-Kitas.", ["Sprach-Kitas"]),
+    ("Im Förderprogramm NEUSTART KULTUR stehen weitere Mittel bereit.", ["NEUSTART KULTUR"]),
+    # plural cue: a list of names
+    ("Die Stadt erhält Mittel aus den Programmen Lebendige Zentren und Sozialer Zusammenhalt.",
+     ["Lebendige Zentren", "Sozialer Zusammenhalt"]),
+    ("Gefördert wird aus den Förderprogrammen „Grüne Höfe“, „Sichere Wege“ und „Dorf aktiv“.",
+     ["Grüne Höfe", "Sichere Wege", "Dorf aktiv"]),
+    # heading: name before the call number
+    ("Gemeinsam Wachsen – 3. Förderaufruf\nDie Bewerbungsphase läuft.", ["Gemeinsam Wachsen"]),
+    # well-known names, case-sensitive acronyms, compounds, long forms
+    ("Das Vorhaben wird aus dem EFRE kofinanziert; auch LEADER-Regionen können Anträge stellen.",
+     ["EFRE", "LEADER"]),
+    ("Kommunen nutzen die Kommunalrichtlinie und den DigitalPakt Schule.",
+     ["Kommunalrichtlinie", "DigitalPakt Schule"]),
+    ("Für Sanierungsquartiere steht das KfW-Programm 432 bereit.", ["KfW-Programm 432"]),
+    ("Für Sanierungsquartiere steht KfW 201 bereit.", ["KfW 201"]),
+    ("Für Hochschulen ist Horizont Europa offen, für Start-ups das EXIST-Gründerstipendium.",
+     ["Horizont Europa", "EXIST-Gründerstipendium"]),
+    # a frozen (undeclined) adjective after a dative preposition marks a name
+    ("Das Förderprogramm des Bundes wird ergänzt: Vernetzung wird mit Kreative Nachbarschaften "
+     "erprobt.", ["Kreative Nachbarschaften"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", POSITIVE, ids=[e[0] for _, e in zip(POSITIVE, POSITIVE)])
+def test_positive(ex, text, expected):
+    assert names(ex, text) == expected
+
+
+NEGATIVE = [
+    "Weitere Informationen zum Förderprogramm finden Sie auf unserer Seite.",
+    "Dieses Förderprogramm richtet sich an Kommunen; das Programm des Landes ist beliebt.",
+    "Die Förderprogramme des Bundes und der Länder ergänzen sich.",
+    "Im Rahmen des Förderprogramms wird auch die Verwaltung gefördert.",
+    "Die entsprechende Förderrichtlinie ist in Vorbereitung. Gemäß Richtlinie ist das möglich.",
+    "Die Förderrichtlinie zur Digitalisierung kommunaler Verwaltungen tritt in Kraft.",
+    # laws, strategies, ministries, agencies, platforms, events
+    "Das Onlinezugangsgesetz verpflichtet Bund und Länder, Leistungen online anzubieten.",
+    "Das Förderprogramm ergänzt die Digitalisierungsstrategie „Digitales Sachsen“ des Landes.",
+    "Ein Programm des Bundesministeriums für Wirtschaft und Klimaschutz (BMWK).",
+    "Der Förderaufruf wird vom Projektträger Jülich betreut; die KfW zahlt aus.",
+    "Die Kommunen erhalten die Plattform „Bürgerservice online“ kostenfrei.",
+    "Auf der Smart Country Convention stellte die Ministerin das Programm vor.",
+    "Im Programm Konferenz Zukunft Kommune treffen sich Bürgermeister.",
+    # quoted concepts without a programme cue
+    "Ziel ist ein „Digitales Rathaus“ im Sinne eines serviceorientierten Handelns.",
+    'Im Bereich "E-Government" geht es um Onlinedienste; im Schwerpunkt E-Government auch.',
+    "Sind Sie beim Thema Smart City „Einsteiger“ oder „Fortgeschrittener“?",
+    "Die Stadt bewirbt sich mit dem Projekt „Grüne Mitte Nordstadt“ beim Wettbewerb.",
+    # generic nouns, editions and organisations after cue words
+    "Im Förderaufruf Kommunen 2024 können Anträge gestellt werden.",
+    "Das Förderprogramm Digitalisierung ist ausgeschöpft.",
+    "Unterstützt durch die Initiative D21 und die Initiative des Landkreises.",
+    "Der Förderaufruf 2025 erscheint im Frühjahr.",
+    # a declined adjective after a preposition is ordinary German, not a name
+    "Im Förderprogramm wird mit digitalen Lösungen gearbeitet, mit Hilfe Dritter.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_negative(ex, text):
+    assert names(ex, text) == []
+
+
+def test_aliases_short_long_and_cue_forms(ex):
+    text = ("Die Förderinitiative „Dorf 2.0“ unterstützt Gemeinden. Dorf 2.0 ist im Ministerium "
+            "angesiedelt. Im Mittelpunkt von „Dorf 2.0“ steht die Daseinsvorsorge.\n"
+            "Dorf 2.0 – 3. Förderaufruf\nDie Initiative „Dorf 2.0“ nimmt weitere Regionen auf.")
+    ps = progs(ex, text)
+    assert len(ps) == 1
+    p = ps[0]
+    assert p.name == "Dorf 2.0"
+    assert "Förderinitiative Dorf 2.0" in p.aliases and "Initiative Dorf 2.0" in p.aliases
+    assert text[p.start:p.end] == p.text == "Dorf 2.0"
+    assert p.start == text.index("Dorf 2.0")
+    assert p.rule == "cue_quoted"
+
+
+def test_declined_forms_merge(ex):
+    text = ("Mit dem Förderprogramm „Modellquartiere Klimaschutz“ fördert das Land Städte. "
+            "In den „Modellquartieren Klimaschutz“ werden Lösungen erprobt. Der Erfolg der "
+            "Modellquartiere Klimaschutz zeigt sich schon.")
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["Modellquartiere Klimaschutz"]
+    assert "Modellquartieren Klimaschutz" in ps[0].aliases
+    assert "Förderprogramm Modellquartiere Klimaschutz" in ps[0].aliases
+
+
+def test_known_declined_form_gets_base_name(ex):
+    ps = progs(ex, "Die Mittel der Lebendigen Zentren fließen in die Innenstadt.")
+    assert [p.name for p in ps] == ["Lebendige Zentren"]
+    assert ps[0].text == "Lebendigen Zentren" and ps[0].rule == "known"
+
+
+def test_short_form_inside_long_form_merges(ex):
+    text = ('Das Modellprogramm "Digitale Heimat Thüringen" läuft. Die Förderrichtlinie '
+            '"Digitale Heimat" regelt die Details. Im Förderprogramm "Digitale Heimat Thüringen" '
+            "gibt es zwei Phasen.")
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["Digitale Heimat Thüringen"]
+    assert "Digitale Heimat" in ps[0].aliases
+
+
+def test_long_form_and_acronym_of_well_known_programme(ex):
+    text = ("Gefördert aus Mitteln des Europäischen Fonds für regionale Entwicklung (EFRE). "
+            "Die EFRE-Mittel sind begrenzt.")
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["EFRE"]
+    assert "Europäischen Fonds für regionale Entwicklung" in ps[0].aliases
+
+
+def test_known_name_carries_reference_name_as_alias(ex):
+    ps = progs(ex, "Gründerteams beantragen das EXIST-Gründerstipendium.")
+    assert [p.name for p in ps] == ["EXIST-Gründerstipendium"] and "EXIST" in ps[0].aliases
+
+
+def test_acronym_in_brackets_becomes_alias(ex):
+    text = ("Das Bundesprogramm „Quartiere im Wandel“ (QUIW) startet. Mit QUIW werden "
+            "Nachbarschaften gestärkt.")
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["Quartiere im Wandel"]
+    assert "QUIW" in ps[0].aliases
+
+
+def test_quoted_name_without_cue_counts_when_cued_elsewhere(ex):
+    text = ("„Gutes Klima vor Ort“ geht in die zweite Runde. Seit 2020 fördert der Wettbewerb "
+            "„Gutes Klima vor Ort“ Schulen.")
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["Gutes Klima vor Ort"]
+    assert ps[0].start == 1          # the first mention, before the cued one
+    # ... and not when no cue names it anywhere
+    assert names(ex, "„Gutes Klima vor Ort“ geht in die zweite Runde.") == []
+
+
+def test_well_known_acronyms_are_case_sensitive(ex):
+    assert names(ex, "Der Leader der Gruppe und das zim-Modul") == []
+    assert names(ex, "Die Förderung erfolgt über ZIM.") == ["ZIM"]
+
+
+def test_offsets_point_into_original_text_with_newlines(ex):
+    text = "Förderprogramme\n\n#Modellprogramm \"Smarte Dörfer NRW\"\n\nText.\n"
+    ps = progs(ex, text)
+    assert [p.name for p in ps] == ["Smarte Dörfer NRW"]
+    assert text[ps[0].start:ps[0].end] == "Smarte Dörfer NRW"
+
+
+def test_name_key_is_declension_tolerant():
+    assert name_key("Modellprojekten Smart Cities") == name_key("Modellprojekte Smart Cities")
+    assert name_key("„Heimat 2.0“") == name_key("Heimat 2.0")
+    assert name_key("EFRE") != name_key("ESF")
+
+
+def test_lexicon_loads_cues_and_known_list():
+    lex = load_lexicon()
+    assert lex.cue_of("Bundesförderprogramms")[0] == "Bundesförderprogramm"
+    assert lex.cue_of("ESF-Bundesprogramme")[2] is True          # plural
+    assert lex.cue_of("Programm")[1] == "strong" and lex.cue_of("Richtlinie")[1] == "quoted"
+    assert lex.cue_of("Programmierung") is None
+    assert any(k.name == "LEADER" for k in lex.known)
+
+
+def _dev_docs():
+    dev = SHARED / "corpus" / "dev"
+    if not dev.is_dir():
+        pytest.skip("../shared/corpus/dev not available")
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(dev.glob("*.json"))]
+
+
+@pytest.mark.shared
+def test_dev_corpus_programmes(ex):
+    docs = _dev_docs()
+    problems = []
+    for d in docs:
+        rec = ex.extract_text(d["text"], source=d.get("id", "-"))
+        pred = json.loads(rec.model_dump_json())
+        tp, fp, fn, missed, extra = score_document(d["gold"], pred)["programmes"]
+        if fp or fn:
+            problems.append(f"{d.get('id')}: missed={missed} extra={extra}")
+        for p in rec.programmes:
+            assert d["text"][p.start:p.end] == p.text
+    assert not problems, "\n".join(problems)
