@@ -48,6 +48,10 @@ POSITIVE = [
     ("Das Förderprogramm des Landes „Kommune innovativ“ wird verlängert.", ["Kommune innovativ"]),
     ("Förderaufruf: „Wasser im Quartier“ – jetzt bewerben", ["Wasser im Quartier"]),
     ("Der „Klimaschutz vor Ort“-Förderaufruf ist gestartet.", ["Klimaschutz vor Ort"]),
+    # naming phrases and a copula
+    ("„Digitale Schule 2030“ ist ein neues Förderprogramm des Landes.", ["Digitale Schule 2030"]),
+    ("Das neue Förderprogramm heißt „Kommune digital“ und startet im Mai.", ["Kommune digital"]),
+    ("Der Wettbewerb unter dem Titel „Unser Platz“ ist eröffnet.", ["Unser Platz"]),
     # unquoted names after a strong cue stop at verbs, lowercase words and punctuation
     ("Mit dem Programm Zukunft Ländlicher Raum werden Dorfläden und Arztpraxen gefördert.",
      ["Zukunft Ländlicher Raum"]),
@@ -107,6 +111,10 @@ NEGATIVE = [
     "Im Förderaufruf Kommunen 2024 können Anträge gestellt werden.",
     "Das Förderprogramm Digitalisierung ist ausgeschöpft.",
     "Unterstützt durch die Initiative D21 und die Initiative des Landkreises.",
+    "Die Initiative Wirtschaftsstandort Nordstadt e.V. lädt zum Empfang.",
+    "Förderprogramme Bund Länder EU",
+    "Die Modellprojekte dieser Staffel stehen unter dem Motto „Gemeinwohl und Quartier“.",
+    "Ein Projekt mit dem Namen „Grüner Hof“ wurde ausgezeichnet.",
     "Der Förderaufruf 2025 erscheint im Frühjahr.",
     # a declined adjective after a preposition is ordinary German, not a name
     "Im Förderprogramm wird mit digitalen Lösungen gearbeitet, mit Hilfe Dritter.",

@@ -72,6 +72,15 @@ _MIN_STEM = 4
 
 # words between a cue word and its quoted name ("Förderprogramm des Landes „X“")
 _GAP_OPENERS = frozenset({"des", "der", "zur", "zum"})
+# naming phrases between a cue word and its quoted name ("Das Förderprogramm heißt „X“")
+_NAMING_GAPS = frozenset({("heißt",), ("namens",), ("mit", "dem", "namen"), ("mit", "dem", "titel"),
+                          ("unter", "dem", "namen"), ("unter", "dem", "titel"),
+                          ("trägt", "den", "namen")})
+# "„X“ ist ein neues Förderprogramm": a quoted name followed by a copula and a cue word
+_COPULA_AFTER = re.compile(r"[“”\"‘’»«‹›']?\s+(?:ist|war|heißt)\s+(?:ein|eine|das|die|der)\s+"
+                           r"(?:[a-zäöüß]+\s+){0,2}([A-ZÄÖÜ][\w\-]*)")
+# an organisation's legal form after a name ("Initiative Standort Nord e.V.")
+_ORG_AFTER = re.compile(r"\s*(?:e\.\s?V\.|gGmbH|GmbH|gAG|AG|eG|mbH|KG)(?![\w])")
 _SECTION_WORDS = frozenset({
     "bereich", "bereichs", "bereiches", "thema", "themas", "schwerpunkt", "schwerpunkts", "motto",
     "mottos", "kategorie", "rubrik", "sparte", "handlungsfeld", "handlungsfelds", "modul",
@@ -203,6 +212,8 @@ class Lexicon:
         n = _norm_text(name)
         if not n or n in self.not_names:
             return True
+        if all(t in self.not_names for t in n.split()):
+            return True                      # "Bund Länder EU"
         for tok in n.split():
             tok = tok.strip(".,;:!?")
             if tok in self.not_names and len(n.split()) == 1:
@@ -464,6 +475,11 @@ class ProgrammesComponent:
             cue = self._cue_before(text, i, cues_at)
             if cue is None and last_cued is not None and _ENUM_GAP.fullmatch(text, last_cued[0], i):
                 cue = last_cued[1]     # „X“, „Y“ und „Z“ after one (plural) cue word
+            if cue is None:
+                cm = _COPULA_AFTER.match(text, j, min(n, j + 60))
+                if cm:
+                    hit = self.lex.cue_of(cm.group(1))
+                    cue = hit[0] if hit else None
             if cue is None and j + 2 < n and text[j + 1] == "-":
                 wm = re.match(r"[\w\-]+", text[j + 2:j + 40])
                 if wm:
@@ -486,6 +502,13 @@ class ProgrammesComponent:
         toks = [(m.start() + ws, m.end() + ws, m.group()) for m in re.finditer(r"\S+", window)]
         if not toks:
             return None
+        # "Das Förderprogramm heißt „X“", "eine Initiative mit dem Namen „X“"
+        for g in (1, 3):
+            if len(toks) > g and tuple(t.lower() for _, _, t in toks[-g:]) in _NAMING_GAPS:
+                w = toks[-g - 1][2].lstrip("#*•([")
+                c = self.lex.cue_of(w) if w else None
+                if c:
+                    return c[0]
         # the cue may carry a colon ("Förderaufruf: „X“")
         for gap in range(0, MAX_CUE_GAP_TOKENS + 1):
             k = len(toks) - 1 - gap
@@ -621,6 +644,8 @@ class ProgrammesComponent:
                         continue
                     run = self._run(text, ce + 1, ce + 1 + MAX_RUN_CHARS)
                     if run:
+                        if _ORG_AFTER.match(text, run[1]):
+                            continue
                         for s, e, toks in self._split_run(text, run, plural):
                             name = text[s:e]
                             if lex.known_keys.get(name_key(name)) is not None or (
