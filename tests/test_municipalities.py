@@ -74,6 +74,8 @@ WITH_REGISTER = [
      [("Rhein-Sieg-Kreis", None, "05382"), ("Märkischer Kreis", None, "05962")]),
     ("Die Konferenz in Halle (Saale) und ein Workshop in Frankfurt am Main.",
      [("Halle (Saale)", None, "15002000"), ("Frankfurt am Main", None, "06412000")]),
+    ("Gefördert werden Breklum, Bredstedt und Naila.",
+     [("Breklum", None, "01054020"), ("Bredstedt", None, "01054019"), ("Naila", None, "09475151")]),
     # names that are ordinary words: only with evidence
     ("Die Messe findet in Essen statt.", [("Essen", None, "05113000")]),
     ("Essen, Iserlohn und Soest sind dabei.",

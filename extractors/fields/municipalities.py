@@ -45,6 +45,7 @@ DOMINANT_MIN_POPULATION = 20_000
 CONTACT_BLOCK_LINES = 3                   # lines around a short line searched for address signals
 SHORT_LINE_CHARS = 70                     # a line this short may belong to an address block
 CONTACT_WINDOW_CHARS = 300               # how far around that line to look
+LIST_MIN_NAMES = 3                        # a list this long of register names is a list of places
 MAX_GAP_CHARS = 3                         # characters between the words of one name ("a. d. ")
 
 # --- word lists (data files) -----------------------------------------------------------------
@@ -417,8 +418,8 @@ class MunicipalitiesComponent:
             s = m.start()
             if s < skip_until:
                 continue
-            kt = key_tokens(m.group())
-            if not kt or kt[0] not in first_tokens:
+            low = m.group().casefold()       # the key of a first word (particles never start a name)
+            if low not in first_tokens and low != "sankt":
                 continue
             if any(a <= s < b for a, b in spans):
                 continue
@@ -448,8 +449,21 @@ class MunicipalitiesComponent:
             elif mention.accepted is False:
                 continue
             out.append(mention)
-        # names in a list with accepted municipalities ("Essen, Bochum und Dortmund")
+        # names in a list with accepted municipalities ("Essen, Bochum und Dortmund"), and lists of
+        # at least LIST_MIN_NAMES register names ("Breklum, Bordelum und Bredstedt")
         allm = sorted(out + cued, key=lambda x: x.start)
+        chain: list[_Mention] = []
+        for mm in allm + [None]:
+            if mm is not None and chain:
+                sep = _SEP.match(text, chain[-1].end)
+                if sep and sep.end() == mm.start:
+                    chain.append(mm)
+                    continue
+            if len(chain) >= LIST_MIN_NAMES:
+                for c in chain:
+                    if not c.accepted:
+                        c.accepted, c.rule = True, "register-list"
+            chain = [mm] if mm is not None else []
         changed = True
         while changed:
             changed = False
