@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import random
 import sys
 import tempfile
@@ -61,7 +63,11 @@ def main() -> int:
     ap.add_argument("--documents", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--filler", type=int, default=36, help="filler paragraphs per document")
+    ap.add_argument("--quick", action="store_true", help="200 documents (bench/run.py --quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.documents = min(args.documents, 200)
+    results = []
     import extractors.fields.text  # noqa: F401  warm-up: the flow has it loaded already
 
     items = make(args.documents, 1, args.filler)
@@ -84,6 +90,10 @@ def main() -> int:
             for k, v in s.rows.items():
                 per_table[k] = per_table.get(k, 0) + v
         print("   rows per table: " + ", ".join(f"{k} {v}" for k, v in per_table.items() if v))
+        results.append({"name": "warehouse load (rows, all tables)", "value": round(rows / t),
+                        "unit": "rows/s", "target": 3000, "better": "higher",
+                        "ok": rows / t >= 3000,
+                        "note": f"{len(items)} docs, batches of {args.batch}; executemany ~1,000"})
         rows2, t2, _, stats2, _ = timed_run(wh, items, args.batch)
         print(f"same input again: {rows2} rows written, {sum(s.unchanged for s in stats2)} "
               f"unchanged in {t2:.2f} s")
@@ -95,6 +105,9 @@ def main() -> int:
         snap = wh.publish()
         tp = time.perf_counter() - t0
         print(f"publish:         {tp * 1000:.0f} ms (checkpoint + copy + rename)")
+        results.append({"name": "warehouse publish", "value": round(tp * 1000), "unit": "ms",
+                        "target": 2000, "better": "lower", "ok": tp < 2,
+                        "note": f"snapshot {mb(snap):.1f} MB"})
         print(f"files:           working db {mb(wh.work_db):.1f} MB, snapshot {mb(snap):.1f} MB")
         wh.close()
         t0 = time.perf_counter()
@@ -107,6 +120,11 @@ def main() -> int:
         print(f"reader:          connect + open_calls ({n} rows) {tq * 1000:.0f} ms, "
               f"programmes_latest {tq2 * 1000:.0f} ms")
         con.close()
+        results.append({"name": "warehouse reader open_calls", "value": round(tq * 1000),
+                        "unit": "ms", "target": 1000, "better": "lower", "ok": tq < 1,
+                        "note": "connect + query"})
+    if os.environ.get("FOERDERRADAR_BENCH_JSON"):
+        Path(os.environ["FOERDERRADAR_BENCH_JSON"]).write_text(json.dumps(results, indent=1))
     return 0
 
 
