@@ -68,6 +68,7 @@ POSITIVE = [
     # heading: name before the call number
     ("Gemeinsam Wachsen – 3. Förderaufruf\nDie Bewerbungsphase läuft.", ["Gemeinsam Wachsen"]),
     # well-known names, case-sensitive acronyms, compounds, long forms
+    ("Gefördert aus dem EFRE/JTF-Programm NRW 2021-2027.", ["EFRE", "JTF"]),
     ("Das Vorhaben wird aus dem EFRE kofinanziert; auch LEADER-Regionen können Anträge stellen.",
      ["EFRE", "LEADER"]),
     ("Kommunen nutzen die Kommunalrichtlinie und den DigitalPakt Schule.",
@@ -113,6 +114,8 @@ NEGATIVE = [
     "Unterstützt durch die Initiative D21 und die Initiative des Landkreises.",
     "Die Initiative Wirtschaftsstandort Nordstadt e.V. lädt zum Empfang.",
     "Förderprogramme Bund Länder EU",
+    "Die Initiative „Sicher im Netz“ e.V. berät Vereine.",
+    "Die Förderung erfolgt über das Landesprogramm NRW 2021-2027.",
     "Die Modellprojekte dieser Staffel stehen unter dem Motto „Gemeinwohl und Quartier“.",
     "Ein Projekt mit dem Namen „Grüner Hof“ wurde ausgezeichnet.",
     "Der Förderaufruf 2025 erscheint im Frühjahr.",

@@ -67,6 +67,7 @@ INFLECTIONS = ("", "s", "es", "e", "en", "n")      # generated forms of a cue wo
 _PLURAL_ENDINGS = frozenset({"e", "en", "n"})       # "Programme", "Programmen", "Initiativen"
 _ENUM_GAP = re.compile(r"\s*(?:,|und|sowie|oder|bzw\.)\s*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_PERIOD = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?[+]?")
 _STEM_SUFFIXES = ("en", "es", "em", "er", "n", "s", "e")
 _MIN_STEM = 4
 
@@ -430,6 +431,8 @@ class ProgrammesComponent:
             return False
         if all(t.replace(".", "").isdigit() for t in tokens):
             return False                                   # "Förderaufruf 2024": an edition
+        if all(_PERIOD.fullmatch(t) or (t.isupper() and len(t) <= 3) for t in tokens):
+            return False                                   # "NRW 2021-2027": region and period
         if len(tokens) == 1:
             t = tokens[0]
             upp = sum(c.isupper() for c in t)
@@ -491,6 +494,8 @@ class ProgrammesComponent:
                 continue
             if all(t.replace(".", "").isdigit() for t in inner_s.split()):
                 continue
+            if _ORG_AFTER.match(text, j + 1):
+                continue                       # „Deutschland sicher im Netz“ e.V.: an association
             mentions.append(_Mention(qs, qe, inner_s, "cue_quoted", cue=cue))
             last_cued = (j + 1, cue)
 
@@ -639,7 +644,10 @@ class ProgrammesComponent:
             quoted_starts = {m.start for m in mentions}
             for cs, ce, lemma, strength, plural in cues:
                 nxt = text[ce:ce + 3]
-                if strength == "strong" and nxt[:1] == " " and nxt.strip()[:1] not in _QUOTES:
+                # "EFRE-Programm NRW 2021-2027": the name is the compound's first part (well-known
+                # list), what follows is a region and a period
+                compound = "-" in text[cs:ce] and text[cs:cs + 1].isupper() and not text[cs:ce].startswith(("EU-", "Bund-"))
+                if strength == "strong" and not compound and nxt[:1] == " " and nxt.strip()[:1] not in _QUOTES:
                     if ce + 1 in quoted_starts:
                         continue
                     run = self._run(text, ce + 1, ce + 1 + MAX_RUN_CHARS)
