@@ -52,7 +52,7 @@ from extractors.settings import PATTERNS_DIR
 from models.records import Amount
 
 # ---------------------------------------------------------------------------- thresholds
-WINDOW_BEFORE = 90           # chars scanned before a currency word (ranges, number words)
+WINDOW_BEFORE = 60           # chars scanned before a currency word (ranges, number words)
 WINDOW_AFTER = 45            # chars scanned after it (prefix form "EUR 1.000.000,00 bis 2.000.000,00")
 PRE_LOOKBACK = 90            # chars searched for the cue chain before a number
 NEAR_LOOKBACK = 100          # chars (clipped to the sentence) searched for near cues
@@ -230,17 +230,42 @@ class _Patterns:
             rf"[ \t\u00a0]*(?P<cue>(?i:{_alt(list(self.u_post) + list(self.q_post))}))"
             rf"(?!{_LETTER})(?!\s*(?:19|20)\d\d(?!\d))"
         )
-        self.near_q = re.compile(rf"(?i:{_alt(self.q_near)})") if self.q_near else None
         # near unit cues: the listed word parts, and every multi-word pre cue as a whole phrase
         # ("Je Vorhaben sind bis zu 50.000 Euro möglich")
         phrases = {k: v for k, v in self.u_pre.items() if " " in k and v not in ("total", "per_unit")}
-        self.u_near.update({k: v for k, v in phrases.items() if k not in self.u_near})
-        self.near_u = re.compile(
-            rf"(?i:(?<!{_LETTER})(?:{_alt(phrases)})(?!{_LETTER})|{_alt(k for k in self.u_near if k not in phrases)})")
+        self.u_near_parts = dict(self.u_near)
+        self.u_near_phrases = {k: v for k, v in phrases.items() if k not in self.u_near}
+        self.u_near_firsts = tuple(sorted({k.split(" ")[0] + " " for k in self.u_near_phrases}))
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
         self.negative: list[tuple[str, re.Pattern]] = [
             (key.lower(), re.compile(rx, re.IGNORECASE)) for key, rx in _lines("amount_negative.txt")]
+
+
+def _last_cue(window: str, parts: dict[str, str], phrases: dict[str, str],
+              firsts: tuple[str, ...] = ()) -> str | None:
+    """The value of the cue standing last in ``window``: ``parts`` match inside words
+    ("Förderhöchstbetrag"), ``phrases`` only as whole words (looked up by word n-grams)."""
+    best, best_pos = None, -1
+    for cue, value in parts.items():
+        i = window.rfind(cue)
+        if i > best_pos:
+            best, best_pos = value, i
+    if phrases and any(f in window for f in firsts):
+        words = _WORDS.findall(window)
+        pos = len(window)
+        for k in range(len(words) - 1, -1, -1):
+            pos = window.rfind(words[k], 0, pos)
+            if pos <= best_pos:
+                break
+            for n in (2, 3, 4, 1):
+                v = phrases.get(" ".join(words[k:k + n]))
+                if v is not None:
+                    return v
+    return best
+
+
+_WORDS = re.compile(r"[^\s,;:()„“\"]+")
 
 
 def _key(cue: str) -> str:
@@ -552,16 +577,10 @@ class AmountsComponent:
         lo = max(s0, floor, start - NEAR_LOOKBACK)
         if lo >= start:
             return None, None
-        qual = unit = None
-        if pat.near_q is not None:
-            hits = list(pat.near_q.finditer(text, lo, start))
-            if hits:
-                qual = pat.q_near[_key(hits[-1].group(0))]
-        if pat.near_u is not None:
-            hits = list(pat.near_u.finditer(text, lo, start))
-            if hits:
-                unit = pat.u_near[_key(hits[-1].group(0))]
-        return qual, unit
+        # plain substring tests on the lower-cased window: far cheaper than a big alternation
+        w = " ".join(text[lo:start].lower().split())
+        return (_last_cue(w, pat.q_near, {}),
+                _last_cue(w + " ", pat.u_near_parts, pat.u_near_phrases, pat.u_near_firsts))
 
     def _records(self, hits: list[_Hit], m: re.Match, text: str, floor: int, index) -> list[Amount]:
         post_end, post_q, post_u = self._post(text, m.end())
