@@ -115,6 +115,8 @@ NEGATIVE = [
     "Die Initiative Wirtschaftsstandort Nordstadt e.V. lädt zum Empfang.",
     "Förderprogramme Bund Länder EU",
     "Die Initiative „Sicher im Netz“ e.V. berät Vereine.",
+    "Zum Start des Förderprogramms: „Wir unterstützen die Kommunen beim Klimaschutz.“",
+    "Zum Förderaufruf sagte die Ministerin: „Das ist ein guter Tag für die Dörfer, die wir stärken.“",
     "Die Förderung erfolgt über das Landesprogramm NRW 2021-2027.",
     "Die Modellprojekte dieser Staffel stehen unter dem Motto „Gemeinwohl und Quartier“.",
     "Ein Projekt mit dem Namen „Grüner Hof“ wurde ausgezeichnet.",

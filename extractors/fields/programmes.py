@@ -101,6 +101,19 @@ _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
 
 
+_STATEMENT_WORDS = frozenset({"wir", "ich", "ist", "sind", "wird", "werden", "haben", "können",
+                              "sollen", "müssen", "wollen", "möchten", "dass"})
+STATEMENT_MIN_TOKENS = 6     # a quote this long with a finite verb or pronoun is a quotation
+
+
+def _is_statement(s: str) -> bool:
+    """A quotation ("„Wir unterstützen die Kommunen.“") rather than a name."""
+    if s[-1] in ".?;:" and not re.search(r"\b(?:e\.\s?V|Nr|Co)\.$", s):
+        return True
+    toks = s.lower().split()
+    return len(toks) >= STATEMENT_MIN_TOKENS and any(t.strip(",.!?") in _STATEMENT_WORDS for t in toks)
+
+
 def _lines(name: str) -> list[str]:
     path = PATTERNS / name
     try:
@@ -496,6 +509,8 @@ class ProgrammesComponent:
                 continue
             if _ORG_AFTER.match(text, j + 1):
                 continue                       # „Deutschland sicher im Netz“ e.V.: an association
+            if _is_statement(inner_s):
+                continue                       # a quotation, not a name
             mentions.append(_Mention(qs, qe, inner_s, "cue_quoted", cue=cue))
             last_cued = (j + 1, cue)
 
