@@ -182,6 +182,7 @@ class Lexicon:
     connectors: frozenset[str]
     not_names: frozenset[str]
     not_heads: tuple[str, ...]
+    generic_nouns: frozenset[str]
     adj_endings: tuple[str, ...]
     adj_exceptions: frozenset[str]
     known: list[KnownProgramme]
@@ -292,6 +293,7 @@ def load_lexicon() -> Lexicon:
         connectors=frozenset(_lines("programme_connectors.txt")),
         not_names=frozenset(_norm_text(x) for x in _lines("programme_not_names.txt")),
         not_heads=tuple(x.casefold() for x in _lines("programme_not_heads.txt")),
+        generic_nouns=frozenset(_lines("programme_generic_nouns.txt")),
         adj_endings=adj_endings,
         adj_exceptions=frozenset(_lines("programme_adjective_exceptions.txt")),
         known=known, known_keys=known_keys, known_patterns=known_patterns,
@@ -446,6 +448,9 @@ class ProgrammesComponent:
             return False                                   # "Förderaufruf 2024": an edition
         if all(_PERIOD.fullmatch(t) or (t.isupper() and len(t) <= 3) for t in tokens):
             return False                                   # "NRW 2021-2027": region and period
+        if all(t in self.lex.generic_nouns or t in self.lex.connectors or _PERIOD.fullmatch(t)
+               for t in tokens):
+            return False                                   # "Kommunen und Vereine": a description
         if len(tokens) == 1:
             t = tokens[0]
             upp = sum(c.isupper() for c in t)
