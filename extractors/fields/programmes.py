@@ -97,6 +97,7 @@ _QUOTES = {
     "'": "'",
 }
 _QUOTE_RE = re.compile("[„“\"‚‘»«›']")
+_NONSPACE = re.compile(r"\S+")
 _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
 
@@ -387,9 +388,11 @@ class ProgrammesComponent:
 
     def _run(self, text: str, pos: int, limit: int) -> tuple[int, int, list[str]] | None:
         """Read an unquoted capitalised name starting at ``pos`` (on one line)."""
-        end_line = text.find("\n", pos)
+        if pos >= len(text) or not (text[pos].isupper() or text[pos].isdigit()):
+            return None                        # "Programm des Landes", "Förderprogramm wird"
+        end_line = text.find("\n", pos, limit)
         stop = min(limit, end_line if end_line >= 0 else len(text))
-        toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text[pos:stop])]
+        toks = [(m.start() - pos, m.end() - pos, m.group()) for m in _NONSPACE.finditer(text, pos, stop)]
         names: list[tuple[int, int, str]] = []
         i = 0
         while i < len(toks):
@@ -458,8 +461,8 @@ class ProgrammesComponent:
                     or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:])))
         return tokens[0][0].isupper() or tokens[0][0].isdigit()
 
-    def _quoted(self, text: str, cues_at: dict[int, tuple[str, str]], mentions: list[_Mention],
-                quotes: list[tuple[int, int, str]]) -> None:
+    def _quoted(self, text: str, cues_at: dict[int, tuple[str, str]], mentions: list[_Mention]) -> None:
+        """Quoted names with a cue word before them (or a hyphenated cue or copula after)."""
         pos = 0
         n = len(text)
         last_cued: tuple[int, str] | None = None
@@ -492,7 +495,6 @@ class ProgrammesComponent:
             if not inner_s or not (inner_s[0].isalnum()):
                 continue
             qs, qe = i + 1 + s_off, i + 1 + s_off + len(inner_s)
-            quotes.append((qs, qe, inner_s))
             cue = self._cue_before(text, i, cues_at)
             if cue is None and last_cued is not None and _ENUM_GAP.fullmatch(text, last_cued[0], i):
                 cue = last_cued[1]     # „X“, „Y“ und „Z“ after one (plural) cue word
@@ -658,9 +660,8 @@ class ProgrammesComponent:
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         cues = self._cues(text, low)
         cues_at = {ce: (lemma, strength) for cs, ce, lemma, strength, _pl in cues}
-        quotes: list[tuple[int, int, str]] = []
         if cues:
-            self._quoted(text, cues_at, mentions, quotes)
+            self._quoted(text, cues_at, mentions)
             quoted_starts = {m.start for m in mentions}
             for cs, ce, lemma, strength, plural in cues:
                 nxt = text[ce:ce + 3]
@@ -743,6 +744,7 @@ class ProgrammesComponent:
                     forms.setdefault(m.surface, gid)
         if forms:
             spans = sorted((m.start, m.end) for ms in groups.values() for m in ms)
+            exact = set(spans)
             found: dict[tuple[int, int], tuple[str, object]] = {}
             for f, gid in forms.items():
                 for v in _declined_forms(f):
@@ -754,7 +756,7 @@ class ProgrammesComponent:
                             found.setdefault((i, e), (v, gid))
                         i = text.find(v, i + 1)
             for (s, e), (v, gid) in sorted(found.items(), key=lambda x: (x[0][0], -x[0][1])):
-                if any(a <= s and e <= b for a, b in spans):
+                if (s, e) in exact or any(a <= s and e <= b for a, b in spans):
                     continue               # already a mention, or inside a longer one
                 spans.append((s, e))
                 groups[gid].append(_Mention(s, e, v, "mention", acronym=v.isupper() and " " not in v))
