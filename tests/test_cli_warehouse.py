@@ -89,7 +89,7 @@ def test_runs_lists_the_run(ingested, runner):
     assert rows[0]["flow"] == "ingest" and rows[0]["status"] == "success"
     assert rows[0]["new"] >= N_DOCS
     table = runner.invoke(app, ["runs", "--home", str(home)])
-    assert table.exit_code == 0 and rows[0]["run_id"][:12] in table.stdout
+    assert table.exit_code == 0 and "success" in table.stdout and "ingest" in table.stdout
 
 
 def test_query_formats(ingested, runner):
@@ -135,7 +135,8 @@ def test_export_writes_every_table_and_view(ingested, runner, tmp_path, fmt):
     assert {p.stem for p in out.iterdir()} == set(names)
     reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
     n_docs = json.loads(_query(runner, home, "SELECT count(*) AS n FROM documents").stdout)["n"]
-    assert duckdb.sql(f"SELECT count(*) FROM {reader}('{out / ('documents.' + fmt)}')").fetchone()[0] == n_docs
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM {reader}('{out / ('documents.' + fmt)}')").fetchone()[0] == n_docs
 
 
 def test_reprocess_re_extracts_from_the_raw_store(ingested, runner):
@@ -155,3 +156,4 @@ def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_
     assert "foerderradar query" in res.stdout
     assert res.stdout.count("$ foerderradar query") == 3
     assert (tmp_path / "warehouse").is_dir()
+

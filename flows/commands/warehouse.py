@@ -16,6 +16,7 @@ from typing import Any, Optional
 import typer
 
 DEMO_DOCUMENTS = 40
+PIPE_WIDTH = 160              # table width when stdout is not a terminal
 QUERY_TABLE_ROWS = 50          # rows shown by `query` as a table (csv/json print all)
 
 
@@ -60,6 +61,14 @@ def _quiet_prefect(verbose: bool) -> None:
     """Console: our progress lines and the flow's start and end, not one line per task."""
     import logging
 
+    # Prefect's console handlers hold the stderr of the moment Prefect was imported; write to
+    # this command's stderr (matters when the CLI runs more than once in a process, as in tests)
+    for name in (None, "prefect", "prefect.flow_runs", "prefect.task_runs", "prefect.extra"):
+        for h in logging.getLogger(name).handlers:
+            if type(h).__name__ == "PrefectConsoleHandler":
+                with h.lock:        # not setStream(): it flushes the old, maybe closed, stream
+                    h.stream = sys.stderr
+                    h.console.file = sys.stderr
     if verbose:
         return
     logging.getLogger("prefect").setLevel(logging.WARNING)          # "Starting temporary server …"
@@ -81,7 +90,7 @@ def print_summary(result, file=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=file or sys.stdout, highlight=False)
+    console = _console(file or sys.stdout)
     colour = {"success": "green", "partial": "yellow", "failed": "red"}.get(result.status, "white")
     t = Table(title=f"{result.flow} run {result.run_id}: [{colour}]{result.status}[/]", title_justify="left")
     for col in ("source", "fetched", "new", "parsed", "extracted", "loaded", "unchanged", "failed"):
@@ -113,16 +122,24 @@ def print_summary(result, file=None) -> None:
                       "foerderradar query \"SELECT * FROM fetches WHERE error IS NOT NULL\")")
 
 
+def _console(out):
+    """Rich console on ``out``; wide when not a terminal (a pipe or file gets whole rows)."""
+    from rich.console import Console
+
+    tty = hasattr(out, "isatty") and out.isatty()
+    return Console(file=out, highlight=False, width=None if tty else PIPE_WIDTH)
+
+
 def _exit_for(result) -> None:
     raise typer.Exit(0 if result.status == "success" else 1)
 
 
-def _open_reader():
+def _open_reader(today: dt.date | None = None):
     """A read-only connection to the published warehouse, or a clear exit."""
     from warehouse import connect
 
     try:
-        return connect()
+        return connect(today=today)
     except Exception as exc:
         name = type(exc).__name__
         if name in ("NotPublished", "FileNotFoundError"):
@@ -167,7 +184,7 @@ def print_rows(cols: list[str], rows: list[tuple], fmt: str = "table", title: st
         shown = rows if max_rows is None else rows[:max_rows]
         for r in shown:
             t.add_row(*(_cell(v) for v in r))
-        console = Console(file=out, highlight=False)
+        console = _console(out)
         console.print(t)
         if len(shown) < len(rows):
             console.print(f"({len(rows) - len(shown)} more rows; use --format csv or json for all)")
@@ -183,7 +200,14 @@ def _json_default(v: Any):
 
 
 # Example queries shown by `demo` (views documented in warehouse/views/*.sql).
-DEMO_QUERIES: list[tuple[str, str]] = []
+DEMO_QUERIES: list[tuple[str, str]] = [
+    ("open calls", "SELECT programme, next_deadline, days_left, max_grant_eur, budget_eur, url "
+                   "FROM open_calls ORDER BY next_deadline, programme LIMIT 10"),
+    ("upcoming deadlines", "SELECT date, days_left, kind, subject, programme, url "
+                           "FROM upcoming_deadlines ORDER BY date, programme LIMIT 10"),
+    ("municipalities", "SELECT municipality, type, ags, programme, next_deadline "
+                       "FROM municipality_programmes ORDER BY municipality, programme LIMIT 10"),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -209,7 +233,10 @@ def register(app: typer.Typer) -> None:
                                      param_hint="--source/--option")
         from flows.ingest import ingest
 
-        result = _run_flow(ingest, verbose, sources=source or None, limit=limit, options=opts)
+        try:
+            result = _run_flow(ingest, verbose, sources=source or None, limit=limit, options=opts)
+        except Exception as exc:
+            _fail(exc)
         _report(result, as_json)
 
     @app.command("reprocess")
@@ -224,7 +251,10 @@ def register(app: typer.Typer) -> None:
         _set_home(home)
         from flows.ingest import reprocess
 
-        result = _run_flow(reprocess, verbose, sources=source or None, force=force)
+        try:
+            result = _run_flow(reprocess, verbose, sources=source or None, force=force)
+        except Exception as exc:
+            _fail(exc)
         _report(result, as_json)
 
     @app.command("serve")
@@ -265,14 +295,16 @@ def register(app: typer.Typer) -> None:
     def query_cmd(
         sql: str = typer.Argument(..., help="SQL (read-only), e.g. \"SELECT * FROM open_calls\"."),
         format: str = typer.Option("table", "--format", "-f", help="table, csv or json (one object a line)."),
+        today: str = typer.Option(None, "--today", help="Evaluate open_calls/upcoming_deadlines as of YYYY-MM-DD."),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
     ) -> None:
         """Run SQL against the latest published warehouse (read-only)."""
         _check_format(format)
+        day = _parse_day(today)
         _set_home(home)
         import duckdb
 
-        con = _open_reader()
+        con = _open_reader(day)
         try:
             cols, rows = _rows(con, sql)
         except duckdb.Error as exc:
@@ -310,34 +342,63 @@ def register(app: typer.Typer) -> None:
         _set_home(home)
         from extractors import settings
         from extractors.demo import serve_demo_site
+        from extractors.demo.generator import BASE_DATE
         from flows.ingest import ingest
 
+        # the demo site's announcements are dated from BASE_DATE on: look at them as of the day
+        # of the newest one, not the wall clock (or every call would be long closed)
+        as_of = BASE_DATE + dt.timedelta(days=documents - 1)
         print(f"foerderradar demo: data in {settings.home()}", file=sys.stderr)
-        with serve_demo_site(n_documents=documents) as base_url:
-            print(f"demo site on {base_url} ({documents} announcements)", file=sys.stderr)
-            result = _run_flow(ingest, verbose, sources=["demo"], options={"demo": {"base_url": base_url}})
+        try:
+            with serve_demo_site(n_documents=documents) as base_url:
+                print(f"demo site on {base_url} ({documents} announcements)", file=sys.stderr)
+                result = _run_flow(ingest, verbose, sources=["demo"], options={"demo": {"base_url": base_url}},
+                                   today=as_of)
+        except Exception as exc:
+            _fail(exc)
         print_summary(result)
         if result.status != "failed":
-            con = _open_reader()
+            con = _open_reader(as_of)
+            print(f"\nThe warehouse as of {as_of} (the demo's newest announcement):")
             for title, sql in DEMO_QUERIES:
-                print(f"\n$ foerderradar query \"{' '.join(sql.split())}\"")
+                print(f"\n$ foerderradar query \"{sql}\" --today {as_of}")
                 cols, rows = _rows(con, sql)
                 print_rows(cols, rows, "table", title=title, max_rows=10)
             print("\nQuery the warehouse yourself:\n"
                   + (f"  export FOERDERRADAR_HOME={settings.home()}\n" if home else "")
                   + "  foerderradar query \"SHOW TABLES\"\n"
-                  "  foerderradar query \"SELECT * FROM open_calls\" --format csv\n"
+                  f"  foerderradar query \"SELECT * FROM open_calls\" --today {as_of} --format csv\n"
                   "  foerderradar runs\n"
                   "  foerderradar export --format parquet out/\n"
-                  "or from Python: from warehouse import connect; connect().sql(\"FROM open_calls\").df()")
+                  "or in Python: import warehouse; warehouse.connect().sql(\"FROM open_calls\").df()")
         _exit_for(result)
 
 
 RUNS_SQL = """
-SELECT run_id, flow, status, started_at, finished_at, new_documents AS new, new_versions AS changed,
-       reextracted, unchanged, failed, changes
+SELECT run_id, flow, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started_utc,
+       round(epoch(finished_at - started_at), 1) AS seconds,
+       new_documents AS new, new_versions AS changed, unchanged, failed
 FROM runs ORDER BY started_at DESC LIMIT {n}
 """
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint="--today")
+
+
+def _fail(exc: BaseException) -> None:
+    """An expected failure of a run (another writer, a broken warehouse): message, exit 1."""
+    from warehouse import WarehouseError
+
+    if isinstance(exc, WarehouseError):
+        _err(str(exc))
+        raise typer.Exit(1)
+    raise exc
 
 
 def _check_format(fmt: str) -> None:
