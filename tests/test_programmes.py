@@ -61,6 +61,10 @@ POSITIVE = [
     ("Das Sonderprogramm Stadt und Land finanziert Radwege.", ["Sonderprogramm Stadt und Land"]),
     ("Seit 2021 läuft das Bundesprogramm Sprach-Kitas.", ["Sprach-Kitas"]),
     ("Im Förderprogramm NEUSTART KULTUR stehen weitere Mittel bereit.", ["NEUSTART KULTUR"]),
+    # a label line
+    ("Förderprogramm: Digitalbonus Kommunal\nFördergeber: Land", ["Digitalbonus Kommunal"]),
+    # a well-known name with its programme period number
+    ("Das Projekt wird aus Interreg VI A gefördert.", ["Interreg VI A"]),
     # plural cue: a list of names
     ("Die Stadt erhält Mittel aus den Programmen Lebendige Zentren und Sozialer Zusammenhalt.",
      ["Lebendige Zentren", "Sozialer Zusammenhalt"]),
@@ -115,6 +119,7 @@ NEGATIVE = [
     "Unterstützt durch die Initiative D21 und die Initiative des Landkreises.",
     "Die Initiative Wirtschaftsstandort Nordstadt e.V. lädt zum Empfang.",
     "Förderprogramme Bund Länder EU",
+    "Förderprogramm: Kommunen\nAntragsteller: Städte",
     "Über das Programm Kommunen und Vereine zu stärken, wird diskutiert.",
     "Gleichwertige Lebensverhältnisse in Stadt und Land sind das Ziel des Programms.",
     "Der Förderaufruf Digitalisierung 2024 richtet sich an Schulen.",

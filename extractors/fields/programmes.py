@@ -98,6 +98,7 @@ _QUOTES = {
 }
 _QUOTE_RE = re.compile("[„“\"‚‘»«›']")
 _NONSPACE = re.compile(r"\S+")
+_EDITION = re.compile(r"[ -](?:II|III|IV|V|VI|VII|VIII|IX|X)(?:[ -][ABC])?(?![\w])")
 _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
 
@@ -567,8 +568,14 @@ class ProgrammesComponent:
         for match_id, s, e in self.matcher(doc):
             idx, form = self._match_known[match_id]
             span = doc[s:e]
-            surf = text[span.start_char:span.end_char]
-            mentions.append(_Mention(span.start_char, span.end_char, surf, "known", known=idx,
+            start, end = span.start_char, span.end_char
+            surf = text[start:end]
+            ed = _EDITION.match(text, end)       # "Interreg VI A", "Überbrückungshilfe IV"
+            if ed:
+                end = ed.end()
+                form = form + text[ed.start():end]
+                surf = text[start:end]
+            mentions.append(_Mention(start, end, surf, "known", known=idx,
                                      acronym=surf.isupper() and " " not in surf, form=form))
         # "EFRE-Mittel", "LEADER-Region", "ESF Plus-Programm": a known form before a hyphen
         n = len(text)
@@ -665,6 +672,13 @@ class ProgrammesComponent:
             quoted_starts = {m.start for m in mentions}
             for cs, ce, lemma, strength, plural in cues:
                 nxt = text[ce:ce + 3]
+                if nxt[:2] == ": " and strength == "strong" and ctx is not None \
+                        and not text[ctx.index.line(cs)[0]:cs].strip(" #*•-\t"):
+                    # a label line "Förderprogramm: Digitalbonus Kommunal"
+                    run = self._run(text, ce + 2, ce + 2 + MAX_RUN_CHARS)
+                    if run and self._name_shaped(run[2]) and not lex.rejects(text[run[0]:run[1]], lemma):
+                        mentions.append(_Mention(run[0], run[1], text[run[0]:run[1]], "cue_name", cue=lemma))
+                    continue
                 # "EFRE-Programm NRW 2021-2027": the name is the compound's first part (well-known
                 # list), what follows is a region and a period
                 compound = "-" in text[cs:ce] and text[cs:cs + 1].isupper() and not text[cs:ce].startswith(("EU-", "Bund-"))
