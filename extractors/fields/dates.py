@@ -126,7 +126,7 @@ _ALTERNATIVES = {
     # 2024-03-31
     "iso": rf"(?P<y>{_Y})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
     # im zweiten Quartal 2024 / 3. Quartal 2024 / Q3/2024 / 2. Halbjahr / H1 2025
-    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[QH])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
+    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
     # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
     "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
     # Ende April 2024 / April 2024 / Mitte Mai
@@ -144,41 +144,61 @@ def _prefixed(name: str, pattern: str) -> str:
 
 
 CANDIDATE_RE = re.compile(
-    r"(?<![\w./-])(?:" + "|".join(_prefixed(n, p) for n, p in _ALTERNATIVES.items()) + ")",
-    re.IGNORECASE,
-)
-# cheap prefilter: a year, a day-month pair, or a month/season/quarter word somewhere
-PREFILTER_RE = re.compile(
-    rf"\d\.\s?\d|{_Y}|(?<![\w])(?:{_alt(MONTHS)}|{_alt(SEASONS)}|{_alt(PERIOD_UNITS)})(?![a-zäöüß])|\b[QH][1-4]\b",
-    re.IGNORECASE,
-)
+    r"(?<![\w./-])(?:" + "|".join(_prefixed(n, p) for n, p in _ALTERNATIVES.items()) + ")")
+# Anchors, searched in the original text: digit runs and capitalised month, season and period
+# words. sre skips quickly to the few characters that can start one; CANDIDATE_RE is then only
+# tried at an anchor (or at the weekday / "Ende" / ordinal word right before it).
+_KEYWORDS = frozenset((*MONTHS, *SEASONS, *PERIOD_UNITS))
+# as written: "April", "APRIL", "Herbstes", "Sommers"
+_KEYWORD_FORMS = frozenset(f(w + suffix) for w in _KEYWORDS for suffix in ("", "s", "es")
+                           for f in (str.capitalize, str.upper))
+# one character class first lets sre skip quickly to the few characters that can start an
+# anchor (a digit run or a capitalised word); the word is then looked up in _KEYWORD_FORMS
+ANCHOR_RE = re.compile(
+    "[0-9" + "".join(sorted({w[0].upper() for w in _KEYWORDS})) + r"][0-9]*[^\W\d_]*")
+_LEFT_EXT_RE = re.compile(
+    rf"(?:(?<![\w])(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?"
+    rf"|(?<![\w]){_REL}\s+(?:des\s+(?:monats\s+|jahres\s+)?|im\s+|of\s+)?"
+    rf"|(?<![\w]){_ORD}\s*|(?<![\w])[qh])$")
+# last words that can start a candidate before its anchor (weekday, "Ende", ordinal, "des", "den")
+_LEFT_WORDS = frozenset((*(w.rstrip(".") for w in WEEKDAYS), *RELATIVE, *ORDINALS,
+                         "den", "des", "monats", "jahres", "im", "of", "q", "h"))
+_AFTER_DAY_RE = re.compile(rf"[.–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:{_alt(MONTHS)})(?![a-zäöüß])")
 
-_YEAR_CUE_RE = re.compile(rf"(?:^|[\s(,:;])(?:{'|'.join(YEAR_CUES)})\s*$", re.IGNORECASE)
+
+def lower_text(text: str) -> str:
+    """``text.lower()`` with the same length (offsets stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+_YEAR_CUE_RE = re.compile(rf"(?:^|[\s(,:;])(?:{'|'.join(YEAR_CUES)})\s*$", 0)
 # a bare month or season needs a preposition before it ("im April", "bis Mai", "ab Herbst")
 _MONTH_PREP_RE = re.compile(
     r"(?:^|[\s(])(?:im|in|bis(?:\s+(?:zum|ende|anfang|mitte))?|ab|seit|zum|von|vom|monat|monats|"
     r"ende|anfang|mitte|des|until|by|from|since|of)\s*$",
-    re.IGNORECASE,
+    0,
 )
 # numbers that look like day.month but are section numbers ("Nr. 2.1.", "Ziffer 5.3.")
 _SECTION_RE = re.compile(
     r"(?<![\w])(?:nr|nummer|ziffer|ziff|abschnitt|kapitel|kap|punkt|abs|absatz|tz|rn|randnummer|§|art|"
     r"artikel|anlage|anhang|version|v|tabelle|abb|seite|s)\.?\s*$",
-    re.IGNORECASE,
+    0,
 )
 _RANGE_GAP_RE = re.compile(
-    rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", re.IGNORECASE)
-_BETWEEN_RE = re.compile(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", re.IGNORECASE)
+    rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", 0)
+_BETWEEN_RE = re.compile(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", 0)
 
 _TIME_AFTER_RE = re.compile(
     r"\s*(?:,|\(|um|bis|-|–|at)?\s*(?:um\s+|bis\s+)?(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*"
     r"(?:uhr|h\b|(?<=\d\d)(?=\s*(?:mez|mesz|cet|cest|\)|$|[\s,.;])))",
-    re.IGNORECASE,
+    0,
 )
 _TIME_BEFORE_RE = re.compile(
     r"(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*uhr\s*(?:\((?:mez|mesz)\))?\s*,?\s*"
     r"(?:am|des|den|,)?\s*$",
-    re.IGNORECASE,
+    0,
 )
 
 _PUB_RE = re.compile(
@@ -187,7 +207,7 @@ _PUB_RE = re.compile(
     r"(?:meldung|nachricht|news|artikel|beitrag)\s+vom|erstellt\s+am|aktualisiert(?:\s+am)?|"
     r"zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|letzte\s+änderung|published(?:\s+on)?|"
     r"publication\s+date)\s*:?|date\s*:)\s*$",
-    re.IGNORECASE,
+    0,
 )
 _DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
 _DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
@@ -196,25 +216,23 @@ _KIND_RES = {}
 for _c in KIND_CUES:
     _KIND_RES.setdefault(_c["kind"], []).append(_c["re"])
 KIND_RE = re.compile(
-    "|".join(f"(?P<{k}>(?<![\\w])(?:{'|'.join(v)}))" for k, v in _KIND_RES.items()),
-    re.IGNORECASE,
-)
+    "(?<![\\w])(?:" + "|".join(f"(?P<{k}>{'|'.join(v)})" for k, v in _KIND_RES.items()) + ")")
 CLAUSE_BREAK_RE = re.compile(r",\s|;|\s[–—-]\s|\(|\)|\n\s*\n")
 _START_PREP_RE = re.compile(
     r"(?:^|[\s(])(?:ab|seit|beginnend(?:\s+(?:am|mit))?|frühestens(?:\s+(?:am|ab))?|from|since|starting)"
     r"(?:\s+(?:dem|den|der|jahr|anfang|mitte|ende))?\s*$",
-    re.IGNORECASE,
+    0,
 )
 _END_PREP_RE = re.compile(
     r"(?:^|[\s(])(?:bis|spätestens|until|by)(?:\s+(?:zum|zur|spätestens|einschließlich|ende|in\s+das|ins))?"
     r"(?:\s+(?:jahr|ende))?\s*$",
-    re.IGNORECASE,
+    0,
 )
-_FROM_PREP_RE = re.compile(r"(?:^|[\s(])(?:vom|von|zwischen)(?:\s+(?:dem|den))?\s*$", re.IGNORECASE)
+_FROM_PREP_RE = re.compile(r"(?:^|[\s(])(?:vom|von|zwischen)(?:\s+(?:dem|den))?\s*$", 0)
 _CALL_WORDS_RE = re.compile(
     r"antr[aä]g|bewerb|einreich|skizze|aufruf|interessenbekund|wettbewerb|ausschreibung|call\b|"
     r"application|proposal",
-    re.IGNORECASE,
+    0,
 )
 
 
@@ -284,10 +302,57 @@ def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
         return None
 
 
-def scan(text: str) -> list[Cand]:
+def _candidates(text: str, low: str):
+    """CANDIDATE_RE matches at the anchors of ``text`` (left to right, not overlapping)."""
+    covered = 0
+    n = len(low)
+    for a in ANCHOR_RE.finditer(text):
+        p, e = a.start(), a.end()
+        if p < covered:
+            continue
+        if e - p >= 2 and text[p + 1].isdigit() and not text[p].isdigit():
+            p += 1                                     # "Q3/2024": the anchor is the digit
+        if text[p].isdigit():
+            e = p + 1
+            while e < n and text[e].isdigit():
+                e += 1
+            k = e - p
+            prev = low[p - 1] if p else " "
+            if prev in "qh" and k == 1:
+                pass                                   # "Q3/2024", "H1 2025"
+            elif prev.isalnum() or prev in "./-":
+                continue
+            elif k == 4:
+                if text[p:p + 2] not in ("19", "20"):
+                    continue
+            elif k > 2 or (e < n and not _AFTER_DAY_RE.match(low, e)):
+                continue
+        else:
+            if text[p:e] not in _KEYWORD_FORMS:
+                continue
+            if p and (low[p - 1].isalnum() or low[p - 1] == "-"):
+                continue
+        ext = None
+        q = p - 1
+        while q >= 0 and low[q] in " \t\n,":
+            q -= 1
+        if q >= 0 and (low[q] in "qh.s" or low[max(0, q - 9):q + 1].rsplit(None, 1)[-1] in _LEFT_WORDS):
+            ext = _LEFT_EXT_RE.search(low, max(0, p - LEFT_WINDOW), p)
+        for s in ((ext.start(), p) if ext else (p,)):
+            mt = CANDIDATE_RE.match(low, s)
+            if mt and mt.end() > p:
+                covered = mt.end()
+                yield mt
+                break
+
+
+def scan(text: str, low: str | None = None) -> list[Cand]:
     """Candidate date spans of ``text``, with explicit parts only (no year inference yet)."""
     out: list[Cand] = []
-    for mt in CANDIDATE_RE.finditer(text):
+    if low is None:
+        low = lower_text(text)
+    orig, text = text, low
+    for mt in _candidates(orig, low):
         rule = mt.lastgroup
         g = mt.groupdict()
 
@@ -366,7 +431,7 @@ def scan(text: str) -> list[Cand]:
 
 def _find_time(text: str, c: Cand) -> None:
     after = _TIME_AFTER_RE.match(text, c.end, min(len(text), c.end + TIME_WINDOW))
-    if after and (after.group("mi") or re.search(r"uhr|h\b", after.group(0), re.I)):
+    if after and (after.group("mi") or re.search(r"uhr|h\b", after.group(0))):
         c.time = f"{int(after.group('h')):02d}:{after.group('mi') or '00'}"
         return
     before = _TIME_BEFORE_RE.search(text, max(0, c.start - TIME_WINDOW), c.start)
@@ -374,14 +439,14 @@ def _find_time(text: str, c: Cand) -> None:
         c.time = f"{int(before.group('h')):02d}:{before.group('mi') or '00'}"
 
 
-def _is_publication(text: str, c: Cand) -> bool:
+def _is_publication(text: str, orig: str, c: Cand) -> bool:
     if c.granularity != "day" or c.d_end is not None:
         return False
     line_start = text.rfind("\n", 0, c.start) + 1
     left = text[max(line_start, c.start - PUB_LOOKBACK):c.start]
     if _PUB_RE.search(left):
         return True
-    if c.start <= DATELINE_MAX_OFFSET and _DATELINE_RE.match(text[line_start:c.start]) \
+    if c.start <= DATELINE_MAX_OFFSET and _DATELINE_RE.match(orig[line_start:c.start]) \
             and _DATELINE_AFTER_RE.match(text[c.end:c.end + 5]):
         return True
     return False
@@ -536,14 +601,13 @@ class DatesComponent:
         ctx = doc._.fr_ctx
         if ctx is None:
             return doc
-        text = ctx.text
-        if not PREFILTER_RE.search(text):
-            return doc
-        cands = scan(text)
+        orig = ctx.text
+        text = lower_text(orig)
+        cands = scan(orig, text)
         if not cands:
             return doc
         for c in cands:
-            c.publication = _is_publication(text, c)
+            c.publication = _is_publication(text, orig, c)
         if ctx.published is None and not ctx.published_given:
             for c in cands:
                 if c.publication and c.y is not None:
@@ -562,7 +626,7 @@ class DatesComponent:
                 _find_time(text, c)
             c.kind = classify(text, ctx.index, c, by_sentence[ctx.index.sentence(c.start)])
             out.append(DateMention(
-                text=text[c.start:c.end], start=c.start, end=c.end, date=c.date,
+                text=orig[c.start:c.end], start=c.start, end=c.end, date=c.date,
                 date_end=c.date_end, granularity=c.granularity, kind=c.kind, time=c.time,
                 rule=_rule_name(c),
             ))

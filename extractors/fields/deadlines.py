@@ -45,36 +45,37 @@ _NEG = D.read_jsonl("deadline_negative.jsonl")
 
 # one regex for all positive cues: group p<i> -> _CUES[i]
 POS_RE = re.compile(
-    "|".join(f"(?P<p{i}>(?<![\\w])(?:{c['re']}))" for i, c in enumerate(_CUES)), re.IGNORECASE)
+    "(?<![\\w])(?:" + "|".join(f"(?P<p{i}>{c['re']})" for i, c in enumerate(_CUES)) + ")")
 _NEG_KINDS = ("post_award", "completion", "reference")
 NEG_RE = re.compile(
-    "|".join(f"(?P<{n['kind']}>(?<![\\w])(?:{n['re']}))" for n in _NEG if n["kind"] in _NEG_KINDS),
-    re.IGNORECASE)
+    "(?<![\\w])(?:" + "|".join(f"(?P<{n['kind']}>{n['re']})" for n in _NEG if n["kind"] in _NEG_KINDS)
+    + ")")
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
 APPROX_RE = re.compile(
-    rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", re.IGNORECASE)
-RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", re.IGNORECASE)
-START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$", re.IGNORECASE)
+    rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", 0)
+RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", 0)
+START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$", 0)
 END_PREP_RE = re.compile(
     r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
-    re.IGNORECASE)
+    0)
 ANNUAL_RE = re.compile(
-    "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), re.IGNORECASE)
+    "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), 0)
 ROLLING_RE = re.compile(
-    "|".join(f"(?<![\\w])(?:{a})" for a in D.read_lines("deadline_rolling.txt")), re.IGNORECASE)
+    "|".join(f"(?<![\\w])(?:{a})" for a in D.read_lines("deadline_rolling.txt")), 0)
 _NUMBER_WORDS = {k: int(v) for k, v in (l.split() for l in D.read_lines("deadline_duration.txt"))}
 _NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
 DURATION_RE = re.compile(
     rf"(?<![\w])(?:innerhalb|binnen|spätestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
     rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
     r"\s+nach(?![\w])",
-    re.IGNORECASE)
-_BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", re.IGNORECASE)
+    0)
+_BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", 0)
+UNDATED_KEYS = tuple(D.read_lines("deadline_undated_keys.txt"))
 _SUBMISSION_HINT = re.compile(
     r"antr|bewerb|einreich|skizz|frist|stichtag|schluss|interessenbekund|anmeld|angebot|deadline|"
     r"submi|einsend|vorzulegen|vorgelegt|beantrag|jederzeit|laufend|ausschöpfung|mittel|teilnahme",
-    re.IGNORECASE)
+    0)
 _UNIT = {"tag": "D", "werktag": "D", "arbeitstag": "D", "woche": "W", "monat": "M", "jahr": "Y"}
 
 
@@ -94,6 +95,8 @@ def _sentence_hits(text: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong"))))
+    if not pos:
+        return pos, neg             # no deadline evidence: competing cues are not needed
     for m in NEG_RE.finditer(text, s0, s1):
         neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
     for m in D.KIND_RE.finditer(text, s0, s1):
@@ -127,7 +130,8 @@ class DeadlinesComponent:
         ctx = doc._.fr_ctx
         if ctx is None:
             return doc
-        text = ctx.text
+        orig = ctx.text
+        text = D.lower_text(orig)
         out: list[Deadline] = doc._.fr["deadlines"]
         seen: set[tuple] = set()
         mentions: list[DateMention] = doc._.fr.get("dates") or []
@@ -152,8 +156,8 @@ class DeadlinesComponent:
                 continue
             seen.add(key)
             out.append(dl)
-        if _SUBMISSION_HINT.search(text):
-            for dl in self._undated(text, ctx):
+        if any(k in text for k in UNDATED_KEYS):
+            for dl in self._undated(text, orig, ctx):
                 key = (dl.kind, dl.subject, dl.duration)
                 if key in seen:
                     continue
@@ -307,15 +311,24 @@ class DeadlinesComponent:
             kind = "stichtage"
         dl = Deadline(text=m.text, start=m.start, end=m.end, date=date, kind=kind,
                       granularity=granularity, time=m.time, subject=subject,
-                      cue=text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}")
+                      cue=ctx.text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}")
         return dl, group, subject
 
     # --- rolling and duration deadlines ----------------------------------------------------------
-    def _undated(self, text, ctx):
+    def _undated(self, text, orig, ctx):
         index = ctx.index
         out = []
-        for rx, kind in ((ROLLING_RE, "laufend"), (DURATION_RE, "fristFest")):
-            for mt in rx.finditer(text):
+        sentences = set()
+        for key in UNDATED_KEYS:
+            i = text.find(key)
+            while i >= 0:
+                sentences.add(D._sentence_bounds(index, i, i + len(key)))
+                i = text.find(key, i + len(key))
+        matches = []
+        for s0, s1 in sorted(sentences):
+            for rx, kind in ((ROLLING_RE, "laufend"), (DURATION_RE, "fristFest")):
+                matches.extend((mt, kind) for mt in rx.finditer(text, s0, s1))
+        for mt, kind in matches:
                 s0, s1 = D._sentence_bounds(index, mt.start(), mt.end())
                 pos, neg = _sentence_hits(text, s0, s1)
                 if any(n.type in ("post_award", "reference") for n in neg):
@@ -349,9 +362,9 @@ class DeadlinesComponent:
                     if mt.group("n2"):
                         k = "fristSpanne"
                         duration = f"P{n1}{unit}/P{_num(mt.group('n2'))}{unit}"
-                out.append(Deadline(text=mt.group(0), start=mt.start(), end=mt.end(), date=None,
-                                    kind=k, granularity="day", subject=subject or "other",
-                                    duration=duration, cue=text[near.start:near.end],
+                out.append(Deadline(text=orig[mt.start():mt.end()], start=mt.start(), end=mt.end(),
+                                    date=None, kind=k, granularity="day", subject=subject or "other",
+                                    duration=duration, cue=orig[near.start:near.end],
                                     rule=f"{k}:{mt.group(0).split()[0].lower()}"))
         return out
 
