@@ -103,7 +103,10 @@ KIND_CUES = read_jsonl("date_kind_cues.jsonl")
 _Y = r"(?:19|20)\d\d"
 _D = r"(?:0?[1-9]|[12]\d|3[01])"
 _M = r"(?:0?[1-9]|1[0-2])"
-_MON = rf"(?:{_alt(MONTHS)})(?![a-zäöüß])\.?"
+# abbreviations ("Jan.", "Sept.") may take a dot; a full name's dot ends the sentence
+_ABBR = {w for w in MONTHS if any(o != w and o.startswith(w) for o in MONTHS)
+         or (len(w) <= 3 and w not in ("mai", "may"))}
+_MON = rf"(?:(?:{_alt(_ABBR)})(?![a-zäöüß])\.?|(?:{_alt(set(MONTHS) - _ABBR)})(?![a-zäöüß]))"
 _REL = rf"(?:{_alt(RELATIVE)})(?![a-zäöüß])"
 _WD = rf"(?:(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?)?"
 _CY = rf"(?:{_alt(CURRENT_YEAR, escape=False)})"

@@ -39,6 +39,7 @@ END_PREP_BONUS = 25         # "bis"/"spätestens" right before the date favours 
 HEADING_MAX_LINES = 8       # lines searched upwards for a heading above a list of dates
 HEADING_MAX_CHARS = 90      # a heading line is short
 LEFT_WINDOW = 40
+LABEL_MAX_CHARS = 90        # a sentence this short is a label line ("Fragen bis 1. März 2024 an …")
 
 _CUES = D.read_jsonl("deadline_cues.jsonl")
 _NEG = D.read_jsonl("deadline_negative.jsonl")
@@ -59,6 +60,11 @@ END_PREP_RE = re.compile(
     r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
     0)
+# "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
+LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
+LATE_RE = re.compile(
+    r"nicht\s+(?:mehr\s+)?(?:berücksichtigt|angenommen|bearbeitet|zugelassen)|ausgeschlossen|"
+    r"verspätet|will\s+not\s+be\s+(?:considered|accepted)")
 ANNUAL_RE = re.compile(
     "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), 0)
 ROLLING_RE = re.compile(
@@ -196,10 +202,10 @@ class DeadlinesComponent:
 
     def _judge(self, text, ctx, m, s0, s1, pos, neg, siblings):
         left = text[max(s0, m.start - LEFT_WINDOW):m.start]
-        is_range = m.date_end is not None and m.granularity == "day"
-        if APPROX_RE.search(left) or RELATIVE_RE.search(left):
+        if APPROX_RE.search(left):
             return None
-        if not is_range and START_RE.search(left):
+        is_range = m.date_end is not None and m.granularity == "day"
+        if not is_range and START_RE.search(left) and not LATE_LEFT_RE.search(left):
             return None
         end_prep = bool(END_PREP_RE.search(left))
 
@@ -207,6 +213,11 @@ class DeadlinesComponent:
             return D.cue_distance(text, h.start, h.end, m.start, m.end)
 
         subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
+        calls = any(h.type == "call" for h in pos)
+        short = s1 - s0 <= LABEL_MAX_CHARS
+        late = LATE_LEFT_RE.search(left) and LATE_RE.search(text, s0, s1)
+        if not late and (APPROX_RE.search(left) or RELATIVE_RE.search(left)):
+            return None
         best = None
         for h in pos:
             if m.start <= h.start < m.end:
@@ -214,15 +225,20 @@ class DeadlinesComponent:
             d = dist(h)
             if h.type == "noun" or (h.type == "verb" and (h.strong or subjects)):
                 pass
-            elif h.type == "subject" and end_prep and d <= SUBJECT_BIS_DIST:
-                pass
+            elif h.type == "verb" and h.cue == "endet" and calls:
+                pass            # "Der Förderaufruf läuft bis zum 31. Mai 2024"
+            elif h.type == "subject" and (end_prep or late) and short and h.end <= m.start \
+                    and d <= SUBJECT_BIS_DIST:
+                pass            # "Fragen bis 1. März 2024 an …", "Bewerbungen: bis 15. Mai 2024"
+            elif h.type == "subject" and late:
+                pass            # "Anträge, die nach dem 31. März eingehen, werden nicht berücksichtigt"
             else:
                 continue
             if best is None or d < best[0]:
                 best = (d, h)
         if best is None or best[0] > MAX_CUE_DIST:
             return None
-        dp = best[0] - (END_PREP_BONUS if end_prep else 0)
+        dp = best[0] - (END_PREP_BONUS if end_prep and best[1].type != "subject" else 0)
         # competing cues, each attached to the date nearest to it
         for n in neg:
             dn = dist(n)
