@@ -1,0 +1,204 @@
+"""foerderradar_deadlines through the real pipeline: what is a deadline, its kind and subject."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.fields import Extractor
+
+D = dt.date
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return Extractor(gazetteer=None, today=D(2030, 1, 1))
+
+
+def deadlines(ex, text, published=None):
+    return ex.extract_text(text, published=published).deadlines
+
+
+def dated(ex, text, published=None):
+    return [(d.date, d.kind, d.subject) for d in deadlines(ex, text, published) if d.date]
+
+
+# (text, published, [(date, kind, subject), ...]) -- realistic announcement sentences
+POSITIVE = [
+    ("Bewerbungen müssen bis zum 20. April 2024 eingereicht werden.", None,
+     [(D(2024, 4, 20), "fristdatum", "bewerbung")]),
+    ("Anträge sind bis spätestens 31. Juli 2018 beim Landesverwaltungsamt einzureichen.", None,
+     [(D(2018, 7, 31), "fristdatum", "antrag")]),
+    ("Antragsfrist: 31.03.2024", None, [(D(2024, 3, 31), "fristdatum", "antrag")]),
+    ("Antragsfrist:\n31.03.2024\n\nAnsprechpartner: Referat 23", None,
+     [(D(2024, 3, 31), "fristdatum", "antrag")]),
+    ("Förderaufruf Dorfgemeinschaftshäuser\n\nBewerbungsschluss\n\n15. Mai 2024\n\nKontakt", None,
+     [(D(2024, 5, 15), "fristdatum", "bewerbung")]),
+    ("Der Einsendeschluss ist der 1. Oktober 2024 (Datum des Poststempels).", None,
+     [(D(2024, 10, 1), "fristdatum", "other")]),
+    ("Stichtag für die Einreichung ist der 30.09.2024.", None, [(D(2024, 9, 30), "fristdatum", "other")]),
+    ("Förderanträge können bis zum 15. Oktober 2024 gestellt werden.", None,
+     [(D(2024, 10, 15), "fristdatum", "antrag")]),
+    ("Die Mittel müssen bis zum 30. Juni 2024 beantragt werden.", None,
+     [(D(2024, 6, 30), "fristdatum", "antrag")]),
+    ("Interessenbekundungen sind bis zum 12.01.2024 per E-Mail an den Projektträger zu senden.", None,
+     [(D(2024, 1, 12), "fristdatum", "interessenbekundung")]),
+    ("Fragen zum Aufruf können bis zum 1. März 2024 per E-Mail gestellt werden.", None,
+     [(D(2024, 3, 1), "fristdatum", "frage")]),
+    ("Fragen bis 1. März 2024 an foerderung@example.org", None, [(D(2024, 3, 1), "fristdatum", "frage")]),
+    ("Die Teilnahme am Wettbewerb ist kostenfrei; bitte melden Sie sich bis zum 3. Mai 2024 an.", None,
+     [(D(2024, 5, 3), "fristdatum", "anmeldung")]),
+    ("Angebote sind bis zum 14.06.2024, 10:00 Uhr, über die Vergabeplattform abzugeben.", None,
+     [(D(2024, 6, 14), "fristdatum", "angebot")]),
+    ("Die Bewerbungsfrist endet Ende April 2024.", None, [(D(2024, 4, 30), "fristdatum", "bewerbung")]),
+    ("Anträge sind bis April 2024 einzureichen.", None, [(D(2024, 4, 30), "fristdatum", "antrag")]),
+    ("Projektskizzen können vom 1. März bis 30. April 2024 eingereicht werden.", None,
+     [(D(2024, 4, 30), "fristdatum", "skizze")]),
+    ("Einreichungszeitraum: 01.02.2024 – 31.03.2024", None, [(D(2024, 3, 31), "fristdatum", "other")]),
+    ("Die Antragsfrist beginnt am 1. März 2024 und endet am 30. April 2024.", None,
+     [(D(2024, 4, 30), "fristdatum", "antrag")]),
+    ("Der Förderaufruf startete am 1. März 2024 und läuft bis zum 30. April 2024.", None,
+     [(D(2024, 4, 30), "fristdatum", "other")]),
+    ("Die Frist zur Einreichung von Projektskizzen endete am 28.11.2023.", None,
+     [(D(2023, 11, 28), "fristdatum", "skizze")]),
+    ("Anträge, die nach dem 31. März 2024 eingehen, werden nicht berücksichtigt.", None,
+     [(D(2024, 3, 31), "fristdatum", "antrag")]),
+    # two-stage procedure: both are deadlines
+    ("Das Verfahren ist zweistufig. In der ersten Stufe sind Projektskizzen bis zum 15. März 2024 "
+     "vorzulegen. Die Verfasser positiv bewerteter Skizzen werden aufgefordert, bis zum 30. Juni 2024 "
+     "einen förmlichen Förderantrag einzureichen.", None,
+     [(D(2024, 3, 15), "fristdatum", "skizze"), (D(2024, 6, 30), "fristdatum", "antrag")]),
+    ("Projektskizzen sind bis zum 15. März 2024, förmliche Anträge bis zum 30. Juni 2024 vorzulegen.", None,
+     [(D(2024, 3, 15), "fristdatum", "skizze"), (D(2024, 6, 30), "fristdatum", "antrag")]),
+    # year from the publication date
+    ("Anträge bis 15.3. beim Bürgeramt einreichen.", D(2024, 1, 10), [(D(2024, 3, 15), "fristdatum", "antrag")]),
+    ("Bewerbungsschluss ist der 1. Oktober.", D(2024, 2, 1), [(D(2024, 10, 1), "fristdatum", "bewerbung")]),
+    ("Bewerbungen bis 30. September d. J. an die Stiftung senden.", D(2023, 5, 2),
+     [(D(2023, 9, 30), "fristdatum", "bewerbung")]),
+    # annual dates: next occurrence after publication
+    ("Anträge sind jeweils bis zum 31. März einzureichen.", D(2023, 4, 12),
+     [(D(2024, 3, 31), "fristJaehrlich", "antrag")]),
+    ("Antragsstichtag: 30.09. eines jeden Jahres", D(2024, 2, 1),
+     [(D(2024, 9, 30), "fristJaehrlich", "antrag")]),
+    # several cut-offs
+    ("Stichtage für die Einreichung:\n• 15. März 2024\n• 15. September 2024", None,
+     [(D(2024, 3, 15), "stichtage", "other"), (D(2024, 9, 15), "stichtage", "other")]),
+    ("Für das Jahr 2026 können Anträge bis zum 20.04.2026 und 15.09.2026 gestellt werden.", None,
+     [(D(2026, 4, 20), "stichtage", "antrag"), (D(2026, 9, 15), "stichtage", "antrag")]),
+    # English (EU calls)
+    ("Deadline: 15 March 2024 17:00 Brussels time", None, [(D(2024, 3, 15), "fristdatum", "other")]),
+    ("Applications must be submitted by 30 April 2024.", None, [(D(2024, 4, 30), "fristdatum", "antrag")]),
+    ("Expressions of interest must be submitted by 2024-05-31.", None,
+     [(D(2024, 5, 31), "fristdatum", "interessenbekundung")]),
+]
+
+
+@pytest.mark.parametrize("text,published,expected", POSITIVE, ids=[p[0][:50] for p in POSITIVE])
+def test_positive(ex, text, published, expected):
+    assert dated(ex, text, published) == expected
+
+
+NEGATIVE = [
+    "Bis Ende 2021 stehen dafür rund 91 Millionen Euro Landesmittel zur Verfügung.",
+    "Die Laufzeit des Programms endet am 31.12.2026.",
+    "Die Laufzeit der Vorhaben beträgt bis zu drei Jahre, längstens bis 31. Dezember 2027.",
+    "Gefördert werden Vorhaben in den Jahren 2020 bis 2024.",
+    "Ab dem 1. März 2024 können Anträge gestellt werden.",
+    "Der Aufruf startet am 1. Februar 2024.",
+    "Am 7. Februar 2020 hat die zweite Runde des Förderprogramms begonnen.",
+    "Vom 18. bis 20. Oktober 2022 findet die Fachmesse in Berlin statt.",
+    "Die Informationsveranstaltung zum Förderaufruf findet am 12. März 2024 statt.",
+    "Ende April 2024 wird im Rahmen einer Jurysitzung die Auswahl getroffen.",
+    "Typ: Pressemitteilung, Datum: 19.10.2022",
+    "Stand: 12.03.2024",
+    "Der Verwendungsnachweis ist bis zum 30.06.2026 vorzulegen.",
+    "Der Schlussbericht ist bis zum 31. März 2026 einzureichen.",
+    "Der Mittelabruf muss bis zum 15.11.2024 erfolgen.",
+    "Anträge auf Auszahlung sind bis 30.11.2024 zu stellen.",
+    "Die Abrechnung der Fördermittel muss bis zum 31.12.2024 erfolgen.",
+    "Die Maßnahmen müssen bis zum 31.12.2025 abgeschlossen sein.",
+    "Bewerbungen sind bis etwa Ende April 2024 möglich.",
+    "Anträge können bis ca. 15. Mai 2024 eingereicht werden.",
+    "Einreichung der Unterlagen bis vier Wochen vor dem 30. Juni 2024.",
+    "Stichtag für die Ermittlung der Einwohnerzahl ist der 31.12.2022.",
+    "Die Bewerbungen werden bis Ende April 2024 von einer Jury bewertet.",
+    "Die Förderentscheidung wird bis zum 30. Juni 2024 getroffen.",
+    "Die Projekte sollen im Zeitraum vom 1. Juli 2024 bis 30. Juni 2026 umgesetzt werden.",
+    "Die Richtlinie tritt am 1. Januar 2024 in Kraft und ist bis zum 31. Dezember 2027 gültig.",
+    "Die Antragstellung ist im zweiten Quartal 2024 vorgesehen.",
+    "Anträge können im Herbst 2024 gestellt werden.",
+    "Im Jahr 2023 wurden 250 Anträge bewilligt.",
+    # a year-less deadline without any publication information stays out
+    "Bewerbungsschluss ist der 1. Oktober.",
+    "Anträge sind bis zum 15.3. einzureichen.",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVE, ids=[n[:50] for n in NEGATIVE])
+def test_negative(ex, text):
+    assert dated(ex, text) == []
+
+
+def test_mixed_sentence_keeps_only_the_submission(ex):
+    text = ("Anträge sind bis 30.6.2024 einzureichen, die Vorhaben müssen bis 31.12.2025 abgeschlossen "
+            "sein. Die Bewerbungsphase startet am 1. März 2024 und endet am 30. April 2024.")
+    assert [d for d, _, _ in dated(ex, text)] == [D(2024, 6, 30), D(2024, 4, 30)]
+
+
+def test_dedup_same_date_and_subject(ex):
+    text = ("Anträge sind bis zum 31. März 2024 einzureichen.\n\nAntragsfrist: 31.03.2024\n\n"
+            "Nochmals: Förderanträge bitte bis 31.3.2024 stellen.")
+    dls = deadlines(ex, text)
+    assert [(d.date, d.subject) for d in dls] == [(D(2024, 3, 31), "antrag")]
+    assert dls[0].start == text.index("31. März 2024")
+
+
+def test_time_cue_and_offsets(ex):
+    text = "Einreichungsfrist\nProjektskizzen sind bis zum 3. Mai 2022, 12:00 Uhr, hochzuladen."
+    (dl,) = deadlines(ex, text)
+    assert (dl.date, dl.time, dl.subject) == (D(2022, 5, 3), "12:00", "skizze")
+    assert text[dl.start:dl.end] == dl.text and dl.cue
+
+
+def test_annual_without_year_kept_without_date(ex):
+    dls = deadlines(ex, "Anträge sind jährlich bis zum 31. März einzureichen.")
+    assert [(d.date, d.kind, d.subject) for d in dls] == [(None, "fristJaehrlich", "antrag")]
+
+
+@pytest.mark.parametrize("text,kind,subject,duration", [
+    ("Anträge können laufend gestellt werden.", "laufend", "antrag", None),
+    ("Die Antragstellung ist jederzeit möglich.", "laufend", "antrag", None),
+    ("Bewerbungen sind bis zur Ausschöpfung der Fördermittel möglich.", "laufend", "bewerbung", None),
+    ("Antragsfrist: keine", "laufend", "antrag", None),
+    ("Der Antrag ist innerhalb von drei Monaten nach Abschluss des Kaufvertrags zu stellen.",
+     "fristFest", "antrag", "P3M"),
+    ("Anträge sind binnen 6 Wochen nach Zugang der Aufforderung einzureichen.", "fristFest", "antrag", "P6W"),
+])
+def test_undated(ex, text, kind, subject, duration):
+    dls = deadlines(ex, text)
+    assert [(d.date, d.kind, d.subject, d.duration) for d in dls] == [(None, kind, subject, duration)]
+
+
+@pytest.mark.parametrize("text", [
+    "Laufende Modellvorhaben werden weiter begleitet.",
+    "Die Verwaltung ist jederzeit für Bürgerinnen und Bürger erreichbar.",
+    "Der Verwendungsnachweis ist innerhalb von sechs Monaten nach Abschluss vorzulegen.",
+])
+def test_undated_negative(ex, text):
+    assert deadlines(ex, text) == []
+
+
+@pytest.mark.shared
+def test_dev_corpus_deadlines(ex):
+    files = sorted((SHARED / "corpus" / "dev").glob("*.json"))
+    if not files:
+        pytest.skip("../shared/corpus/dev not available")
+    for f in files:
+        doc = json.loads(f.read_text(encoding="utf-8"))
+        pub = D.fromisoformat(doc["published"]) if doc.get("published") else None
+        got = {str(d.date) for d in deadlines(ex, doc["text"], pub) if d.date}
+        gold = {g["date"] for g in doc["gold"].get("deadlines", [])}
+        assert got == gold, f"{f.name}: missed {sorted(gold - got)}, extra {sorted(got - gold)}"
