@@ -157,3 +157,51 @@ def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_
     assert res.stdout.count("$ foerderradar query") == 3
     assert (tmp_path / "warehouse").is_dir()
 
+
+
+@pytest.mark.slow
+def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
+    """`foerderradar serve` in its own process: starts a Prefect server on loopback, registers
+    ingest/nightly (02:00 Europe/Berlin), and on Ctrl-C pauses it and stops the server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), FOERDERRADAR_HOME=str(tmp_path / "home"),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deployment = None
+        deadline = time.monotonic() + 120
+        while deployment is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                req = urllib.request.Request(f"{api}/deployments/filter", data=b"{}", method="POST",
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=5) as resp:
+                    found = json.loads(resp.read())
+                deployment = next((d for d in found if d["name"] == "nightly"), None)
+            except OSError:
+                pass
+            if deployment is None:
+                time.sleep(1)
+        assert deployment is not None, proc.stderr.read() if proc.poll() is not None else "timeout"
+        (sched,) = deployment["schedules"]
+        assert sched["schedule"]["cron"] == "0 2 * * *"
+        assert sched["schedule"]["timezone"] == "Europe/Berlin"
+        assert deployment["entrypoint"] == "flows.ingest.ingest"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(1)
+    with pytest.raises(OSError):           # the server it started is gone too
+        urllib.request.urlopen(f"{api}/health", timeout=2)
