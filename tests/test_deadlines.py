@@ -88,7 +88,16 @@ POSITIVE = [
      [(D(2024, 3, 15), "stichtage", "other"), (D(2024, 9, 15), "stichtage", "other")]),
     ("Für das Jahr 2026 können Anträge bis zum 20.04.2026 und 15.09.2026 gestellt werden.", None,
      [(D(2026, 4, 20), "stichtage", "antrag"), (D(2026, 9, 15), "stichtage", "antrag")]),
+    # a year, a dot and a capital end the sentence: the jury belongs to the next one
+    ("Bewerbungsschluss ist der 1. Oktober 2024. Die Jury tagt am 12. November 2024 in Kassel.", None,
+     [(D(2024, 10, 1), "fristdatum", "bewerbung")]),
+    # a sentence that amends the deadline of the sentence before
+    ("Antragsstichtag ist jeweils der 15.09. Für das Programmjahr 2024 gilt abweichend der 30.04.2024.", None,
+     [(D(2024, 4, 30), "fristdatum", "antrag")]),
+    ("Einreichungsdatum: 15.03.2024", None, [(D(2024, 3, 15), "fristdatum", "other")]),
     # English (EU calls)
+    ("Opening date: 12 December 2023\nDeadline date: 16 April 2024 17:00:00 Brussels time", None,
+     [(D(2024, 4, 16), "fristdatum", "other")]),
     ("Deadline: 15 March 2024 17:00 Brussels time", None, [(D(2024, 3, 15), "fristdatum", "other")]),
     ("Applications must be submitted by 30 April 2024.", None, [(D(2024, 4, 30), "fristdatum", "antrag")]),
     ("Expressions of interest must be submitted by 2024-05-31.", None,
@@ -131,6 +140,8 @@ NEGATIVE = [
     "Die Antragstellung ist im zweiten Quartal 2024 vorgesehen.",
     "Anträge können im Herbst 2024 gestellt werden.",
     "Im Jahr 2023 wurden 250 Anträge bewilligt.",
+    "Wir helfen beim Antrag: melden Sie sich bis 15. September 2024 für ein Beratungsgespräch.",
+    "Zum Webinar am 5. März 2024 melden Sie sich bitte bis zum 1. März 2024 an.",
     # a year-less deadline without any publication information stays out
     "Bewerbungsschluss ist der 1. Oktober.",
     "Anträge sind bis zum 15.3. einzureichen.",

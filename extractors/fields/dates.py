@@ -205,13 +205,14 @@ _TIME_BEFORE_RE = re.compile(
 )
 
 _PUB_RE = re.compile(
-    r"(?:(?:datum|stand|veröffentlicht(?:\s+am)?|veroeffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+    r"(?<![\w])(?:datum|stand|veröffentlicht(?:\s+am)?|veroeffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
     r"erscheinungsdatum|(?:presse)?mitteilung(?:\s+nr\.\s*\S+)?\s+vom|pressemeldung\s+vom|"
     r"(?:meldung|nachricht|news|artikel|beitrag)\s+vom|erstellt\s+am|aktualisiert(?:\s+am)?|"
-    r"zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|letzte\s+änderung|published(?:\s+on)?|"
-    r"publication\s+date)\s*:?|date\s*:)\s*$",
-    0,
+    r"(?:letzte\s+)?aktualisierung(?:\s+am)?|zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|"
+    r"letzte\s+änderung|published(?:\s+on)?|publication\s+date)\s*:?\s*$"
 )
+# "Date: …" only as a line of its own ("Opening date:", "Deadline date:" are not publication dates)
+_PUB_LINE_RE = re.compile(r"^\s*(?:date|datum)\s*:?\s*$")
 _DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
 _DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
 
@@ -447,7 +448,7 @@ def _is_publication(text: str, orig: str, c: Cand) -> bool:
         return False
     line_start = text.rfind("\n", 0, c.start) + 1
     left = text[max(line_start, c.start - PUB_LOOKBACK):c.start]
-    if _PUB_RE.search(left):
+    if _PUB_RE.search(left) or _PUB_LINE_RE.match(text, line_start, c.start):
         return True
     if c.start <= DATELINE_MAX_OFFSET and _DATELINE_RE.match(orig[line_start:c.start]) \
             and _DATELINE_AFTER_RE.match(text[c.end:c.end + 5]):
@@ -455,9 +456,20 @@ def _is_publication(text: str, orig: str, c: Cand) -> bool:
     return False
 
 
+# TextIndex reads "2024." as an ordinal; a year, a dot and a capital letter end a sentence
+_YEAR_STOP_RE = re.compile(r"\.(?<=[12]\d{3}\.)\s+(?=[A-ZÄÖÜ„\"])")
+
+
 def _sentence_bounds(index, c_start: int, c_end: int) -> tuple[int, int]:
+    """The sentence around [c_start, c_end) (TextIndex sentences, also cut after "… 2024. Die")."""
     s0, _ = index.sentence(c_start)
     _, s1 = index.sentence(max(c_end - 1, c_start))
+    for m in _YEAR_STOP_RE.finditer(index.text, s0, s1):
+        if m.end() <= c_start:
+            s0 = m.end()
+        elif m.start() >= c_end:
+            s1 = m.start() + 1
+            break
     return s0, s1
 
 
@@ -501,11 +513,11 @@ def _resolve(cands: list[Cand], text: str, index, published: dt.date | None) -> 
         sent_years: dict[tuple[int, int], set[int]] = {}
         for c in cands:
             if c.y is not None:
-                sent_years.setdefault(index.sentence(c.start), set()).add(c.y)
+                sent_years.setdefault(_sentence_bounds(index, c.start, c.end), set()).add(c.y)
                 if c.y_end:
-                    sent_years[index.sentence(c.start)].add(c.y_end)
+                    sent_years[_sentence_bounds(index, c.start, c.end)].add(c.y_end)
         for c in pending:
-            ys = sent_years.get(index.sentence(c.start), set())
+            ys = sent_years.get(_sentence_bounds(index, c.start, c.end), set())
             if len(ys) == 1:
                 c.y = next(iter(ys))
                 c.inferred = True
@@ -622,12 +634,12 @@ class DatesComponent:
         kept = [c for c in cands if c.range_with != -1]
         by_sentence: dict[tuple[int, int], list[Cand]] = {}
         for c in kept:
-            by_sentence.setdefault(ctx.index.sentence(c.start), []).append(c)
+            by_sentence.setdefault(_sentence_bounds(ctx.index, c.start, c.end), []).append(c)
         out = doc._.fr["dates"]
         for c in kept:
             if c.granularity == "day":
                 _find_time(text, c)
-            c.kind = classify(text, ctx.index, c, by_sentence[ctx.index.sentence(c.start)])
+            c.kind = classify(text, ctx.index, c, by_sentence[_sentence_bounds(ctx.index, c.start, c.end)])
             out.append(DateMention(
                 text=orig[c.start:c.end], start=c.start, end=c.end, date=c.date,
                 date_end=c.date_end, granularity=c.granularity, kind=c.kind, time=c.time,

@@ -39,6 +39,7 @@ END_PREP_BONUS = 25         # "bis"/"spätestens" right before the date favours 
 HEADING_MAX_LINES = 8       # lines searched upwards for a heading above a list of dates
 HEADING_MAX_CHARS = 90      # a heading line is short
 LEFT_WINDOW = 40
+CONTINUATION_GAP = 3        # chars between a deadline's sentence and a continuing sentence
 LABEL_MAX_CHARS = 90        # a sentence this short is a label line ("Fragen bis 1. März 2024 an …")
 
 _CUES = D.read_jsonl("deadline_cues.jsonl")
@@ -65,6 +66,10 @@ LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
 LATE_RE = re.compile(
     r"nicht\s+(?:mehr\s+)?(?:berücksichtigt|angenommen|bearbeitet|zugelassen)|ausgeschlossen|"
     r"verspätet|will\s+not\s+be\s+(?:considered|accepted)")
+# a sentence that only amends the deadline of the sentence before
+CONTINUATION_RE = re.compile(
+    r"(?<![\w])(?:abweichend|ausnahmsweise|stattdessen|verlängert|verschoben|hingegen|"
+    r"jedoch\s+(?:bereits|erst|schon)|gilt\s+(?:der|als\s+frist)|extended|postponed)")
 ANNUAL_RE = re.compile(
     "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), 0)
 ROLLING_RE = re.compile(
@@ -149,7 +154,7 @@ class DeadlinesComponent:
         for dl, group, _ in found:
             groups.setdefault((group, dl.subject), []).append(dl)
         for dls in groups.values():
-            if len({d.date for d in dls}) >= 2:
+            if len({d.date for d in dls if d.date and d.kind == "fristdatum"}) >= 2:
                 for d in dls:
                     if d.kind == "fristdatum":
                         d.kind = "stichtage"
@@ -190,6 +195,11 @@ class DeadlinesComponent:
                 hits_cache[(s0, s1)] = _sentence_hits(text, s0, s1)
             pos, neg = hits_cache[(s0, s1)]
             res = self._judge(text, ctx, m, s0, s1, pos, neg, by_sent[(s0, s1)])
+            if res is None and not pos and not neg and m.granularity == "day" and m.date is not None \
+                    and found and found[-1][0].date is not None \
+                    and 0 <= s0 - found[-1][1][1] <= CONTINUATION_GAP \
+                    and "\n\n" not in text[found[-1][1][1]:s0]:
+                res = self._continuation(text, ctx, m, s0, found[-1])
             if res is None:
                 at_line_start, ls = _is_line_start(text, m.start)
                 if not at_line_start or any(p.type in ("noun", "verb") for p in pos):
@@ -249,7 +259,24 @@ class DeadlinesComponent:
                 return None
             if dn < dp:
                 return None
-        return self._make(text, ctx, m, best[1], subjects, pos, (s0, s1), end_prep, best[0])
+        res = self._make(text, ctx, m, best[1], subjects, pos, (s0, s1), end_prep, best[0])
+        if res is not None and "anmeldung" in (res[0].subject, best[1].subject) \
+                and any(n.type == "event" for n in neg):
+            return None         # registration for an info event or a consultation, not the programme
+        return res
+
+    def _continuation(self, text, ctx, m, s0, prev):
+        """ "Antragsstichtag ist der 15.09. Für 2024 gilt abweichend der 30.04.2024." """
+        if prev is None or not CONTINUATION_RE.search(text, s0, m.start):
+            return None
+        _, s1 = D._sentence_bounds(ctx.index, m.start, m.end)
+        for rx in (NEG_RE, D.KIND_RE):
+            if any(not h.group(0).startswith("gilt") for h in rx.finditer(text, s0, s1)):
+                return None
+        dl, group, subject = prev
+        return (dl.model_copy(update=dict(text=ctx.text[m.start:m.end], start=m.start, end=m.end,
+                                          date=m.date, kind="fristdatum", time=m.time,
+                                          rule=f"continuation:{dl.rule}")), (s0, m.end), subject)
 
     def _heading(self, text, ctx, m, line_start, mentions):
         """A date at the start of a line under a heading such as "Antragsfrist:" or "Stichtage"."""
@@ -286,7 +313,7 @@ class DeadlinesComponent:
         if subjects:
             near = min(subjects, key=lambda h: D.cue_distance(text, h.start, h.end, m.start, m.end))
             dn = D.cue_distance(text, near.start, near.end, m.start, m.end)
-            if subject is None or dn < cue_dist or cue.type != "noun":
+            if subject is None or dn < cue_dist:
                 subject = near.subject
         subject = subject or "other"
         is_range = m.date_end is not None and m.granularity == "day"
