@@ -149,8 +149,8 @@ class IngestFailed(Exception):
     """Raised at the end of a run in which every source failed; carries the result."""
 
     def __init__(self, result: IngestResult):
-        super().__init__(f"{result.flow} failed: " + "; ".join(
-            s.error for s in result.sources.values() if s.error) if result.sources else "nothing ran")
+        reasons = [s.error for s in result.sources.values() if s.error] + result.errors
+        super().__init__(f"{result.flow} failed: " + ("; ".join(reasons) or "nothing ran"))
         self.result = result
 
 
@@ -188,8 +188,9 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     for stage in ("crawl", "parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
 
-    wh = T.open_warehouse()
-    result.warehouse = str(wh.root)
+    wh = _open(result, log)
+    if wh is None:
+        return _final_state(result)
     result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
                                            "options": _redact(options), "batch_size": batch_size})
     try:
@@ -259,8 +260,9 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     result = IngestResult(flow="reprocess")
     for stage in ("parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
-    wh = T.open_warehouse()
-    result.warehouse = str(wh.root)
+    wh = _open(result, log)
+    if wh is None:
+        return _final_state(result)
     result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
     try:
         _reprocess_sources(sources, force, batch_size, wh, result, log)
@@ -317,10 +319,27 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
             load, seconds = T.load_documents(quote(wh), result.run_id, quote(extracted.items))
             timings["load"] += seconds
             stats.loaded += load.loaded
+            stats.failed += load.failed
             stats.failures += [f"[{name}] {e}" for e in load.errors]
     except Exception as exc:  # a bug or a full disk: this source stops, the others go on
         stats.error = T.describe(exc)
         log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
+
+
+def _open(result: IngestResult, log):
+    """The warehouse writer, or None with the reason in the result (another run is writing,
+    the schema cannot be migrated): an expected failure, reported without a traceback."""
+    from warehouse import WarehouseError
+
+    try:
+        wh = T.open_warehouse()
+    except WarehouseError as exc:
+        result.status = STATUS_FAILED
+        result.errors.append(str(exc))
+        log.error(str(exc))
+        return None
+    result.warehouse = str(wh.root)
+    return wh
 
 
 def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log) -> None:

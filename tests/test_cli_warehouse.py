@@ -72,6 +72,17 @@ def test_ingest_prints_a_table_summary_and_exits_1_when_a_source_fails(prefect_h
     assert "Traceback" not in bad.output
 
 
+def test_ingest_while_another_run_writes_says_so(prefect_harness, runner, tmp_path):
+    from warehouse import Warehouse
+
+    with Warehouse(tmp_path / "warehouse"):       # another writer holds the warehouse
+        res = runner.invoke(app, ["ingest", "-s", "demo", "-o", "demo.base_url=http://127.0.0.1:9/",
+                                  "--home", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "another run is writing the warehouse" in res.stderr
+    assert "Traceback" not in res.output
+
+
 def test_ingest_usage_errors_exit_2(runner, tmp_path):
     res = runner.invoke(app, ["ingest", "--source", "nosuchsource", "--home", str(tmp_path)])
     assert res.exit_code == 2

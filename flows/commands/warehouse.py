@@ -119,7 +119,7 @@ def print_summary(result, file=None) -> None:
         console.print(f"[red]failed[/] {f}", soft_wrap=True)
     if len(failures) > 20:
         console.print(f"… and {len(failures) - 20} more failures (see the run in the warehouse: "
-                      "foerderradar query \"SELECT * FROM fetches WHERE error IS NOT NULL\")")
+                      "foerderradar query \"SELECT url, reason FROM fetches WHERE outcome = 'failed'\")")
 
 
 def _console(out):
@@ -356,6 +356,8 @@ def register(app: typer.Typer) -> None:
                                    today=as_of)
         except Exception as exc:
             _fail(exc)
+        if result.run_id is None:
+            _report(result, False)
         print_summary(result)
         if result.status != "failed":
             con = _open_reader(as_of)
@@ -407,6 +409,10 @@ def _check_format(fmt: str) -> None:
 
 
 def _report(result, as_json: bool) -> None:
+    if result.run_id is None:               # the run could not start (say, another run writes)
+        for e in result.errors or ["the run could not start"]:
+            _err(e)
+        raise typer.Exit(1)
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, default=_json_default))
     else:
