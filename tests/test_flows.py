@@ -100,6 +100,20 @@ def test_ingest_loads_the_demo_site_into_every_view(first_run):
     assert kinds == {"success": 1}
 
 
+def test_the_run_summary_is_a_prefect_artifact(first_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+
+    _, result, state = first_run
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["foerderradar-ingest-summary"])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    assert len(found) == 1 and found[0].type == "markdown"
+    assert found[0].data == result.to_markdown()
+    assert "## Upcoming deadlines" in found[0].data
+
+
 def test_a_second_run_with_nothing_changed_extracts_nothing(first_run, demo_port, home_env):
     from flows.ingest import ingest
 
@@ -178,6 +192,45 @@ def test_when_every_source_fails_the_run_fails(prefect_harness, tmp_path, monkey
     result = run_result(state)
     assert result.status == "failed"
     assert result.sources["demo"].error and result.sources["demo"].fetch_failed >= 1
+
+
+def test_crawl_is_retried_on_network_errors_and_extraction_never(prefect_harness, demo_port, tmp_path,
+                                                                  monkeypatch):
+    """A crawl that breaks off once is retried; a document the extractor chokes on fails alone
+    (counted, loaded with its error, the run partial), and its batch is not run again."""
+    import extractors.crawl
+    from flows import tasks as T
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    real_crawl, crawls = extractors.crawl.crawl_source, []
+
+    def flaky_crawl(*args, **kwargs):
+        crawls.append(1)
+        if len(crawls) == 1:
+            raise ConnectionResetError("connection reset by peer")
+        return real_crawl(*args, **kwargs)
+
+    monkeypatch.setattr(extractors.crawl, "crawl_source", flaky_crawl)
+    monkeypatch.setattr(T, "crawl_source", T.crawl_source.with_options(retry_delay_seconds=0))
+    real_extractor, extracts = T.get_extractor(), []
+
+    class Choking:
+        def extract(self, doc, published=None):
+            extracts.append(doc.source)
+            if "/foerderung/0003-" in doc.source:
+                raise RuntimeError("the extractor choked")
+            return real_extractor.extract(doc, published)
+
+    monkeypatch.setattr(T, "get_extractor", lambda today=None: Choking())
+    with demo_site(demo_port) as base:
+        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+    demo = result.sources["demo"]
+    assert len(crawls) == 2                           # one retry of the crawl task
+    assert len(extracts) == len(set(extracts)) == demo.fetched   # every document extracted once
+    assert result.status == "partial" and demo.failed == 1 and not demo.error
+    assert demo.loaded == demo.fetched
+    assert any("the extractor choked" in f for f in demo.failures)
 
 
 READER = textwrap.dedent("""
