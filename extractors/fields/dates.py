@@ -306,6 +306,9 @@ def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
         return None
 
 
+_DIGITS = "0123456789"
+
+
 def _candidates(text: str, low: str):
     """CANDIDATE_RE matches at the anchors of ``text`` (left to right, not overlapping)."""
     covered = 0
@@ -314,12 +317,13 @@ def _candidates(text: str, low: str):
         p, e = a.start(), a.end()
         if p < covered:
             continue
-        if e - p >= 2 and text[p + 1].isdigit() and not text[p].isdigit():
+        num = text[p] in _DIGITS
+        if not num and e - p >= 2 and text[p + 1] in _DIGITS:
             p += 1                                     # "Q3/2024": the anchor is the digit
-        if text[p].isdigit():
-            e = p + 1
-            while e < n and text[e].isdigit():
-                e += 1
+            num = True
+        if num:
+            g = text[p:e]
+            e -= len(g.lstrip(_DIGITS))
             k = e - p
             prev = low[p - 1] if p else " "
             if prev in "qh" and k == 1:
@@ -462,6 +466,14 @@ _YEAR_STOP_RE = re.compile(r"\.(?<=[12]\d{3}\.)\s+(?=[A-ZÄÖÜ„\"])")
 
 def _sentence_bounds(index, c_start: int, c_end: int) -> tuple[int, int]:
     """The sentence around [c_start, c_end) (TextIndex sentences, also cut after "… 2024. Die")."""
+    memo = index.__dict__.setdefault("_fr_sentence_bounds", {})
+    key = (c_start, c_end)
+    if key not in memo:
+        memo[key] = _sentence_bounds_uncached(index, c_start, c_end)
+    return memo[key]
+
+
+def _sentence_bounds_uncached(index, c_start: int, c_end: int) -> tuple[int, int]:
     s0, _ = index.sentence(c_start)
     _, s1 = index.sentence(max(c_end - 1, c_start))
     for m in _YEAR_STOP_RE.finditer(index.text, s0, s1):
