@@ -66,6 +66,10 @@ POSITIVE = [
      [(D(2023, 11, 28), "fristdatum", "skizze")]),
     ("Anträge, die nach dem 31. März 2024 eingehen, werden nicht berücksichtigt.", None,
      [(D(2024, 3, 31), "fristdatum", "antrag")]),
+    ("Im Zeitraum vom 1. Januar bis 31. März 2024 können Anträge gestellt werden.", None,
+     [(D(2024, 3, 31), "fristdatum", "antrag")]),
+    ("Der Antrag muss vor Beginn der Maßnahme, spätestens jedoch bis 30. Juni 2024, gestellt werden.", None,
+     [(D(2024, 6, 30), "fristdatum", "antrag")]),
     # two-stage procedure: both are deadlines
     ("Das Verfahren ist zweistufig. In der ersten Stufe sind Projektskizzen bis zum 15. März 2024 "
      "vorzulegen. Die Verfasser positiv bewerteter Skizzen werden aufgefordert, bis zum 30. Juni 2024 "
@@ -140,6 +144,10 @@ NEGATIVE = [
     "Die Antragstellung ist im zweiten Quartal 2024 vorgesehen.",
     "Anträge können im Herbst 2024 gestellt werden.",
     "Im Jahr 2023 wurden 250 Anträge bewilligt.",
+    "Die Frist für die Abgabe der Verwendungsnachweise endet am 30.04.2025.",
+    "Die Skizzen werden bis zum 31. Mai 2024 begutachtet.",
+    "Der Zuwendungsbescheid ergeht bis Ende Juni 2024.",
+    "Gemäß der Richtlinie vom 20.08.2024 können Anträge bis 2027 gestellt werden.",
     "Wir helfen beim Antrag: melden Sie sich bis 15. September 2024 für ein Beratungsgespräch.",
     "Zum Webinar am 5. März 2024 melden Sie sich bitte bis zum 1. März 2024 an.",
     # a year-less deadline without any publication information stays out
