@@ -145,6 +145,7 @@ NEGATIVE = [
     "Anträge können im Herbst 2024 gestellt werden.",
     "Im Jahr 2023 wurden 250 Anträge bewilligt.",
     "Die Frist für die Abgabe der Verwendungsnachweise endet am 30.04.2025.",
+    "Bonn, Freitag, 12. April 2024: Wer einreichen will, braucht ein ELSTER-Zertifikat.",
     "Die Skizzen werden bis zum 31. Mai 2024 begutachtet.",
     "Der Zuwendungsbescheid ergeht bis Ende Juni 2024.",
     "Gemäß der Richtlinie vom 20.08.2024 können Anträge bis 2027 gestellt werden.",

@@ -66,6 +66,9 @@ LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
 LATE_RE = re.compile(
     r"nicht\s+(?:mehr\s+)?(?:berücksichtigt|angenommen|bearbeitet|zugelassen)|ausgeschlossen|"
     r"verspätet|will\s+not\s+be\s+(?:considered|accepted)")
+# what may stand right before a date that a submission verb governs (besides END_PREP_RE)
+LINKED_LEFT_RE = re.compile(
+    r"(?<![\w])(?:am|an\s+dem|on|und|sowie|oder|bzw\.|and|or)(?:\s+(?:der|dem|den|spätestens))?\s*$")
 # a sentence that only amends the deadline of the sentence before
 CONTINUATION_RE = re.compile(
     r"(?<![\w])(?:abweichend|ausnahmsweise|stattdessen|verlängert|verschoben|hingegen|"
@@ -248,6 +251,8 @@ class DeadlinesComponent:
                 best = (d, h)
         if best is None or best[0] > MAX_CUE_DIST:
             return None
+        if best[1].type != "noun" and not (end_prep or late or is_range or LINKED_LEFT_RE.search(left)):
+            return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
         dp = best[0] - (END_PREP_BONUS if end_prep and best[1].type != "subject" else 0)
         # competing cues, each attached to the date nearest to it
         for n in neg:
