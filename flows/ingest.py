@@ -183,7 +183,7 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     t_start = time.perf_counter()
     log = get_run_logger()
     options = options or {}
-    names = list(sources) if sources else T.default_sources(options)
+    names = list(dict.fromkeys(sources)) if sources else T.default_sources(options)
     result = IngestResult(flow="ingest")
     for stage in ("crawl", "parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
@@ -240,7 +240,7 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
         stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in report.failures]
         if report.failures and not report.records:
             stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
-        todo = [r for r in report.records if (r.sha256, version) not in known]
+        todo = _to_extract(report.records, known, version, wh)
         stats.skipped = len(report.records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
         log.info(stats.line())
@@ -294,13 +294,25 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
             stats.error = T.describe(exc)
             log.error("[%s] cannot start: %s", name, stats.error)
             continue
-        todo = [r for r in records if (r.sha256, version) not in known]
+        todo = _to_extract(records, known, version, wh)
         stats.skipped = len(records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
         log.info(stats.line())
 
 
 # ------------------------------------------------------------------------------------- helpers
+
+def _to_extract(records, known: set[tuple[str, str]], version: str, wh) -> list[Any]:
+    """The records to parse and extract: those whose content the warehouse does not hold with
+    this extractor version. Content it does hold is also checked for its URL (in the published
+    snapshot, read once per run), so the same bytes at a new address (a moved page) are still
+    loaded; a stale snapshot only makes the check err on the side of extracting again."""
+    maybe = [r for r in records if (r.sha256, version) in known]
+    if not maybe:
+        return list(records)
+    at = T.published_keys(wh)
+    return [r for r in records if (r.sha256, version) not in known or (r.url, r.sha256, version) not in at]
+
 
 def _process(name, source, records, wh, result: IngestResult, stats: SourceStats,
              batch_size: int, log) -> None:

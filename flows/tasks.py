@@ -53,9 +53,10 @@ _extractor_lock = threading.Lock()
 
 def get_extractor(today: dt.date | None = None):
     """One :class:`Extractor` per process (loading patterns and the register is the slow part)."""
+    from extractors import settings
     from extractors.fields import Extractor
 
-    key = today
+    key = (today, str(settings.gazetteer_path()))      # the register loaded is part of the key
     with _extractor_lock:
         ext = _extractors.get(key)
         if ext is None:
@@ -72,6 +73,23 @@ def open_warehouse():
     """The writer (one per process and run; WarehouseBusy when another process writes)."""
     from warehouse import Warehouse
     return Warehouse()
+
+
+def published_keys(wh) -> set[tuple[str, str, str]]:
+    """(url, sha256, extractor_version) of every current extraction in the latest published
+    snapshot (read-only; never touches the writer's connection). Empty before the first publish."""
+    from warehouse import NotPublished, connect
+
+    try:
+        con = connect(wh.root)
+    except NotPublished:
+        return set()
+    try:
+        return {tuple(r) for r in con.execute(
+            "SELECT d.url, e.sha256, e.extractor_version FROM documents d JOIN extractions e "
+            "ON e.extraction_id = d.current_extraction_id").fetchall()}
+    finally:
+        con.close()
 
 
 def close_warehouse(wh) -> None:

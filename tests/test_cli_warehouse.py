@@ -162,7 +162,7 @@ def test_reprocess_re_extracts_from_the_raw_store(ingested, runner):
 
 
 def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_path):
-    res = runner.invoke(app, ["demo", "--documents", "6", "--home", str(tmp_path)])
+    res = runner.invoke(app, ["demo", "--documents", "6", "--port", "0", "--home", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "foerderradar query" in res.stdout
     assert res.stdout.count("$ foerderradar query") == 3

@@ -268,6 +268,22 @@ def test_a_reader_holding_the_warehouse_open_does_not_block_a_run(first_run, dem
     assert connect().execute("SELECT count(*) FROM documents").fetchone()[0] >= before + 3
 
 
+def test_the_same_content_at_a_new_address_is_loaded(first_run, home_env):
+    """Caching is on content and extractor version, but a moved page is still a new document."""
+    from flows.ingest import ingest
+    from warehouse import connect
+
+    before = connect().execute("SELECT count(*) FROM documents").fetchone()[0]
+    with demo_site() as base:                       # another port: every URL is new
+        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+        urls = connect().execute("SELECT count(*) FROM documents WHERE url LIKE ?", [base + "%"]).fetchone()[0]
+    demo = result.sources["demo"]
+    assert result.status == "success"
+    assert demo.extracted == demo.fetched and result.new == demo.fetched
+    assert urls == demo.fetched
+    assert connect().execute("SELECT count(*) FROM documents").fetchone()[0] == before + demo.fetched
+
+
 def test_reprocess_re_extracts_the_raw_store_without_network(first_run, home_env):
     from flows.ingest import reprocess
 

@@ -16,6 +16,9 @@ from typing import Any, Optional
 import typer
 
 DEMO_DOCUMENTS = 40
+# A fixed port keeps the demo's URLs from one `demo` to the next, so a second run shows the
+# cache at work (nothing re-extracted); a busy port falls back to any free one.
+DEMO_PORT = 8765
 PIPE_WIDTH = 160              # table width when stdout is not a terminal
 QUERY_TABLE_ROWS = 50          # rows shown by `query` as a table (csv/json print all)
 
@@ -335,6 +338,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_cmd(
         documents: int = typer.Option(DEMO_DOCUMENTS, "--documents", "-n", min=1, help="Documents on the demo site."),
+        port: int = typer.Option(DEMO_PORT, "--port", help="Port of the demo site on 127.0.0.1 (0: any free port)."),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
     ) -> None:
@@ -350,7 +354,7 @@ def register(app: typer.Typer) -> None:
         as_of = BASE_DATE + dt.timedelta(days=documents - 1)
         print(f"foerderradar demo: data in {settings.home()}", file=sys.stderr)
         try:
-            with serve_demo_site(n_documents=documents) as base_url:
+            with _demo_site(serve_demo_site, documents, port) as base_url:
                 print(f"demo site on {base_url} ({documents} announcements)", file=sys.stderr)
                 result = _run_flow(ingest, verbose, sources=["demo"], options={"demo": {"base_url": base_url}},
                                    today=as_of)
@@ -382,6 +386,28 @@ SELECT run_id, flow, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started_u
        new_documents AS new, new_versions AS changed, unchanged, failed
 FROM runs ORDER BY started_at DESC LIMIT {n}
 """
+
+
+def _demo_site(serve_demo_site, documents: int, port: int):
+    import contextlib
+
+    @contextlib.contextmanager
+    def site():
+        try:
+            cm = serve_demo_site(n_documents=documents, port=port)
+            base = cm.__enter__()
+        except OSError:
+            if port == 0:
+                raise
+            print(f"port {port} is taken; the demo site uses another one", file=sys.stderr)
+            cm = serve_demo_site(n_documents=documents, port=0)
+            base = cm.__enter__()
+        try:
+            yield base
+        finally:
+            cm.__exit__(None, None, None)
+
+    return site()
 
 
 def _parse_day(value: str | None) -> dt.date | None:
