@@ -152,6 +152,7 @@ def bench_text(runs: int) -> tuple[list[dict], object]:
     t = time.perf_counter()
     ex = Extractor(gazetteer=None)
     out.append(result("pipeline load (no register)", (time.perf_counter() - t) * 1000, "ms"))
+    ex_reg = None
     try:
         t = time.perf_counter()
         ex_reg = Extractor(gazetteer="auto")
@@ -167,6 +168,11 @@ def bench_text(runs: int) -> tuple[list[dict], object]:
     out.append(result(f"tokenizer only ({words} words)", tok, "ms", note="the pipeline's tokenizer alone"))
     full = median_ms(lambda: ex.extract_text(text), runs)
     out.append(result(f"text -> fields ({words} words)", full, "ms", 5.0))
+    if ex_reg is not None and ex_reg.gazetteer is not None:
+        with_reg = median_ms(lambda: ex_reg.extract_text(text), runs)
+        out.append(result(f"text -> fields, full register ({words} words)", with_reg, "ms"))
+        out.append(result("register / no register", with_reg / full, "x", 1.5,
+                          note="the register may cost at most 1.5x"))
     import spacy
     default_nlp = spacy.blank("de")
     out.append(result(f"tokenizer, spaCy defaults ({words} words)", median_ms(lambda: default_nlp.make_doc(prepared), runs),
