@@ -243,7 +243,9 @@ def publish_warehouse(wh):
 
 def apply_summary(result, summary, n_deadlines: int) -> None:
     """Copy the warehouse's RunSummary (counts, upcoming deadlines, changes) onto the result."""
-    result.new, result.changed, result.unchanged = summary.new, summary.changed, summary.unchanged
+    # unchanged: skipped before extraction (the usual case) plus loaded and found identical
+    result.new, result.changed = summary.new, summary.changed
+    result.unchanged = summary.unchanged + sum(s.skipped for s in result.sources.values())
     result.failed = max(summary.failed, sum(s.failed + s.fetch_failed for s in result.sources.values()))
     result.deadlines = list(summary.upcoming_deadlines[:n_deadlines])
     result.changes = list(summary.changes)

@@ -126,7 +126,7 @@ def test_a_second_run_with_nothing_changed_extracts_nothing(first_run, demo_port
     assert demo.new == 0
     assert demo.extracted == 0 and demo.parsed == 0 and demo.loaded == 0
     assert demo.skipped == demo.fetched
-    assert result.new == 0 and result.changed == 0
+    assert result.new == 0 and result.changed == 0 and result.unchanged == demo.fetched
 
 
 def test_changed_documents_are_re_extracted_and_nothing_else(first_run, demo_port, home_env):
