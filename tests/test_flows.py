@@ -181,6 +181,18 @@ def test_a_broken_source_makes_the_run_partial_and_the_others_load(prefect_harne
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] >= N_DOCS
 
 
+def test_limit_caps_the_documents_per_source_and_batches_are_small(prefect_harness, tmp_path, monkeypatch):
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    with demo_site() as base:
+        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, limit=5, batch_size=2,
+                        today=TODAY)
+    demo = result.sources["demo"]
+    assert result.status == "success"
+    assert demo.fetched == demo.loaded == 5
+
+
 def test_when_every_source_fails_the_run_fails(prefect_harness, tmp_path, monkeypatch):
     from flows.ingest import ingest, run_result
 
