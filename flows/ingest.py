@@ -305,7 +305,7 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
 def _to_extract(records, known: set[tuple[str, str]], version: str, wh) -> list[Any]:
     """The records to parse and extract: those whose content the warehouse does not hold with
     this extractor version. Content it does hold is also checked for its URL (in the published
-    snapshot, read once per run), so the same bytes at a new address (a moved page) are still
+    snapshot, read once per source), so the same bytes at a new address (a moved page) are still
     loaded; a stale snapshot only makes the check err on the side of extracting again."""
     maybe = [r for r in records if (r.sha256, version) in known]
     if not maybe:
