@@ -411,3 +411,19 @@ def test_run_closed_without_finish_is_rolled_back(tmp_path):
         # and the programme index forgot the rolled-back programmes
         run(wh, corpus())
         assert wh.con.execute("SELECT count(*) FROM programmes").fetchone()[0] == 4
+
+
+def test_known_inside_a_run_leaves_no_open_result(tmp_path):
+    """known() during a run must not leave a half-read result on the connection: DuckDB 2
+    fails the run's next statement with "unfinished result" (a flow checks known() between
+    loads)."""
+    items = corpus()
+    with Warehouse(tmp_path) as wh:
+        run(wh, items[:1])
+        r = wh.start_run("ingest", {})
+        first = items[0]
+        assert wh.known(first.document.sha256, first.extraction.extractor_version)
+        assert not wh.known("0" * 64, first.extraction.extractor_version)
+        stats = wh.load(r, items[1:])
+        wh.finish_run(r, "success", [], today=TODAY)
+        assert stats.new_documents == 3

@@ -317,7 +317,8 @@ class Warehouse:
             row = self.con.execute(
                 "SELECT flow, status, started_at, finished_at, new_documents, new_versions, "
                 "reextracted, unchanged, failed, errors, changes FROM runs WHERE run_id = ?",
-                [run_id]).fetchone()
+                [run_id]).fetchall()
+            row = row[0] if row else None
             if row is None:
                 raise WarehouseError(f"no run {run_id} in the warehouse")
             day = today or dt.date.today()
@@ -374,7 +375,9 @@ class Warehouse:
             if url is not None:
                 sql += " AND d.url = ?"
                 args.append(url)
-            return self.con.execute(sql, args).fetchone()[0] > 0
+            # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection,
+            # and the run's next statement fails with "unfinished result"
+            return self.con.execute(sql, args).fetchall()[0][0] > 0
 
     # ------------------------------------------------------------------ writes
     def _insert(self, table: str, rows: list[dict]) -> int:
@@ -741,7 +744,7 @@ class Warehouse:
                 raise WarehouseError(f"run {self._run} is still open: finish_run() before publish()")
             if name is None:
                 row = self.con.execute("SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL"
-                                       ).fetchone()
+                                       ).fetchall()[0]
                 name = row[0] or f"{_utcnow():%Y%m%dT%H%M%S}Z"
             snaps = self.root / "snapshots"
             base, n = name, 1
