@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## the main job: crawl the bundled demo site on 127.0.0.1, extract, load the warehouse
 demo: setup
-	$(BIN)/foerderradar extract --format table raw/sample
+	$(BIN)/foerderradar demo
 
 test: setup
 	$(BIN)/python -m pytest

@@ -51,12 +51,25 @@ _extractors: dict[Any, Any] = {}
 _extractor_lock = threading.Lock()
 
 
-def get_extractor(today: dt.date | None = None):
-    """One :class:`Extractor` per process (loading patterns and the register is the slow part)."""
+def _register_stamp() -> tuple:
+    """Which municipal register file is in place: path, mtime and size (a register loaded by
+    another command while `serve` runs is picked up by the next run)."""
     from extractors import settings
+
+    path = settings.gazetteer_path()
+    try:
+        st = path.stat()
+        return str(path), st.st_mtime_ns, st.st_size
+    except OSError:
+        return str(path), None, None
+
+
+def get_extractor(today: dt.date | None = None):
+    """One :class:`Extractor` per process and register (loading patterns and the register is the
+    slow part)."""
     from extractors.fields import Extractor
 
-    key = (today, str(settings.gazetteer_path()))      # the register loaded is part of the key
+    key = (today, _register_stamp())
     with _extractor_lock:
         ext = _extractors.get(key)
         if ext is None:
@@ -65,8 +78,17 @@ def get_extractor(today: dt.date | None = None):
 
 
 def extractor_version() -> str:
-    from extractors.version import EXTRACTOR_VERSION
-    return EXTRACTOR_VERSION
+    """The version extractions are keyed by (extractors.fields.pipeline.version_for): the rules'
+    version plus the Gebietsstand of the loaded municipal register."""
+    from extractors.fields.gazetteer import Gazetteer
+    from extractors.fields.pipeline import version_for
+
+    stamp = _register_stamp()
+    with _extractor_lock:
+        for (_today, s), ext in _extractors.items():
+            if s == stamp:
+                return ext.version
+    return version_for(Gazetteer.load_default())
 
 
 def open_warehouse():

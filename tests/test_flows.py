@@ -376,3 +376,35 @@ def test_serve_builds_the_same_schedule():
     assert sched.schedule.timezone == "Europe/Berlin"
     assert d.parameters == {"sources": ["demo"], "limit": 5}
     assert d.entrypoint == "flows.ingest.ingest"
+
+
+def test_loading_a_register_re_links_every_document_on_the_next_run(prefect_harness, tmp_path, monkeypatch):
+    """The register's Gebietsstand is part of the extraction key: after `gazetteer load`, the next
+    ingest re-extracts (and so re-links) every document without --force, and says so."""
+    from extractors.fields.gazetteer import install
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    with demo_site(0, n=4) as base:
+        opts = {"demo": {"base_url": base}}
+        before = ingest(sources=["demo"], options=opts, today=TODAY)
+        install(REPO / "tests" / "fixtures" / "gv100ad_small.txt")
+        after = ingest(sources=["demo"], options=opts, today=TODAY)
+        again = ingest(sources=["demo"], options=opts, today=TODAY)
+    fetched = before.sources["demo"].fetched
+    assert before.sources["demo"].extracted == fetched > 0
+    assert after.sources["demo"].extracted == fetched          # re-linked, no --force needed
+    assert again.sources["demo"].extracted == 0                # and then cached again
+
+    import warehouse
+    con = warehouse.connect()
+    versions = {v for (v,) in con.execute(
+        "SELECT DISTINCT e.extractor_version FROM documents d "
+        "JOIN extractions e ON e.extraction_id = d.current_extraction_id").fetchall()}
+    con.close()
+    assert len(versions) == 1 and next(iter(versions)).endswith("+gv" + _fixture_stand())
+
+
+def _fixture_stand() -> str:
+    from extractors.fields.gazetteer import Gazetteer
+    return f"{Gazetteer.from_gv100ad(REPO / 'tests' / 'fixtures' / 'gv100ad_small.txt').gebietsstand:%Y%m%d}"

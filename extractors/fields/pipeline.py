@@ -74,6 +74,15 @@ def build_nlp(components: tuple[str, ...] = COMPONENTS, gazetteer: Any = None) -
     return nlp
 
 
+def version_for(gazetteer: Any) -> str:
+    """The version an extraction is keyed by: the rules' EXTRACTOR_VERSION, plus the Gebietsstand
+    of the municipal register in use, since a new register changes the AGS links. The ingest flow
+    re-extracts a document whose (sha256, version) it has not seen, so loading a newer register
+    re-links every document on the next run without any extra step."""
+    stand = getattr(gazetteer, "gebietsstand", None)
+    return EXTRACTOR_VERSION if stand is None else f"{EXTRACTOR_VERSION}+gv{stand:%Y%m%d}"
+
+
 class Extractor:
     """Text (or a parsed :class:`Document`) in, :class:`Extraction` out.
 
@@ -87,6 +96,7 @@ class Extractor:
             from extractors.fields.gazetteer import Gazetteer
             gazetteer = Gazetteer.load_default()
         self.gazetteer = gazetteer
+        self.version = version_for(gazetteer)
         self.today = today
         self.nlp = build_nlp(gazetteer=gazetteer)
         self._lock = threading.Lock()
@@ -114,7 +124,7 @@ class Extractor:
             amounts=res["amounts"], deadlines=res["deadlines"], dates=res["dates"],
             programmes=res["programmes"], municipalities=res["municipalities"],
             errors=list(document.errors) + ctx.errors,
-            extractor_version=EXTRACTOR_VERSION, sha256=document.sha256,
+            extractor_version=self.version, sha256=document.sha256,
         )
 
     def extract_text(self, text: str, source: str = "-", published: dt.date | None = None,

@@ -377,6 +377,10 @@ def register(app: typer.Typer) -> None:
                   "  foerderradar runs\n"
                   "  foerderradar export --format parquet out/\n"
                   "or in Python: import warehouse; warehouse.connect().sql(\"FROM open_calls\").df()")
+            if not settings.gazetteer_path().exists():
+                print("\nMunicipalities carry no AGS yet: no municipal register is loaded. Load the\n"
+                      "Destatis GV100AD file with  foerderradar gazetteer load GV100AD_<date>.txt  (or\n"
+                      "foerderradar gazetteer update  to download it); the next run re-links every document.")
         _exit_for(result)
 
 
