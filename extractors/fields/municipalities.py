@@ -68,10 +68,36 @@ class Cue:
     plural: bool = False
 
 
+# Characters ``re.IGNORECASE`` matches to a letter that ``str.lower`` keeps apart ("ſ" is an "s"
+# to the regex engine, "İ" lower-cases to two characters): :func:`fold` maps them first, so a
+# substring test on the folded text finds every place a case-insensitive pattern can match.
+_FOLD_PRE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def fold(text: str) -> str:
+    """Same-length lower-case copy of ``text`` for prefilters of case-insensitive patterns."""
+    if "İ" in text or "ı" in text or "ſ" in text:
+        text = text.translate(_FOLD_PRE)
+    return text.lower()
+
+
+def _minimal(forms) -> tuple[str, ...]:
+    """The forms no other form is a substring of: a text holding any form holds one of these."""
+    forms = set(forms)
+    return tuple(sorted(f for f in forms if not any(o != f and o in f for o in forms)))
+
+
+def _prefixes(forms) -> tuple[str, ...]:
+    """The forms no other form is a prefix of: a text where any form starts has one of these there."""
+    forms = set(forms)
+    return tuple(sorted(f for f in forms if not any(o != f and f.startswith(o) for o in forms)))
+
+
 @dataclass
 class _Words:
     cues: dict[str, Cue]
     cue_re: re.Pattern
+    cue_scan: re.Pattern                   # cue_re without its look-behind: fast to search
     common: frozenset[str]
     regions: frozenset[str]
     land_keys: dict[str, str]              # key of a Land name -> code (non-city Länder)
@@ -82,6 +108,8 @@ class _Words:
     org_suffixes: tuple[str, ...]
     org_after: frozenset[str]
     contact_re: re.Pattern
+    contact_stems: tuple[str, ...]         # folded: every contact-word match starts with one
+    land_stems: tuple[str, ...]            # folded: every land_re match holds one
     function: frozenset[str]
     locative: frozenset[str]
     given: frozenset[str]
@@ -95,11 +123,14 @@ def words() -> _Words:
         cues[d["word"]] = Cue(d["word"], d["kind"], d.get("type"), bool(d.get("plural")))
     alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(cues, key=len, reverse=True))
     cue_re = re.compile(rf"(?<![\w\-])(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
-    land_keys, city_states, land_codes, land_forms = {}, set(), {}, []
+    # without the leading look-behind the engine skips to the cue words' first letters
+    cue_scan = re.compile(rf"(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
+    land_keys, city_states, land_codes, land_forms, land_plain = {}, set(), {}, [], []
     for line in _lines("muni_laender.jsonl"):
         d = json.loads(line)
         for n in d["names"]:
             land_forms.append(re.escape(n))
+            land_plain.append(n)
             land_codes[n.casefold()] = d["code"]
             if d.get("city") and n == d["names"][0]:
                 city_states.add(norm_key(n))
@@ -107,6 +138,7 @@ def words() -> _Words:
                 land_keys[norm_key(n)] = d["code"]
         for a in d["adjectives"]:
             land_forms.append(re.escape(a) + r"\w*")
+            land_plain.append(a)
             land_codes[a.casefold()] = d["code"]
     land_re = re.compile(r"(?<![\w\-])(" + "|".join(sorted(land_forms, key=len, reverse=True)) + r")(?![\w\-])",
                          re.IGNORECASE)
@@ -119,7 +151,7 @@ def words() -> _Words:
         r"|@|https?://|www\.",
         re.IGNORECASE)
     return _Words(
-        cues=cues, cue_re=cue_re,
+        cues=cues, cue_re=cue_re, cue_scan=cue_scan,
         common=frozenset(norm_key(w) for w in _lines("muni_common_words.txt")),
         regions=frozenset(norm_key(w) for w in _lines("muni_regions.txt")),
         land_keys=land_keys, city_states=frozenset(city_states), land_re=land_re, land_codes=land_codes,
@@ -127,6 +159,8 @@ def words() -> _Words:
         org_suffixes=tuple(w[1:].casefold() for w in org if w.startswith("-")),
         org_after=frozenset(_lines("muni_org_after.txt")),
         contact_re=contact_re,
+        contact_stems=_prefixes(fold(w) for w in contact),
+        land_stems=_minimal(fold(f) for f in land_plain),
         function=frozenset(w for line in _lines("muni_function_words.txt") for w in line.split()),
         locative=frozenset(_lines("muni_locative.txt")),
         given=frozenset(_lines("muni_given_names.txt")),
@@ -178,6 +212,31 @@ class _Mention:
     accepted: bool = True
     common: bool = False
     ncands: int = 0
+
+
+_STREET_STEMS = ("straße", "str.", "weg", "platz", "allee", "ring", "gasse", "damm", "ufer")  # as in contact_re
+_FIVE_DIGITS = re.compile(r"\d{5}")
+
+
+def _is_word_char(c: str) -> bool:
+    """``re``'s ``\w`` for one character."""
+    return c.isalnum() or c == "_"
+
+
+class _DocText:
+    """One document's text plus what the checks compute at most once per document."""
+    __slots__ = ("text", "_low", "contact")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._low: str | None = None
+        self.contact: dict[int, bool] = {}       # line start -> the line is (near) contact data
+
+    @property
+    def low(self) -> str:
+        if self._low is None:
+            self._low = fold(self.text)
+        return self._low
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -255,10 +314,17 @@ class MunicipalitiesComponent:
         m = _PREV_WORD.search(text, max(0, start - 60), start)
         return m.group(1) if m and not m.group(1).endswith(".") else None
 
-    def _in_contact(self, text: str, pos: int) -> bool:
-        w = self.w
+    def _in_contact(self, dt: _DocText, pos: int) -> bool:
+        text = dt.text
         ls, le = _line_bounds(text, pos)
-        if w.contact_re.search(text, ls, le):
+        hit = dt.contact.get(ls)
+        if hit is None:
+            hit = dt.contact[ls] = self._contact_line(dt, ls, le)
+        return hit
+
+    def _contact_line(self, dt: _DocText, ls: int, le: int) -> bool:
+        text = dt.text
+        if self._may_contact(dt, ls, le) and self.w.contact_re.search(text, ls, le):
             return True
         if le - ls > SHORT_LINE_CHARS:
             return False
@@ -269,6 +335,31 @@ class MunicipalitiesComponent:
             if len(line) <= SHORT_LINE_CHARS and _ADDRESS_LINE.search(line):
                 return True
         return False
+
+    def _may_contact(self, dt: _DocText, ls: int, le: int) -> bool:
+        """False only where ``contact_re`` cannot match in the line: each of its branches needs a
+        contact word at a word start, a street word before white space and a digit, five digits,
+        "@", "://" or "www." (tests on the folded text, see :func:`fold`)."""
+        text, low = dt.text, dt.low
+        if low.find("@", ls, le) >= 0 or low.find("://", ls, le) >= 0 or low.find("www.", ls, le) >= 0:
+            return True
+        for x in self.w.contact_stems:
+            i = low.find(x, ls, le)
+            while i >= 0:
+                if i == 0 or not (_is_word_char(text[i - 1]) or text[i - 1] == "-"):
+                    return True
+                i = low.find(x, i + 1, le)
+        for x in _STREET_STEMS:
+            i = low.find(x, ls, le)
+            while i >= 0:
+                j = i + len(x)
+                if j < le and text[j].isspace():
+                    while j < le and text[j].isspace():
+                        j += 1
+                    if j < le and text[j].isdecimal():
+                        return True
+                i = low.find(x, i + 1, le)
+        return _FIVE_DIGITS.search(text, ls, le) is not None
 
     def _org_before(self, text: str, start: int, allow_article: bool = False) -> bool:
         """A capitalised noun or an organisation word right before the name."""
@@ -316,21 +407,37 @@ class MunicipalitiesComponent:
         ctx = doc._.fr_ctx
         if ctx is None:
             return doc
-        text = ctx.text
+        dt = _DocText(ctx.text)
         gaz = self.gazetteer if self.gazetteer is not None else getattr(ctx, "gazetteer", None)
-        mentions = self._cued(text, gaz)
+        mentions = self._cued(dt, gaz)
         if gaz is not None:
-            mentions += self._uncued(text, gaz, mentions)
+            mentions += self._uncued(dt, gaz, mentions)
         mentions.sort(key=lambda m: m.start)
-        out = self._resolve(text, [m for m in mentions if m.accepted], gaz)
+        out = self._resolve(dt, [m for m in mentions if m.accepted], gaz)
         doc._.fr["municipalities"].extend(out)
         return doc
 
-    def _cued(self, text: str, gaz: Gazetteer | None) -> list[_Mention]:
+    def _cue_matches(self, text: str):
+        """``cue_re.finditer(text)``, searched with ``cue_scan`` (its look-behind tested here)."""
+        scan = self.w.cue_scan.search
+        pos = 0
+        while True:
+            m = scan(text, pos)
+            if m is None:
+                return
+            s = m.start()
+            if s and (_is_word_char(text[s - 1]) or text[s - 1] == "-"):
+                pos = s + 1
+                continue
+            yield m
+            pos = m.end()
+
+    def _cued(self, dt: _DocText, gaz: Gazetteer | None) -> list[_Mention]:
         w = self.w
+        text = dt.text
         found: list[_Mention] = []
         taken_until = -1
-        for m in w.cue_re.finditer(text):
+        for m in self._cue_matches(text):
             if m.start() < taken_until:
                 continue
             cue = w.cues[re.sub(r"\s+", " ", m.group("cue"))]
@@ -349,7 +456,7 @@ class MunicipalitiesComponent:
                     break
                 end, cands, kind = hit
                 name = re.sub(r"\s+", " ", text[pos:end])
-                if not self._cued_ok(text, rec_start, pos, end, name, first, gaz, kind):
+                if not self._cued_ok(dt, rec_start, pos, end, name, first, gaz, kind):
                     break
                 found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
                                       cands, "cue" if first else "cue-list"))
@@ -385,13 +492,14 @@ class MunicipalitiesComponent:
         kind = kinds[0]
         return end, [], kind
 
-    def _cued_ok(self, text: str, rec_start: int, pos: int, end: int, name: str, first: bool,
+    def _cued_ok(self, dt: _DocText, rec_start: int, pos: int, end: int, name: str, first: bool,
                  gaz: Gazetteer | None, kind: str = "gemeinde") -> bool:
         w = self.w
+        text = dt.text
         key = norm_key(name)
         if gaz is None and kind in ("gemeinde", "any") and (key in w.land_keys or key in w.regions):
             return False     # with a register, the register decides what a Kreis or Gemeinde is
-        if self._in_contact(text, pos):
+        if self._in_contact(dt, pos):
             return False
         org, _nxt = self._org_after(text, end, "")
         if org:
@@ -408,8 +516,9 @@ class MunicipalitiesComponent:
                     break
         return True
 
-    def _uncued(self, text: str, gaz: Gazetteer, cued: list[_Mention]) -> list[_Mention]:
+    def _uncued(self, dt: _DocText, gaz: Gazetteer, cued: list[_Mention]) -> list[_Mention]:
         w = self.w
+        text = dt.text
         spans = sorted((m.start, m.end) for m in cued)
         out: list[_Mention] = []
         first_tokens = gaz.first_tokens
@@ -442,7 +551,7 @@ class MunicipalitiesComponent:
                     name_start = s + pm.end()
             mention = _Mention(s, end, name_start, end, name, kind, typ, cands, "register")
             mention.common = key in w.common
-            mention.accepted = self._uncued_ok(text, mention, key, cands, kind)
+            mention.accepted = self._uncued_ok(dt, mention, key, cands, kind)
             if mention.accepted is None:      # needs list evidence: decided below
                 mention.accepted = False
                 mention.rule = "pending"
@@ -482,9 +591,10 @@ class MunicipalitiesComponent:
                         break
         return [m for m in out if m.accepted]
 
-    def _uncued_ok(self, text: str, m: _Mention, key: str, cands: list[Entry], kind: str) -> bool | None:
+    def _uncued_ok(self, dt: _DocText, m: _Mention, key: str, cands: list[Entry], kind: str) -> bool | None:
         """True: accept; False: refuse; None: accept only in a list with accepted names."""
         w = self.w
+        text = dt.text
         s, e = m.start, m.end
         if kind == "kreis" and m.type is None and not cands:
             return False
@@ -509,7 +619,7 @@ class MunicipalitiesComponent:
         org, nxt = self._org_after(text, e, m.name)
         if org:
             return False
-        if self._in_contact(text, s):
+        if self._in_contact(dt, s):
             return False
         if m.type is not None or any(c.level == KREIS for c in cands) and kind == "kreis":
             return True              # "Rhein-Sieg-Kreis", "Region Hannover"
@@ -537,12 +647,35 @@ class MunicipalitiesComponent:
         return None
 
     # -- resolution -----------------------------------------------------------------------
-    def _resolve(self, text: str, mentions: list[_Mention], gaz: Gazetteer | None) -> list[Municipality]:
+    def _named_laender(self, dt: _DocText) -> set[str | None]:
+        """Codes of the Länder named in the text: ``land_re.finditer`` run only at the words that
+        hold one of its forms. Every match starts a run of word characters and hyphens (its
+        look-behind) and holds a stem; a match spanning two runs ("Freistaat Bayern") holds a
+        shorter form of the same Land in its last run."""
+        w = self.w
+        text, low = dt.text, dt.low
+        starts = set()
+        for stem in w.land_stems:
+            i = low.find(stem)
+            while i >= 0:
+                j = i
+                while j > 0 and (_is_word_char(text[j - 1]) or text[j - 1] == "-"):
+                    j -= 1
+                starts.add(j)
+                i = low.find(stem, i + 1)
+        out = set()
+        for j in starts:
+            x = w.land_re.match(text, j)
+            if x:
+                out.add(w.land_codes.get(x.group(1).casefold()) or self._adj_code(x.group(1)))
+        return out
+
+    def _resolve(self, dt: _DocText, mentions: list[_Mention], gaz: Gazetteer | None) -> list[Municipality]:
+        text = dt.text
         if gaz is not None and any(len(m.cands) > 1 for m in mentions):
             named_kreise = {m.cands[0].key for m in mentions if m.kind == "kreis" and len(m.cands) == 1}
             coloc_kreise = {m.cands[0].key[:5] for m in mentions if m.kind != "kreis" and len(m.cands) == 1}
-            named_laender = {self.w.land_codes.get(x.group(1).casefold()) or self._adj_code(x.group(1))
-                             for x in self.w.land_re.finditer(text)}
+            named_laender = self._named_laender(dt)
             coloc_laender = {m.cands[0].key[:2] for m in mentions if len(m.cands) == 1}
             for m in mentions:
                 if len(m.cands) > 1:
