@@ -59,6 +59,7 @@ NEAR_LOOKBACK = 100          # chars (clipped to the sentence) searched for near
 NEG_CONTEXT = 25             # chars around a candidate searched for negative contexts
 PREFIX_MIN_PLAIN_INT = 10    # "Euro 6" (emission standard) is no amount; "EUR 50" is
 YEAR_MIN, YEAR_MAX = 1900, 2099   # plain 4-digit numbers in this range are years in prefix form
+MAX_KEY_CACHE = 10_000       # normalised cue surfaces remembered per process
 
 _LETTER = r"[^\W\d_]"
 _NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line break)
@@ -269,8 +270,21 @@ class _Patterns:
         self.u_near_firsts = tuple(sorted({k.split(" ")[0] + " " for k in self.u_near_phrases}))
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
-        self.negative: list[tuple[str, re.Pattern]] = [
-            (key.lower(), re.compile(rx, re.IGNORECASE)) for key, rx in _lines("amount_negative.txt")]
+        # (key, key regex or None for a plain literal, regex); see amount_negative.txt
+        self.negative: list[tuple[str, re.Pattern | None, re.Pattern]] = [
+            (key.lower(), None, re.compile(rx, re.IGNORECASE)) if re.escape(key) == key
+            else (key, re.compile(key), re.compile(rx, re.IGNORECASE))
+            for key, rx in _lines("amount_negative.txt")]
+        # surface -> normalised key (``_key``), filled as surfaces are met
+        self.keys: dict[str, str] = {}
+
+    def key(self, surface: str) -> str:
+        k = self.keys.get(surface)
+        if k is None:
+            if len(self.keys) > MAX_KEY_CACHE:
+                self.keys.clear()
+            k = self.keys[surface] = _key(surface)
+        return k
 
 
 def _last_cue(window: str, parts: dict[str, str], phrases: dict[str, str],
@@ -312,6 +326,8 @@ def patterns() -> _Patterns:
 
 
 _LETTER_RUN = re.compile(r"[^\W\d_]*")
+_DIGIT_AFTER = re.compile(r"[ \t\u00a0]*\d")
+_WS_RUN = re.compile(r"\s+")
 _NO_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
 
 
@@ -343,15 +359,20 @@ def _parse_digits(s: str, has_scale: bool) -> Decimal | None:
         return None
 
 
+_text2num = None
+
+
 def _parse_words(s: str, pat: _Patterns) -> Decimal | None:
+    global _text2num
     w = s.casefold()
     if w in pat.article:
         return pat.article[w]
     if w in pat.fraction:
         return pat.fraction[w]
+    if _text2num is None:
+        from text_to_num import text2num as _text2num
     try:
-        from text_to_num import text2num
-        return Decimal(text2num(w, "de"))
+        return Decimal(_text2num(w, "de"))
     except (ValueError, TypeError, IndexError, KeyError):
         return None
 
@@ -362,7 +383,7 @@ def _clean(v: Decimal) -> Decimal:
     return v.normalize()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Num:
     raw: Decimal            # the number as written
     mult: Decimal           # half x scale
@@ -373,10 +394,16 @@ class _Num:
     plain: bool             # digits only, no separators, no scale
 
 
+# group names of a number: prefix -> (number, scale, half or None where the form has none)
+_GROUPS = {p: (f"{p}n", f"{p}s", f"{p}h" if p in ("a", "b", "s") else None)
+           for p in ("a", "b", "s", "p", "pa", "pb")}
+
+
 def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
-    n = m.group(f"{p}n")
-    s = m.groupdict().get(f"{p}s")
-    h = m.groupdict().get(f"{p}h")
+    gn, gs, gh = _GROUPS[p]
+    n = m.group(gn)
+    s = m.group(gs)
+    h = m.group(gh) if gh is not None else None
     is_word = not n[0].isdigit()
     raw = _parse_words(n, pat) if is_word else _parse_digits(n, bool(s))
     if raw is None or raw == 0:
@@ -385,12 +412,10 @@ def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
     if h:
         mult *= pat.half[h.casefold()]
     if s:
-        mult *= pat.scale[_key(s)]
+        mult *= pat.scale[pat.key(s)]
     if is_word and n.casefold() in pat.article and not (s or h):
         return None                                  # "eine Euro-..." is no amount
-    end_group = f"{p}s" if s else (f"{p}h" if h else f"{p}n")
-    return _Num(raw=raw, mult=mult, has_scale=bool(s), is_word=is_word,
-                start=m.start(f"{p}n"), end=m.end(end_group), plain=n.isdigit())
+    return _Num(raw, mult, bool(s), is_word, m.start(gn), m.end(gs if s else gh if h else gn), n.isdigit())
 
 
 def _year_like(num: _Num) -> bool:
@@ -400,7 +425,7 @@ def _year_like(num: _Num) -> bool:
 # ---------------------------------------------------------------------------- component
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     value: Decimal
     low: Decimal | None
@@ -473,36 +498,35 @@ class AmountsComponent:
 
     def _hits(self, m: re.Match, text: str) -> list[_Hit] | None:
         pat = self.pat
-        kind = next(k for k in ("range", "prange", "suffix", "prefix") if m.group(k) is not None)
+        kind = m.lastgroup                           # the outermost group closes last
         if pat.negative:
             ctx0, ctx1 = max(0, m.start() - NEG_CONTEXT), min(len(text), m.end() + NEG_CONTEXT)
             near = text[ctx0:ctx1].lower()
-            for key, rx in pat.negative:
-                if key in near:
+            for key, key_rx, rx in pat.negative:
+                if key in near if key_rx is None else key_rx.search(near) is not None:
                     for nm in rx.finditer(text, ctx0, ctx1):
                         if nm.start() < m.end() and nm.end() > m.start():
                             return None
-        after = text[m.end():m.end() + 4]
+        end = m.end()
 
         if kind == "suffix":
             num = _read_num(m, "s", pat)
             if num is None:
                 return None
-            cur = m.group("sc")
-            factor = pat.currency[cur.casefold()]
-            if _year_like(num) and re.match(r"[ \t\u00a0]*\d", after):
+            factor = pat.currency[m.group("sc").casefold()]
+            if num.plain and _year_like(num) and _DIGIT_AFTER.match(text, end, end + 4):
                 return None                          # "im Jahr 2024 EUR 5.000"
-            if num.is_word and not num.has_scale and text[m.end():m.end() + 1] == "-":
+            if num.is_word and not num.has_scale and text[end:end + 1] == "-":
                 return None                          # "Ein-Euro-Job"-like compounds
-            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), m.end(),
-                         "amount:suffix" + (":words" if num.is_word else ""), None)]
+            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), end,
+                         "amount:suffix:words" if num.is_word else "amount:suffix", None)]
 
         if kind == "prefix":
             num = _read_num(m, "p", pat)
             if num is None or not self._prefix_ok(m, "pc", num, text):
                 return None
             factor = pat.currency[m.group("pc").casefold()]
-            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), m.end(),
+            return [_Hit(_clean(num.raw * num.mult * factor), None, m.start(), end,
                          "amount:prefix", None)]
 
         if kind == "prange":
@@ -519,11 +543,11 @@ class AmountsComponent:
             return None
         fb = pat.currency[m.group("bc").casefold()]
         fa = pat.currency[m.group("ac").casefold()] if m.group("ac") else fb
-        if _year_like(b) and re.match(r"[ \t\u00a0]*\d", after):
+        if b.plain and _year_like(b) and _DIGIT_AFTER.match(text, end, end + 4):
             return None
         if _year_like(a) and not m.group("ac") and not _year_like(b):
             return None              # "ab 2024 bis zu 50.000 Euro": a year, then the amount
-        conn = re.sub(r"\s+", " ", m.group("conn").casefold())
+        conn = _WS_RUN.sub(" ", m.group("conn").casefold())
         opener = (m.group("ro") or "").casefold()
         is_range = conn.startswith("bis") or conn in "-–—" or (opener == "zwischen" and conn == "und")
         if not is_range and m.group("ac"):
