@@ -155,10 +155,6 @@ _KEYWORDS = frozenset((*MONTHS, *SEASONS, *PERIOD_UNITS))
 # as written: "April", "APRIL", "Herbstes", "Sommers"
 _KEYWORD_FORMS = frozenset(f(w + suffix) for w in _KEYWORDS for suffix in ("", "s", "es")
                            for f in (str.capitalize, str.upper))
-# one character class first lets sre skip quickly to the few characters that can start an
-# anchor (a digit run or a capitalised word); the word is then looked up in _KEYWORD_FORMS
-ANCHOR_RE = re.compile(
-    "[0-9" + "".join(sorted({w[0].upper() for w in _KEYWORDS})) + r"][0-9]*[^\W\d_]*")
 _LEFT_EXT_RE = re.compile(
     rf"(?:(?<![\w])(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?"
     rf"|(?<![\w]){_REL}\s+(?:des\s+(?:monats\s+|jahres\s+)?|im\s+|of\s+)?"
@@ -309,37 +305,172 @@ def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
 _DIGITS = "0123456789"
 
 
+# --- regex prefix analysis (shared with deadlines) ---------------------------------------------
+# The cue and candidate regexes are long alternations. sre tries every alternative at every
+# position, so a search over a sentence costs ~150 ns per character. Knowing which characters a
+# match can start with lets a cheap first pass skip to the few positions where one can start;
+# the regex itself (unchanged) then decides there, so results are exactly those of ``finditer``.
+
+try:  # Python >= 3.11
+    import re._parser as _sre_parse
+    import re._constants as _sre_c
+except ImportError:  # pragma: no cover
+    import sre_constants as _sre_c
+    import sre_parse as _sre_parse
+
+PREFIX_SMALL_SET = 12       # a character class up to this size is expanded into its characters
+
+
+def _prefix_item(op, av, k: int) -> set[tuple[str, bool]]:
+    if op is _sre_c.LITERAL:
+        return {(chr(av), True)}
+    if op is _sre_c.IN:
+        chars = []
+        for o, a in av:
+            if o is _sre_c.LITERAL:
+                chars.append(chr(a))
+            elif o is _sre_c.RANGE and a[1] - a[0] < PREFIX_SMALL_SET:
+                chars += [chr(x) for x in range(a[0], a[1] + 1)]
+            else:
+                return {("", False)}
+        if len(chars) > PREFIX_SMALL_SET:
+            return {("", False)}
+        return {(c, True) for c in chars}
+    if op is _sre_c.BRANCH:
+        out: set[tuple[str, bool]] = set()
+        for alt in av[1]:
+            out |= _prefix_seq(alt, k)
+        return out
+    if op is _sre_c.SUBPATTERN:
+        return _prefix_seq(av[-1], k)
+    if op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+        lo, _hi, body = av
+        once = {(s, False) for s, _ in _prefix_seq(body, k)}
+        return once | {("", True)} if lo == 0 else once
+    if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT, _sre_c.AT):
+        return {("", True)}             # zero width: ignoring it only lets more positions through
+    return {("", False)}
+
+
+def _prefix_seq(items, k: int) -> set[tuple[str, bool]]:
+    states = {("", True)}               # (prefix so far, may the next item extend it)
+    for op, av in items:
+        new = set()
+        for s, open_ in states:
+            if not open_ or len(s) >= k:
+                new.add((s, False))
+                continue
+            for t, o in _prefix_item(op, av, k - len(s)):
+                u = (s + t)[:k]
+                new.add((u, o and len(u) < k))
+        states = new
+    return states
+
+
+def match_prefixes(pattern: str, k: int) -> frozenset[str]:
+    """Strings (at most ``k`` chars) one of which every match of ``pattern`` starts with.
+
+    "" in the result means a match can start with anything (no filtering possible).
+    """
+    return frozenset(s for s, _ in _prefix_seq(_sre_parse.parse(pattern), k))
+
+
+def trie_regex(words, *, prefixes_only: bool = False) -> str:
+    """An alternation of ``words`` as a character trie (sre skips a failing branch at its first
+    character). ``prefixes_only``: a word that extends another one is left out (for a filter
+    that only asks whether one of the words starts here)."""
+    words = sorted(set(words))
+    if prefixes_only:
+        keep: list[str] = []
+        for w in words:
+            if not any(w.startswith(x) for x in keep):
+                keep.append(w)
+        words = keep
+
+    def build(ws: list[str]) -> str:
+        groups: dict[str, list[str]] = {}
+        for w in ws:
+            groups.setdefault(w[0], []).append(w[1:])
+        alts = []
+        for c, rest in sorted(groups.items()):
+            longer = [r for r in rest if r]
+            if not longer:
+                alts.append(re.escape(c))
+                continue
+            sub = build(longer)
+            if "" in rest:
+                alts.append(re.escape(c) + f"(?:{sub})?")
+            else:
+                alts.append(re.escape(c) + (f"(?:{sub})" if "|" in sub else sub))
+        return "|".join(alts)
+
+    return build(words)
+
+
+# Anchors: digit runs and capitalised month, season and period words, found by two regexes that
+# start with a character class (sre skips fast to the few characters that can start one). They
+# find exactly the anchors of the word-by-word scan they replace (``ANCHOR_RE`` below, kept for
+# the rare "Q3" check): a digit run not glued to a word, "./-" (except "Q3", "H1"), of 1–2 digits
+# before ".", "–", "st" or a month, or a year 19xx/20xx; a keyword form as a whole word.
+_ANCHOR_CLASS = "".join(sorted({w[0].upper() for w in _KEYWORDS}))
+ANCHOR_RE = re.compile("[0-9" + _ANCHOR_CLASS + r"][0-9]*[^\W\d_]*")
+_AFTER_DAY = (r"[.–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:" + _alt(MONTHS) + r")(?![a-zäöüß])")
+_DIGIT_ANCHOR_RE = re.compile(
+    r"[0-9](?<![0-9][0-9])"
+    r"(?:(?<=[qh][0-9])(?![0-9])"                                     # Q3/2024, H1 2025
+    r"|(?<![^\W_][0-9])(?<![./-][0-9])"                               # not glued to a word
+    r"(?:(?:(?<=1)9|(?<=2)0)[0-9]{2}(?![0-9])"                        # 19xx, 20xx
+    rf"|[0-9]?(?![0-9])(?:(?={_AFTER_DAY})|\Z)))")                      # 1-2 digits before ". – st"
+_KW_FORMS_WORDS = sorted(w for w in _KEYWORD_FORMS
+                         if re.fullmatch("[" + _ANCHOR_CLASS + r"][^\W\d_]*", w))
+_KW_ANCHOR_RE = re.compile("(?:" + trie_regex(_KW_FORMS_WORDS) + r")(?![^\W\d_])")
+
+
+def _anchor_starts_at(text: str, p: int) -> bool:
+    """Does the word-by-word anchor scan (``ANCHOR_RE``) start an anchor at ``p``?"""
+    r = p
+    while r > 0 and (text[r - 1] in _DIGITS or (text[r - 1].isalnum() and not text[r - 1].isdecimal())):
+        r -= 1
+    return any(a.start() == p for a in ANCHOR_RE.finditer(text, r, p + 1))
+
+
+def _anchors(text: str, low: str) -> list[tuple[int, int]]:
+    """(position the ``covered`` check uses, anchor start) of every anchor, in text order."""
+    out = []
+    for a in _DIGIT_ANCHOR_RE.finditer(low):
+        p = a.start()
+        if p and low[p - 1] in "qh" and text[p - 1] in "QH" and _anchor_starts_at(text, p - 1):
+            out.append((p - 1, p))              # the scan met "Q3" at the "Q"
+        else:
+            out.append((p, p))
+    kw = [(a.start(), a.start()) for a in _KW_ANCHOR_RE.finditer(text)
+          if not (a.start() and (low[a.start() - 1].isalnum() or low[a.start() - 1] == "-"))]
+    if kw:
+        out = sorted(out + kw)
+    return out
+
+
+# CANDIDATE_RE tried at a position only with the alternatives that can start with its character
+_CAND_ALTS = [(n, _prefixed(n, p)) for n, p in _ALTERNATIVES.items()]
+_CAND_FIRST = [(n, body, match_prefixes(body, 1)) for n, body in _CAND_ALTS]
+_CAND_BY_CHAR: dict[str, re.Pattern] = {}
+
+
+def _cand_re(ch: str) -> re.Pattern:
+    rx = _CAND_BY_CHAR.get(ch)
+    if rx is None:
+        alts = [body for _n, body, first in _CAND_FIRST if "" in first or ch in first]
+        rx = re.compile(r"(?<![\w./-])(?:" + "|".join(alts) + ")") if alts else re.compile(r"(?!)")
+        _CAND_BY_CHAR[ch] = rx
+    return rx
+
+
 def _candidates(text: str, low: str):
     """CANDIDATE_RE matches at the anchors of ``text`` (left to right, not overlapping)."""
     covered = 0
-    n = len(low)
-    for a in ANCHOR_RE.finditer(text):
-        p, e = a.start(), a.end()
-        if p < covered:
+    for pc, p in _anchors(text, low):
+        if pc < covered:
             continue
-        num = text[p] in _DIGITS
-        if not num and e - p >= 2 and text[p + 1] in _DIGITS:
-            p += 1                                     # "Q3/2024": the anchor is the digit
-            num = True
-        if num:
-            g = text[p:e]
-            e -= len(g.lstrip(_DIGITS))
-            k = e - p
-            prev = low[p - 1] if p else " "
-            if prev in "qh" and k == 1:
-                pass                                   # "Q3/2024", "H1 2025"
-            elif prev.isalnum() or prev in "./-":
-                continue
-            elif k == 4:
-                if text[p:p + 2] not in ("19", "20"):
-                    continue
-            elif k > 2 or (e < n and not _AFTER_DAY_RE.match(low, e)):
-                continue
-        else:
-            if text[p:e] not in _KEYWORD_FORMS:
-                continue
-            if p and (low[p - 1].isalnum() or low[p - 1] == "-"):
-                continue
         ext = None
         q = p - 1
         while q >= 0 and low[q] in " \t\n,":
@@ -347,7 +478,7 @@ def _candidates(text: str, low: str):
         if q >= 0 and (low[q] in "qh.s" or low[max(0, q - 9):q + 1].rsplit(None, 1)[-1] in _LEFT_WORDS):
             ext = _LEFT_EXT_RE.search(low, max(0, p - LEFT_WINDOW), p)
         for s in ((ext.start(), p) if ext else (p,)):
-            mt = CANDIDATE_RE.match(low, s)
+            mt = _cand_re(low[s]).match(low, s)
             if mt and mt.end() > p:
                 covered = mt.end()
                 yield mt
