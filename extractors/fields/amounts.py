@@ -268,6 +268,14 @@ class _Patterns:
         self.u_near_parts = dict(self.u_near)
         self.u_near_phrases = {k: v for k, v in phrases.items() if k not in self.u_near}
         self.u_near_firsts = tuple(sorted({k.split(" ")[0] + " " for k in self.u_near_phrases}))
+        # prefilters for ``_near`` on the raw lower-cased window, where a space of the normalised
+        # window is a whitespace run: a word part, or (units) a phrase's first word followed by
+        # whitespace or the window end
+        def loose(words) -> str:
+            return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
+        self.q_near_any = re.compile(loose(self.q_near))
+        self.u_near_any = re.compile(
+            rf"{loose(self.u_near_parts)}|(?:{loose(f[:-1] for f in self.u_near_firsts)})(?:\s|\Z)")
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
         # (key, key regex or None for a plain literal, regex); see amount_negative.txt
@@ -420,6 +428,49 @@ def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
 
 def _year_like(num: _Num) -> bool:
     return num.plain and len(str(num.raw)) == 4 and YEAR_MIN <= int(num.raw) <= YEAR_MAX
+
+
+# ---------------------------------------------------------------------------- records
+
+_AMOUNT_FIELDS = ("text", "start", "end", "value_eur", "low_eur", "qualifier", "unit", "rule")
+
+
+def _construct_amount(text, start, end, value_eur, low_eur, qualifier, unit, rule) -> Amount:
+    return Amount.model_construct(text=text, start=start, end=end, value_eur=value_eur,
+                                  low_eur=low_eur, qualifier=qualifier, unit=unit, rule=rule)
+
+
+def _amount_maker():
+    """``Amount.model_construct`` with all fields given, without its per-call field loop.
+
+    It sets exactly what ``model_construct`` sets (``__dict__`` in field order, the fields-set,
+    no extra, no private state); used only while ``Amount`` has exactly these fields and no
+    aliases, private attributes, post-init hook or extra fields (checked here, otherwise
+    ``model_construct`` itself is used). tests/test_amounts.py compares both."""
+    fields = Amount.__pydantic_fields__
+    plain = (tuple(fields) == _AMOUNT_FIELDS
+             and all(f.alias is None and f.validation_alias is None for f in fields.values())
+             and not Amount.__pydantic_post_init__ and not Amount.__pydantic_root_model__
+             and not Amount.__private_attributes__ and Amount.model_config.get("extra") != "allow"
+             and Amount.__new__ is object.__new__)
+    if not plain:
+        return _construct_amount
+    new, setattr_, names = object.__new__, object.__setattr__, frozenset(_AMOUNT_FIELDS)
+
+    def make(text, start, end, value_eur, low_eur, qualifier, unit, rule) -> Amount:
+        m = new(Amount)
+        setattr_(m, "__dict__", {"text": text, "start": start, "end": end, "value_eur": value_eur,
+                                 "low_eur": low_eur, "qualifier": qualifier, "unit": unit,
+                                 "rule": rule})
+        setattr_(m, "__pydantic_fields_set__", set(names))
+        setattr_(m, "__pydantic_extra__", None)
+        setattr_(m, "__pydantic_private__", None)
+        return m
+
+    return make
+
+
+_amount = _amount_maker()
 
 
 # ---------------------------------------------------------------------------- component
@@ -632,10 +683,17 @@ class AmountsComponent:
         lo = max(s0, floor, start - NEAR_LOOKBACK)
         if lo >= start:
             return None, None
-        # plain substring tests on the lower-cased window: far cheaper than a big alternation
-        w = " ".join(text[lo:start].lower().split())
-        return (_last_cue(w, pat.q_near, {}),
-                _last_cue(w + " ", pat.u_near_parts, pat.u_near_phrases, pat.u_near_firsts))
+        # plain substring tests on the whitespace-normalised lower-cased window: far cheaper
+        # than a big alternation; built only when a prefilter on the raw window finds a cue
+        raw = text[lo:start].lower()
+        q_maybe = pat.q_near_any.search(raw) is not None
+        u_maybe = pat.u_near_any.search(raw) is not None
+        if not (q_maybe or u_maybe):
+            return None, None
+        w = " ".join(raw.split())
+        return (_last_cue(w, pat.q_near, {}) if q_maybe else None,
+                _last_cue(w + " ", pat.u_near_parts, pat.u_near_phrases, pat.u_near_firsts)
+                if u_maybe else None)
 
     def _records(self, hits: list[_Hit], m: re.Match, text: str, floor: int, index) -> list[Amount]:
         post_end, post_q, post_u = self._post(text, m.end())
@@ -659,9 +717,7 @@ class AmountsComponent:
                 else:
                     q = cue_q or near_q or "exact"
             # values are typed and checked here; skip pydantic validation (hot path)
-            recs.append(Amount.model_construct(
-                text=text[start:end], start=start, end=end, value_eur=h.value, low_eur=h.low,
-                qualifier=q, unit=unit, rule=h.rule))
+            recs.append(_amount(text[start:end], start, end, h.value, h.low, q, unit, h.rule))
         return recs
 
     def __call__(self, doc: Doc) -> Doc:
