@@ -27,6 +27,7 @@ import calendar
 import datetime as dt
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -97,213 +98,6 @@ CURRENT_YEAR = read_lines("date_current_year.txt")
 ANNUAL = read_lines("date_annual.txt")
 YEAR_CUES = read_lines("date_year_cues.txt")
 KIND_CUES = read_jsonl("date_kind_cues.jsonl")
-
-# --- the candidate regex ------------------------------------------------------------------------
-
-_Y = r"(?:19|20)\d\d"
-_D = r"(?:0?[1-9]|[12]\d|3[01])"
-_M = r"(?:0?[1-9]|1[0-2])"
-# abbreviations ("Jan.", "Sept.") may take a dot; a full name's dot ends the sentence
-_ABBR = {w for w in MONTHS if any(o != w and o.startswith(w) for o in MONTHS)
-         or (len(w) <= 3 and w not in ("mai", "may"))}
-_MON = rf"(?:(?:{_alt(_ABBR)})(?![a-zäöüß])\.?|(?:{_alt(set(MONTHS) - _ABBR)})(?![a-zäöüß]))"
-_REL = rf"(?:{_alt(RELATIVE)})(?![a-zäöüß])"
-_WD = rf"(?:(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?)?"
-_CY = rf"(?:{_alt(CURRENT_YEAR, escape=False)})"
-_ANN = rf"(?:{_alt(ANNUAL, escape=False)})"
-_TAIL = rf"(?:\s*,?\s*(?P<y>{_Y})(?![\d])|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?"
-_TO = r"(?:bis(?:\s+(?:zum|einschließlich|einschl\.))?|[-–—]|to|until)"
-_SEASON = rf"(?:{_alt(SEASONS)})(?:s|es)?(?![a-zäöüß])"
-_ORD = rf"(?:{_alt(ORDINALS)})(?![a-zäöüß])"
-_UNIT = rf"(?:{_alt(PERIOD_UNITS)})(?![a-zäöüß])"
-
-_ALTERNATIVES = {
-    # 1.–15. März 2024 / vom 1. bis 30. Juni 2023 / 18. bis 20. Oktober
-    "rng": rf"(?P<d1>{_D})\.?\s*{_TO}\s*(?P<d2>{_D})\.\s*(?P<mon>{_MON}){_TAIL}",
-    # Freitag, 15. März 2024 / 1. Sept. 2023 / 15 March 2024 / 30. September d. J.
-    "dmn": rf"{_WD}(?P<d>{_D})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{_MON}){_TAIL}",
-    # March 15, 2024
-    "mdn": rf"(?P<mon>{_MON})\s+(?P<d>{_D})(?:st|nd|rd|th)?,?\s+(?P<y>{_Y})(?!\d)",
-    # 31.07.2018 / 31.7.18 / 15.3. / 30.09. jeden Jahres
-    "num": rf"{_WD}(?P<d>{_D})\.\s?(?P<m>{_M})\.(?:\s?(?P<y>{_Y}|\d\d)(?!\d)|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?(?!\d|\.\d)",
-    # 2024-03-31
-    "iso": rf"(?P<y>{_Y})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
-    # im zweiten Quartal 2024 / 3. Quartal 2024 / Q3/2024 / 2. Halbjahr / H1 2025
-    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
-    # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
-    "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
-    # Ende April 2024 / April 2024 / Mitte Mai
-    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
-    # 2020 bis 2024 / 2021–2027
-    "yrng": rf"(?P<y1>{_Y})\s*(?:bis(?:\s+(?:einschließlich|zum\s+jahr|ende))?|[-–—/]|to)\s*(?P<y2>{_Y}|\d\d)(?![\d]|[.,]\d)",
-    # bis Ende 2021 / ab 2021 / im Jahr 2020
-    "yr": rf"(?:(?P<rel>{_REL})\s+(?:des\s+jahres\s+|of\s+)?)?(?P<y>{_Y})(?![\d]|[.,]\d|\s*(?:€|%|euro|eur\b|mio|mrd|millionen|milliarden|tsd))",
-}
-
-
-def _prefixed(name: str, pattern: str) -> str:
-    body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{name}_{m.group(1)}>", pattern)
-    return f"(?P<{name}>{body})"
-
-
-CANDIDATE_RE = re.compile(
-    r"(?<![\w./-])(?:" + "|".join(_prefixed(n, p) for n, p in _ALTERNATIVES.items()) + ")")
-# Anchors, searched in the original text: digit runs and capitalised month, season and period
-# words. sre skips quickly to the few characters that can start one; CANDIDATE_RE is then only
-# tried at an anchor (or at the weekday / "Ende" / ordinal word right before it).
-_KEYWORDS = frozenset((*MONTHS, *SEASONS, *PERIOD_UNITS))
-# as written: "April", "APRIL", "Herbstes", "Sommers"
-_KEYWORD_FORMS = frozenset(f(w + suffix) for w in _KEYWORDS for suffix in ("", "s", "es")
-                           for f in (str.capitalize, str.upper))
-_LEFT_EXT_RE = re.compile(
-    rf"(?:(?<![\w])(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?"
-    rf"|(?<![\w]){_REL}\s+(?:des\s+(?:monats\s+|jahres\s+)?|im\s+|of\s+)?"
-    rf"|(?<![\w]){_ORD}\s*|(?<![\w])[qh])$")
-# last words that can start a candidate before its anchor (weekday, "Ende", ordinal, "des", "den")
-_LEFT_WORDS = frozenset((*(w.rstrip(".") for w in WEEKDAYS), *RELATIVE, *ORDINALS,
-                         "den", "des", "monats", "jahres", "im", "of", "q", "h"))
-_AFTER_DAY_RE = re.compile(rf"[.–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:{_alt(MONTHS)})(?![a-zäöüß])")
-
-
-def lower_text(text: str) -> str:
-    """``text.lower()`` with the same length (offsets stay valid)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-
-_YEAR_CUE_RE = re.compile(rf"(?:^|[\s(,:;])(?:{'|'.join(YEAR_CUES)})\s*$", 0)
-# a bare month or season needs a preposition before it ("im April", "bis Mai", "ab Herbst")
-_MONTH_PREP_RE = re.compile(
-    r"(?:^|[\s(])(?:im|in|bis(?:\s+(?:zum|ende|anfang|mitte))?|ab|seit|zum|von|vom|monat|monats|"
-    r"ende|anfang|mitte|des|until|by|from|since|of)\s*$",
-    0,
-)
-# numbers that look like day.month but are section numbers ("Nr. 2.1.", "Ziffer 5.3.")
-_SECTION_RE = re.compile(
-    r"(?<![\w])(?:nr|nummer|ziffer|ziff|abschnitt|kapitel|kap|punkt|abs|absatz|tz|rn|randnummer|§|art|"
-    r"artikel|anlage|anhang|version|v|tabelle|abb|seite|s)\.?\s*$",
-    0,
-)
-_RANGE_GAP_RE = re.compile(
-    rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", 0)
-_BETWEEN_RE = re.compile(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", 0)
-
-_TIME_AFTER_RE = re.compile(
-    r"\s*(?:,|\(|um|bis|-|–|at)?\s*(?:um\s+|bis\s+)?(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*"
-    r"(?:uhr|h\b|(?<=\d\d)(?=\s*(?:mez|mesz|cet|cest|\)|$|[\s,.;])))",
-    0,
-)
-_TIME_BEFORE_RE = re.compile(
-    r"(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*uhr\s*(?:\((?:mez|mesz)\))?\s*,?\s*"
-    r"(?:am|des|den|,)?\s*$",
-    0,
-)
-
-_PUB_RE = re.compile(
-    r"(?<![\w])(?:datum|stand|veröffentlicht(?:\s+am)?|veroeffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
-    r"erscheinungsdatum|(?:presse)?mitteilung(?:\s+nr\.\s*\S+)?\s+vom|pressemeldung\s+vom|"
-    r"(?:meldung|nachricht|news|artikel|beitrag)\s+vom|erstellt\s+am|aktualisiert(?:\s+am)?|"
-    r"(?:letzte\s+)?aktualisierung(?:\s+am)?|zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|"
-    r"letzte\s+änderung|published(?:\s+on)?|publication\s+date)\s*:?\s*$"
-)
-# "Date: …" only as a line of its own ("Opening date:", "Deadline date:" are not publication dates)
-_PUB_LINE_RE = re.compile(r"^\s*(?:date|datum)\s*:?\s*$")
-_DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
-_DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
-
-_KIND_RES = {}
-for _c in KIND_CUES:
-    _KIND_RES.setdefault(_c["kind"], []).append(_c["re"])
-KIND_RE = re.compile(
-    "(?<![\\w])(?:" + "|".join(f"(?P<{k}>{'|'.join(v)})" for k, v in _KIND_RES.items()) + ")")
-CLAUSE_BREAK_RE = re.compile(r",\s|;|\s[–—-]\s|\(|\)|\n\s*\n")
-_START_PREP_RE = re.compile(
-    r"(?:^|[\s(])(?:ab|seit|beginnend(?:\s+(?:am|mit))?|frühestens(?:\s+(?:am|ab))?|from|since|starting)"
-    r"(?:\s+(?:dem|den|der|jahr|anfang|mitte|ende))?\s*$",
-    0,
-)
-_END_PREP_RE = re.compile(
-    r"(?:^|[\s(])(?:bis|spätestens|until|by)(?:\s+(?:zum|zur|spätestens|einschließlich|ende|in\s+das|ins))?"
-    r"(?:\s+(?:jahr|ende))?\s*$",
-    0,
-)
-_FROM_PREP_RE = re.compile(r"(?:^|[\s(])(?:vom|von|zwischen)(?:\s+(?:dem|den))?\s*$", 0)
-_CALL_WORDS_RE = re.compile(
-    r"antr[aä]g|bewerb|einreich|skizze|aufruf|interessenbekund|wettbewerb|ausschreibung|call\b|"
-    r"application|proposal",
-    0,
-)
-
-
-# --- candidates ---------------------------------------------------------------------------------
-
-@dataclass
-class Cand:
-    start: int
-    end: int
-    rule: str
-    granularity: str = "day"
-    y: int | None = None            # explicit year
-    m: int | None = None
-    d: int | None = None
-    d_end: int | None = None        # day range within one month
-    m_end: int | None = None
-    y_end: int | None = None
-    rel: str | None = None          # start | mid | end
-    cy: bool = False                # "d. J."
-    annual: bool = False            # "jeden Jahres"
-    season: tuple[int, int] | None = None
-    unit: str | None = None         # quarter | half
-    n: int | None = None
-    time: str | None = None
-    publication: bool = False
-    inferred: bool = False          # the year was inferred, not written
-    range_with: int | None = None   # merged into a range
-    date: dt.date | None = None
-    date_end: dt.date | None = None
-    kind: str = "other"
-
-
-def _year(s: str | None) -> int | None:
-    if not s:
-        return None
-    y = int(s)
-    if len(s) == 2:
-        y += 2000 if y < 70 else 1900
-    return y if YEAR_MIN <= y <= YEAR_MAX else None
-
-
-@lru_cache(maxsize=512)
-def _month_fallback(word: str) -> int | None:
-    """Month number of an odd spelling, via dateparser (cached; only for rare candidates)."""
-    import dateparser
-
-    parsed = dateparser.parse(f"1 {word} 2000", languages=["de", "en"],
-                              settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"})
-    return parsed.month if parsed else None
-
-
-def month_number(word: str) -> int | None:
-    w = word.lower().rstrip(".").strip()
-    return MONTHS.get(w) or _month_fallback(w)
-
-
-def _last_day(y: int, m: int) -> int:
-    return calendar.monthrange(y, m)[1]
-
-
-def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
-    if y is None or m is None or d is None:
-        return None
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
-
-
-_DIGITS = "0123456789"
-
 
 # --- regex prefix analysis (shared with deadlines) ---------------------------------------------
 # The cue and candidate regexes are long alternations. sre tries every alternative at every
@@ -405,6 +199,354 @@ def trie_regex(words, *, prefixes_only: bool = False) -> str:
         return "|".join(alts)
 
     return build(words)
+
+
+FACTOR_LEN = 4              # chars of a required factor a guard looks for
+
+
+def _factors(items, k: int) -> frozenset[str] | None:
+    """Strings (at most ``k`` chars) one of which every match of the sequence ``items`` contains,
+    or None when none can be told."""
+    for j in range(len(items)):
+        ps = {s for s, _ in _prefix_seq(items[j:], k)}
+        if "" not in ps:
+            return frozenset(ps)
+        op, av = items[j]
+        alts = None
+        if op is _sre_c.BRANCH:
+            alts = av[1]
+        elif op is _sre_c.SUBPATTERN:
+            alts = [av[-1]]
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and av[0] >= 1:
+            alts = [av[2]]
+        if alts:
+            found: set[str] = set()
+            for alt in alts:
+                f = _factors(list(alt), k)
+                if f is None:
+                    break
+                found |= f
+            else:
+                return frozenset(found)
+    return None
+
+
+class Guarded:
+    """A compiled regex with a cheap necessary condition: ``search`` and ``finditer`` first look
+    for one of the literal strings every match contains (``_factors``) and skip the regex when
+    none is there. Same results as the regex; ``match`` and the rest pass through."""
+
+    def __init__(self, rx: re.Pattern, k: int = FACTOR_LEN):
+        self.rx = rx
+        self.pattern = rx.pattern
+        factors = _factors(list(_sre_parse.parse(rx.pattern, rx.flags)), k)
+        self.guard = re.compile(trie_regex(factors, prefixes_only=True)) if factors else None
+        self.match = rx.match
+        self.fullmatch = rx.fullmatch
+        self.findall = rx.findall
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        if self.guard is not None and self.guard.search(string, pos, endpos) is None:
+            return None
+        return self.rx.search(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        if self.guard is not None and self.guard.search(string, pos, endpos) is None:
+            return iter(())
+        return self.rx.finditer(string, pos, endpos)
+
+
+def guarded(pattern: str, flags: int = 0) -> Guarded:
+    return Guarded(re.compile(pattern, flags))
+
+
+# --- the candidate regex ------------------------------------------------------------------------
+
+_Y = r"(?:19|20)\d\d"
+_D = r"(?:0?[1-9]|[12]\d|3[01])"
+_M = r"(?:0?[1-9]|1[0-2])"
+# abbreviations ("Jan.", "Sept.") may take a dot; a full name's dot ends the sentence
+_ABBR = {w for w in MONTHS if any(o != w and o.startswith(w) for o in MONTHS)
+         or (len(w) <= 3 and w not in ("mai", "may"))}
+_MON = rf"(?:(?:{_alt(_ABBR)})(?![a-zäöüß])\.?|(?:{_alt(set(MONTHS) - _ABBR)})(?![a-zäöüß]))"
+_REL = rf"(?:{_alt(RELATIVE)})(?![a-zäöüß])"
+_WD = rf"(?:(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?)?"
+_CY = rf"(?:{_alt(CURRENT_YEAR, escape=False)})"
+_ANN = rf"(?:{_alt(ANNUAL, escape=False)})"
+_TAIL = rf"(?:\s*,?\s*(?P<y>{_Y})(?![\d])|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?"
+_TO = r"(?:bis(?:\s+(?:zum|einschließlich|einschl\.))?|[-–—]|to|until)"
+_SEASON = rf"(?:{_alt(SEASONS)})(?:s|es)?(?![a-zäöüß])"
+_ORD = rf"(?:{_alt(ORDINALS)})(?![a-zäöüß])"
+_UNIT = rf"(?:{_alt(PERIOD_UNITS)})(?![a-zäöüß])"
+
+_ALTERNATIVES = {
+    # 1.–15. März 2024 / vom 1. bis 30. Juni 2023 / 18. bis 20. Oktober
+    "rng": rf"(?P<d1>{_D})\.?\s*{_TO}\s*(?P<d2>{_D})\.\s*(?P<mon>{_MON}){_TAIL}",
+    # Freitag, 15. März 2024 / 1. Sept. 2023 / 15 March 2024 / 30. September d. J.
+    "dmn": rf"{_WD}(?P<d>{_D})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{_MON}){_TAIL}",
+    # March 15, 2024
+    "mdn": rf"(?P<mon>{_MON})\s+(?P<d>{_D})(?:st|nd|rd|th)?,?\s+(?P<y>{_Y})(?!\d)",
+    # 31.07.2018 / 31.7.18 / 15.3. / 30.09. jeden Jahres
+    "num": rf"{_WD}(?P<d>{_D})\.\s?(?P<m>{_M})\.(?:\s?(?P<y>{_Y}|\d\d)(?!\d)|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?(?!\d|\.\d)",
+    # 2024-03-31
+    "iso": rf"(?P<y>{_Y})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
+    # im zweiten Quartal 2024 / 3. Quartal 2024 / Q3/2024 / 2. Halbjahr / H1 2025
+    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
+    # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
+    "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
+    # Ende April 2024 / April 2024 / Mitte Mai
+    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
+    # 2020 bis 2024 / 2021–2027
+    "yrng": rf"(?P<y1>{_Y})\s*(?:bis(?:\s+(?:einschließlich|zum\s+jahr|ende))?|[-–—/]|to)\s*(?P<y2>{_Y}|\d\d)(?![\d]|[.,]\d)",
+    # bis Ende 2021 / ab 2021 / im Jahr 2020
+    "yr": rf"(?:(?P<rel>{_REL})\s+(?:des\s+jahres\s+|of\s+)?)?(?P<y>{_Y})(?![\d]|[.,]\d|\s*(?:€|%|euro|eur\b|mio|mrd|millionen|milliarden|tsd))",
+}
+
+
+def _prefixed(name: str, pattern: str) -> str:
+    body = re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{name}_{m.group(1)}>", pattern)
+    return f"(?P<{name}>{body})"
+
+
+CANDIDATE_RE = re.compile(
+    r"(?<![\w./-])(?:" + "|".join(_prefixed(n, p) for n, p in _ALTERNATIVES.items()) + ")")
+# Anchors, searched in the original text: digit runs and capitalised month, season and period
+# words. sre skips quickly to the few characters that can start one; CANDIDATE_RE is then only
+# tried at an anchor (or at the weekday / "Ende" / ordinal word right before it).
+_KEYWORDS = frozenset((*MONTHS, *SEASONS, *PERIOD_UNITS))
+# as written: "April", "APRIL", "Herbstes", "Sommers"
+_KEYWORD_FORMS = frozenset(f(w + suffix) for w in _KEYWORDS for suffix in ("", "s", "es")
+                           for f in (str.capitalize, str.upper))
+_LEFT_EXT_RE = guarded(
+    rf"(?<![\w])(?:(?:{_alt(w.rstrip('.') for w in WEEKDAYS)})\.?,?\s+(?:den\s+)?"
+    rf"|{_REL}\s+(?:des\s+(?:monats\s+|jahres\s+)?|im\s+|of\s+)?"
+    rf"|{_ORD}\s*|[qh])$")
+# last words that can start a candidate before its anchor (weekday, "Ende", ordinal, "des", "den")
+_LEFT_WORDS = frozenset((*(w.rstrip(".") for w in WEEKDAYS), *RELATIVE, *ORDINALS,
+                         "den", "des", "monats", "jahres", "im", "of", "q", "h"))
+_AFTER_DAY_RE = re.compile(rf"[.–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:{_alt(MONTHS)})(?![a-zäöüß])")
+
+
+def lower_text(text: str) -> str:
+    """``text.lower()`` with the same length (offsets stay valid)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+_YEAR_CUE_RE = guarded(rf"(?:^|[\s(,:;])(?:{'|'.join(YEAR_CUES)})\s*$", 0)
+# a bare month or season needs a preposition before it ("im April", "bis Mai", "ab Herbst")
+_MONTH_PREP_RE = guarded(
+    r"(?:^|[\s(])(?:im|in|bis(?:\s+(?:zum|ende|anfang|mitte))?|ab|seit|zum|von|vom|monat|monats|"
+    r"ende|anfang|mitte|des|until|by|from|since|of)\s*$",
+    0,
+)
+# numbers that look like day.month but are section numbers ("Nr. 2.1.", "Ziffer 5.3.")
+_SECTION_RE = guarded(
+    r"(?<![\w])(?:nr|nummer|ziffer|ziff|abschnitt|kapitel|kap|punkt|abs|absatz|tz|rn|randnummer|§|art|"
+    r"artikel|anlage|anhang|version|v|tabelle|abb|seite|s)\.?\s*$",
+    0,
+)
+_RANGE_GAP_RE = re.compile(
+    rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", 0)
+_BETWEEN_RE = guarded(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", 0)
+
+_TIME_AFTER_RE = re.compile(
+    r"\s*(?:,|\(|um|bis|-|–|at)?\s*(?:um\s+|bis\s+)?(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*"
+    r"(?:uhr|h\b|(?<=\d\d)(?=\s*(?:mez|mesz|cet|cest|\)|$|[\s,.;])))",
+    0,
+)
+_TIME_BEFORE_RE = guarded(
+    r"(?P<h>[01]?\d|2[0-4])(?:[:.](?P<mi>[0-5]\d))?\s*uhr\s*(?:\((?:mez|mesz)\))?\s*,?\s*"
+    r"(?:am|des|den|,)?\s*$",
+    0,
+)
+
+_PUB_RE = guarded(
+    r"(?<![\w])(?:datum|stand|veröffentlicht(?:\s+am)?|veroeffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+    r"erscheinungsdatum|(?:presse)?mitteilung(?:\s+nr\.\s*\S+)?\s+vom|pressemeldung\s+vom|"
+    r"(?:meldung|nachricht|news|artikel|beitrag)\s+vom|erstellt\s+am|aktualisiert(?:\s+am)?|"
+    r"(?:letzte\s+)?aktualisierung(?:\s+am)?|zuletzt\s+(?:geändert|aktualisiert)(?:\s+am)?|"
+    r"letzte\s+änderung|published(?:\s+on)?|publication\s+date)\s*:?\s*$"
+)
+# "Date: …" only as a line of its own ("Opening date:", "Deadline date:" are not publication dates)
+_PUB_LINE_RE = re.compile(r"^\s*(?:date|datum)\s*:?\s*$")
+_DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
+_DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
+
+_KIND_RES = {}
+for _c in KIND_CUES:
+    _KIND_RES.setdefault(_c["kind"], []).append(_c["re"])
+KIND_RE = re.compile(
+    "(?<![\\w])(?:" + "|".join(f"(?P<{k}>{'|'.join(v)})" for k, v in _KIND_RES.items()) + ")")
+CLAUSE_BREAK_RE = re.compile(r",\s|;|\s[–—-]\s|\(|\)|\n\s*\n")
+_START_PREP_RE = guarded(
+    r"(?:^|[\s(])(?:ab|seit|beginnend(?:\s+(?:am|mit))?|frühestens(?:\s+(?:am|ab))?|from|since|starting)"
+    r"(?:\s+(?:dem|den|der|jahr|anfang|mitte|ende))?\s*$",
+    0,
+)
+_END_PREP_RE = guarded(
+    r"(?:^|[\s(])(?:bis|spätestens|until|by)(?:\s+(?:zum|zur|spätestens|einschließlich|ende|in\s+das|ins))?"
+    r"(?:\s+(?:jahr|ende))?\s*$",
+    0,
+)
+_FROM_PREP_RE = guarded(r"(?:^|[\s(])(?:vom|von|zwischen)(?:\s+(?:dem|den))?\s*$", 0)
+_CALL_WORDS_RE = guarded(
+    r"antr[aä]g|bewerb|einreich|skizze|aufruf|interessenbekund|wettbewerb|ausschreibung|call\b|"
+    r"application|proposal",
+    0,
+)
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+@dataclass
+class Cand:
+    start: int
+    end: int
+    rule: str
+    granularity: str = "day"
+    y: int | None = None            # explicit year
+    m: int | None = None
+    d: int | None = None
+    d_end: int | None = None        # day range within one month
+    m_end: int | None = None
+    y_end: int | None = None
+    rel: str | None = None          # start | mid | end
+    cy: bool = False                # "d. J."
+    annual: bool = False            # "jeden Jahres"
+    season: tuple[int, int] | None = None
+    unit: str | None = None         # quarter | half
+    n: int | None = None
+    time: str | None = None
+    publication: bool = False
+    inferred: bool = False          # the year was inferred, not written
+    range_with: int | None = None   # merged into a range
+    date: dt.date | None = None
+    date_end: dt.date | None = None
+    kind: str = "other"
+
+
+def _year(s: str | None) -> int | None:
+    if not s:
+        return None
+    y = int(s)
+    if len(s) == 2:
+        y += 2000 if y < 70 else 1900
+    return y if YEAR_MIN <= y <= YEAR_MAX else None
+
+
+@lru_cache(maxsize=512)
+def _month_fallback(word: str) -> int | None:
+    """Month number of an odd spelling, via dateparser (cached; only for rare candidates)."""
+    import dateparser
+
+    parsed = dateparser.parse(f"1 {word} 2000", languages=["de", "en"],
+                              settings={"STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"})
+    return parsed.month if parsed else None
+
+
+def month_number(word: str) -> int | None:
+    w = word.lower().rstrip(".").strip()
+    return MONTHS.get(w) or _month_fallback(w)
+
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _mkdate(y: int | None, m: int | None, d: int | None) -> dt.date | None:
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+_DIGITS = "0123456789"
+
+
+CUE_PREFIX_LEN = 4          # chars of a cue's start the first pass checks
+_WORD_LEAD = r"(?<![\w])"
+# a character before a word start: every non-word character (and a few word characters more)
+_NOT_WORD_CHAR = "[^a-zäöüß0-9_]"
+
+
+class CueScanner:
+    """``finditer`` of a word-start alternation ``(?<![\w])(?:(?P<a>…)|(?P<b>…)|…)`` over a window,
+    with the same matches, but fast: a first pass finds the word starts where one of the
+    alternatives' first characters stand (``match_prefixes``); only there the alternatives that
+    can start with them are tried, in their order. Window results are cached per text index."""
+
+    def __init__(self, name: str, alternatives: list[tuple[str, str]]):
+        self.name = name
+        self.alternatives = alternatives
+        self.regex = re.compile(_WORD_LEAD + "(?:" + "|".join(f"(?P<{n}>{f})" for n, f in alternatives) + ")")
+        self._alt_res = [re.compile(_WORD_LEAD + f"(?P<{n}>{f})") for n, f in alternatives]
+        prefixes = [match_prefixes(f, CUE_PREFIX_LEN) for _n, f in alternatives]
+        self._fallback = any("" in ps for ps in prefixes)
+        table: dict[str, list[int]] = {}
+        for i, ps in enumerate(prefixes):
+            for pre in ps:
+                table.setdefault(pre, []).append(i)
+        self._table = table
+        self._lengths = sorted({len(pre) for pre in table})
+        self._first = None if self._fallback else re.compile(
+            _NOT_WORD_CHAR + "(?=" + trie_regex(table, prefixes_only=True) + ")")
+
+    def _alts_at(self, low: str, p: int) -> list[int]:
+        table = self._table
+        found: list[int] = []
+        for n in self._lengths:
+            hit = table.get(low[p:p + n])
+            if hit:
+                found += hit
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
+
+    def finditer(self, low: str, s0: int, s1: int) -> list[re.Match]:
+        """The matches of ``self.regex.finditer(low, s0, s1)``."""
+        if self._first is None:
+            return list(self.regex.finditer(low, s0, s1))
+        out = []
+        last = s0
+        alt_res = self._alt_res
+        starts = [q.end() for q in self._first.finditer(low, s0 - 1 if s0 else 0, s1)]
+        if s0 == 0:
+            starts.insert(0, 0)
+        for p in starts:
+            if p < last:
+                continue
+            for i in self._alts_at(low, p):
+                m = alt_res[i].match(low, p, s1)
+                if m:
+                    out.append(m)
+                    last = m.end()
+                    break
+        return out
+
+    def hits(self, index, low: str, s0: int, s1: int) -> list[re.Match]:
+        """``finditer`` cached on ``index`` (one TextIndex per document)."""
+        memo = index.__dict__.setdefault("_fr_cue_hits", {})
+        key = (self.name, s0, s1)
+        res = memo.get(key)
+        if res is None:
+            res = memo[key] = self.finditer(low, s0, s1)
+        return res
+
+
+KIND_SCAN = CueScanner("kind", [(k, "|".join(v)) for k, v in _KIND_RES.items()])
+assert KIND_SCAN.regex.pattern == KIND_RE.pattern
+
+
+def doc_lower(index, text: str) -> str:
+    """``lower_text(text)``, once per document (kept on its TextIndex)."""
+    low = index.__dict__.get("_fr_low")
+    if low is None:
+        low = index.__dict__["_fr_low"] = lower_text(text)
+    return low
 
 
 # Anchors: digit runs and capitalised month, season and period words, found by two regexes that
@@ -715,7 +857,7 @@ def classify(text: str, index, c: Cand, dates_in_sentence: list[Cand]) -> str:
         return "publication"
     s0, s1 = _sentence_bounds(index, c.start, c.end)
     best, best_dist, best_len = None, KIND_CUE_MAX_DIST + 1, 0
-    for m in KIND_RE.finditer(text, s0, s1):
+    for m in KIND_SCAN.hits(index, text, s0, s1):
         if c.start <= m.start() < c.end:
             continue
         dist = cue_distance(text, m.start(), m.end(), c.start, c.end)
@@ -760,7 +902,7 @@ class DatesComponent:
         if ctx is None:
             return doc
         orig = ctx.text
-        text = lower_text(orig)
+        text = doc_lower(ctx.index, orig)
         cands = scan(orig, text)
         if not cands:
             return doc

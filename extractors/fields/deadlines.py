@@ -53,33 +53,35 @@ NEG_RE = re.compile(
     "(?<![\\w])(?:" + "|".join(f"(?P<{n['kind']}>{n['re']})" for n in _NEG if n["kind"] in _NEG_KINDS)
     + ")")
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
-APPROX_RE = re.compile(
+APPROX_RE = D.guarded(
     rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", 0)
-RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", 0)
-START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$", 0)
-END_PREP_RE = re.compile(
+RELATIVE_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", 0)
+START_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['start']})\s*$", 0)
+END_PREP_RE = D.guarded(
     r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
     0)
 # "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
-LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
-LATE_RE = re.compile(
+LATE_LEFT_RE = D.guarded(r"(?<![\w])nach\s+(?:dem|the)\s*$")
+LATE_RE = D.guarded(
     r"nicht\s+(?:mehr\s+)?(?:berücksichtigt|angenommen|bearbeitet|zugelassen)|ausgeschlossen|"
     r"verspätet|will\s+not\s+be\s+(?:considered|accepted)")
 # what may stand right before a date that a submission verb governs (besides END_PREP_RE)
-LINKED_LEFT_RE = re.compile(
+LINKED_LEFT_RE = D.guarded(
     r"(?<![\w])(?:am|an\s+dem|on|und|sowie|oder|bzw\.|and|or)(?:\s+(?:der|dem|den|spätestens))?\s*$")
 # a sentence that only amends the deadline of the sentence before
-CONTINUATION_RE = re.compile(
+CONTINUATION_RE = D.guarded(
     r"(?<![\w])(?:abweichend|ausnahmsweise|stattdessen|verlängert|verschoben|hingegen|"
     r"jedoch\s+(?:bereits|erst|schon)|gilt\s+(?:der|als\s+frist)|extended|postponed)")
-ANNUAL_RE = re.compile(
-    "|".join(f"(?<![\\w])(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")), 0)
-ROLLING_RE = re.compile(
-    "|".join(f"(?<![\\w])(?:{a})" for a in D.read_lines("deadline_rolling.txt")), 0)
+# the word-start check stands once before the alternation (the same matches as one check in
+# front of each alternative, but sre can skip an alternative at its first character)
+ANNUAL_RE = D.guarded(
+    "(?<![\\w])(?:" + "|".join(f"(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")) + ")", 0)
+ROLLING_RE = D.guarded(
+    "(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in D.read_lines("deadline_rolling.txt")) + ")", 0)
 _NUMBER_WORDS = {k: int(v) for k, v in (l.split() for l in D.read_lines("deadline_duration.txt"))}
 _NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
-DURATION_RE = re.compile(
+DURATION_RE = D.guarded(
     rf"(?<![\w])(?:innerhalb|binnen|spätestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
     rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
     r"\s+nach(?![\w])",
@@ -129,6 +131,16 @@ def _parts(text: str) -> tuple[int | None, int | None, int | None]:
         return None, None, None
     c = cands[0]
     return c.y, c.m, c.d
+
+
+def _annual_sentence(text: str, index, m) -> bool:
+    """Does the sentence of mention ``m`` say "jährlich", "jeden Jahres" …? (cached per sentence)"""
+    s0, s1 = D._sentence_bounds(index, m.start, m.end)
+    memo = index.__dict__.setdefault("_fr_annual", {})
+    res = memo.get((s0, s1))
+    if res is None:
+        res = memo[(s0, s1)] = bool(ANNUAL_RE.search(text, s0, s1))
+    return res
 
 
 def _is_line_start(text: str, pos: int) -> tuple[bool, int]:
@@ -214,11 +226,14 @@ class DeadlinesComponent:
         return found
 
     def _judge(self, text, ctx, m, s0, s1, pos, neg, siblings):
+        if not pos:
+            return None         # no deadline evidence in the sentence
         left = text[max(s0, m.start - LEFT_WINDOW):m.start]
         if APPROX_RE.search(left):
             return None
         is_range = m.date_end is not None and m.granularity == "day"
-        if not is_range and START_RE.search(left) and not LATE_LEFT_RE.search(left):
+        late_left = LATE_LEFT_RE.search(left)
+        if not is_range and not late_left and START_RE.search(left):
             return None
         end_prep = bool(END_PREP_RE.search(left))
 
@@ -228,8 +243,8 @@ class DeadlinesComponent:
         subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
         calls = any(h.type == "call" for h in pos)
         short = s1 - s0 <= LABEL_MAX_CHARS
-        late = LATE_LEFT_RE.search(left) and LATE_RE.search(text, s0, s1)
-        if not late and (APPROX_RE.search(left) or RELATIVE_RE.search(left)):
+        late = late_left and LATE_RE.search(text, s0, s1)
+        if not late and RELATIVE_RE.search(left):     # (APPROX_RE is already ruled out above)
             return None
         best = None
         for h in pos:
@@ -336,8 +351,7 @@ class DeadlinesComponent:
                 date = m.date_end
             else:
                 return None
-        s0, s1 = D._sentence_bounds(ctx.index, m.start, m.end)
-        annual = "+annual" in rule or bool(ANNUAL_RE.search(text, s0, s1))
+        annual = "+annual" in rule or _annual_sentence(text, ctx.index, m)
         written_year = "+inferred_year" not in rule and (date is not None)
         kind = "fristdatum"
         if annual and not written_year:
