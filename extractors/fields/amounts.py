@@ -60,6 +60,7 @@ NEG_CONTEXT = 25             # chars around a candidate searched for negative co
 PREFIX_MIN_PLAIN_INT = 10    # "Euro 6" (emission standard) is no amount; "EUR 50" is
 YEAR_MIN, YEAR_MAX = 1900, 2099   # plain 4-digit numbers in this range are years in prefix form
 MAX_KEY_CACHE = 10_000       # normalised cue surfaces remembered per process
+COVER_MIN_LEN = 6            # shortest substring used to prefilter near cue word parts
 
 _LETTER = r"[^\W\d_]"
 _NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line break)
@@ -268,14 +269,14 @@ class _Patterns:
         self.u_near_parts = dict(self.u_near)
         self.u_near_phrases = {k: v for k, v in phrases.items() if k not in self.u_near}
         self.u_near_firsts = tuple(sorted({k.split(" ")[0] + " " for k in self.u_near_phrases}))
-        # prefilters for ``_near`` on the raw lower-cased window, where a space of the normalised
-        # window is a whitespace run: a word part, or (units) a phrase's first word followed by
-        # whitespace or the window end
-        def loose(words) -> str:
-            return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
-        self.q_near_any = re.compile(loose(self.q_near))
-        self.u_near_any = re.compile(
-            rf"{loose(self.u_near_parts)}|(?:{loose(f[:-1] for f in self.u_near_firsts)})(?:\s|\Z)")
+        # prefilters for ``_near`` on the raw lower-cased window (where a space of the normalised
+        # window is any whitespace run): a few substrings, one of which every word part holds;
+        # a phrase's first word followed by whitespace or the window end
+        self.q_near_keys = _cover(self.q_near)
+        self.u_near_keys = _cover(self.u_near_parts)
+        self.u_first_words = tuple(f[:-1] for f in self.u_near_firsts)
+        self.u_first_at = re.compile(
+            "(?:" + ("|".join(map(re.escape, self.u_first_words)) or "(?!)") + r")(?:\s|\Z)")
         self.scale_before = re.compile(rf"(?i:{scale})\s*$")
 
         # (key, key regex or None for a plain literal, regex); see amount_negative.txt
@@ -293,6 +294,24 @@ class _Patterns:
                 self.keys.clear()
             k = self.keys[surface] = _key(surface)
         return k
+
+
+def _cover(words, min_len: int = COVER_MIN_LEN) -> tuple[str, ...]:
+    """A few substrings (no whitespace, at least ``min_len`` characters unless a word part is
+    shorter) such that each of ``words`` contains one: a cheap necessary test for "any word
+    occurs" (``any(k in s for k in keys)``), chosen greedily, most words covered first."""
+    todo, keys = set(words), []
+    while todo:
+        cands: dict[str, set[str]] = {}
+        for w in todo:
+            for seg in w.split():
+                for i in range(len(seg)):
+                    for j in range(i + min(min_len, len(seg)), len(seg) + 1):
+                        cands.setdefault(seg[i:j], set()).add(w)
+        key = max(cands, key=lambda c: (len(cands[c]), len(c), c))
+        keys.append(key)
+        todo -= cands[key]
+    return tuple(keys)
 
 
 def _last_cue(window: str, parts: dict[str, str], phrases: dict[str, str],
@@ -504,21 +523,34 @@ class AmountsComponent:
         out: list[Amount] = []
         prev_end = 0
         n = len(text)
-        for cs, ce in self._currencies(text):
+        low = text.lower()
+        if len(low) == n:
+            # negative contexts whose key is nowhere in the text cannot apply near a candidate
+            negs = [neg for neg in pat.negative
+                    if (neg[0] in low if neg[1] is None else neg[1].search(low) is not None)]
+        else:                                        # a few characters change length when lowered
+            negs = pat.negative
+        starts_at, core = pat.starts.finditer, pat.core.match
+        for cs, ce in self._currencies(text, low):
             if cs < prev_end:
                 continue                             # inside the last phrase ("EUR 5 bis EUR 10")
-            lo, hi = max(prev_end, cs - WINDOW_BEFORE), min(n, ce + WINDOW_AFTER)
-            starts = [m.start() for m in pat.starts.finditer(text, lo, cs)]
+            lo = cs - WINDOW_BEFORE
+            if lo < prev_end:
+                lo = prev_end
+            hi = ce + WINDOW_AFTER
+            if hi > n:
+                hi = n
+            starts = [m.start() for m in starts_at(text, lo, cs)]
             starts.append(cs)
             for p in starts:
-                m = pat.core.match(text, p, hi)
+                m = core(text, p, hi)
                 if m is None or m.end() < ce:
                     continue
-                hits = self._hits(m, text)
+                hits = self._hits(m, text, negs)
                 if hits is None and (m.group("range") or m.group("prange")):
                     m2 = pat.single.match(text, p, hi)
                     if m2 is not None and m2.end() >= ce:
-                        m, hits = m2, self._hits(m2, text)
+                        m, hits = m2, self._hits(m2, text, negs)
                 if hits is None:
                     continue
                 recs = self._records(hits, m, text, prev_end, index)
@@ -527,10 +559,11 @@ class AmountsComponent:
                 break
         return out
 
-    def _currencies(self, text: str) -> list[tuple[int, int]]:
+    def _currencies(self, text: str, low: str | None = None) -> list[tuple[int, int]]:
         """(start, end) of every currency word, found with str.find on the lower-cased text."""
         pat = self.pat
-        low = text.lower()
+        if low is None:
+            low = text.lower()
         if len(low) != len(text):                    # a few characters change length when lowered
             return [m.span() for m in pat.cur_at.finditer(text)]
         n, found = len(text), set()
@@ -547,13 +580,15 @@ class AmountsComponent:
                 i = low.find(anchor, e)
         return sorted(found)
 
-    def _hits(self, m: re.Match, text: str) -> list[_Hit] | None:
+    def _hits(self, m: re.Match, text: str, negs: list | None = None) -> list[_Hit] | None:
         pat = self.pat
         kind = m.lastgroup                           # the outermost group closes last
-        if pat.negative:
+        if negs is None:
+            negs = pat.negative
+        if negs:
             ctx0, ctx1 = max(0, m.start() - NEG_CONTEXT), min(len(text), m.end() + NEG_CONTEXT)
             near = text[ctx0:ctx1].lower()
-            for key, key_rx, rx in pat.negative:
+            for key, key_rx, rx in negs:
                 if key in near if key_rx is None else key_rx.search(near) is not None:
                     for nm in rx.finditer(text, ctx0, ctx1):
                         if nm.start() < m.end() and nm.end() > m.start():
@@ -686,8 +721,9 @@ class AmountsComponent:
         # plain substring tests on the whitespace-normalised lower-cased window: far cheaper
         # than a big alternation; built only when a prefilter on the raw window finds a cue
         raw = text[lo:start].lower()
-        q_maybe = pat.q_near_any.search(raw) is not None
-        u_maybe = pat.u_near_any.search(raw) is not None
+        q_maybe = any(k in raw for k in pat.q_near_keys)
+        u_maybe = (any(k in raw for k in pat.u_near_keys)
+                   or any(f in raw for f in pat.u_first_words) and pat.u_first_at.search(raw) is not None)
         if not (q_maybe or u_maybe):
             return None, None
         w = " ".join(raw.split())
