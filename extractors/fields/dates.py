@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import json
 import re
 import sys
@@ -468,6 +469,7 @@ _DIGITS = "0123456789"
 
 
 CUE_PREFIX_LEN = 4          # chars of a cue's start the first pass checks
+CUE_MEMO_MAX = 20000        # remembered cue starts (4-char keys) per scanner
 _WORD_LEAD = r"(?<![\w])"
 # a character before a word start: every non-word character (and a few word characters more)
 _NOT_WORD_CHAR = "[^a-zäöüß0-9_]"
@@ -492,19 +494,21 @@ class CueScanner:
                 table.setdefault(pre, []).append(i)
         self._table = table
         self._lengths = sorted({len(pre) for pre in table})
+        self._memo: dict[str, tuple] = {}
         self._first = None if self._fallback else re.compile(
             _NOT_WORD_CHAR + "(?=" + trie_regex(table, prefixes_only=True) + ")")
 
-    def _alts_at(self, low: str, p: int) -> list[int]:
-        table = self._table
-        found: list[int] = []
+    def _alts_at(self, key: str) -> tuple:
+        """``match`` methods of the alternatives that can start with ``key`` (CUE_PREFIX_LEN
+        chars), in their order."""
+        found: set[int] = set()
         for n in self._lengths:
-            hit = table.get(low[p:p + n])
-            if hit:
-                found += hit
-        if len(found) > 1:
-            found = sorted(set(found))
-        return found
+            found.update(self._table.get(key[:n], ()))
+        res = tuple(self._alt_res[i].match for i in sorted(found))
+        if len(self._memo) > CUE_MEMO_MAX:
+            self._memo.clear()
+        self._memo[key] = res
+        return res
 
     def finditer(self, low: str, s0: int, s1: int) -> list[re.Match]:
         """The matches of ``self.regex.finditer(low, s0, s1)``."""
@@ -512,15 +516,19 @@ class CueScanner:
             return list(self.regex.finditer(low, s0, s1))
         out = []
         last = s0
-        alt_res = self._alt_res
-        starts = [q.end() for q in self._first.finditer(low, s0 - 1 if s0 else 0, s1)]
-        if s0 == 0:
-            starts.insert(0, 0)
+        memo = self._memo
+        starts = (q.end() for q in self._first.finditer(low, s0 - 1 if s0 else 0, s1))
+        if s0 == 0:             # a word at the very start has no character before it
+            starts = itertools.chain((0,), starts)
         for p in starts:
             if p < last:
                 continue
-            for i in self._alts_at(low, p):
-                m = alt_res[i].match(low, p, s1)
+            key = low[p:p + CUE_PREFIX_LEN]
+            alts = memo.get(key)
+            if alts is None:
+                alts = self._alts_at(key)
+            for match in alts:
+                m = match(low, p, s1)
                 if m:
                     out.append(m)
                     last = m.end()

@@ -52,6 +52,10 @@ _NEG_KINDS = ("post_award", "completion", "reference")
 NEG_RE = re.compile(
     "(?<![\\w])(?:" + "|".join(f"(?P<{n['kind']}>{n['re']})" for n in _NEG if n["kind"] in _NEG_KINDS)
     + ")")
+# the same matches, found fast (D.CueScanner: a first pass to the word starts where a cue can begin)
+POS_SCAN = D.CueScanner("deadline_pos", [(f"p{i}", c["re"]) for i, c in enumerate(_CUES)])
+NEG_SCAN = D.CueScanner("deadline_neg", [(n["kind"], n["re"]) for n in _NEG if n["kind"] in _NEG_KINDS])
+assert POS_SCAN.regex.pattern == POS_RE.pattern and NEG_SCAN.regex.pattern == NEG_RE.pattern
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
 APPROX_RE = D.guarded(
     rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", 0)
@@ -105,17 +109,30 @@ class Hit:
     strong: bool = False
 
 
-def _sentence_hits(text: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
+def _sentence_hits(text: str, s0: int, s1: int, index=None) -> tuple[list[Hit], list[Hit]]:
+    """Deadline evidence (pos) and competing cues (neg) in ``text[s0:s1]``; with the document's
+    TextIndex the result is kept for the next call on the same span."""
+    if index is not None:
+        memo = index.__dict__.setdefault("_fr_sentence_hits", {})
+        res = memo.get((s0, s1))
+        if res is None:
+            res = memo[(s0, s1)] = _find_hits(text, s0, s1, index)
+        return res
+    return _find_hits(text, s0, s1, None)
+
+
+def _find_hits(text: str, s0: int, s1: int, index) -> tuple[list[Hit], list[Hit]]:
     pos, neg = [], []
-    for m in POS_RE.finditer(text, s0, s1):
+    for m in POS_SCAN.finditer(text, s0, s1):
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong"))))
     if not pos:
         return pos, neg             # no deadline evidence: competing cues are not needed
-    for m in NEG_RE.finditer(text, s0, s1):
+    for m in NEG_SCAN.finditer(text, s0, s1):
         neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
-    for m in D.KIND_RE.finditer(text, s0, s1):
+    kind = D.KIND_SCAN.hits(index, text, s0, s1) if index is not None else D.KIND_SCAN.finditer(text, s0, s1)
+    for m in kind:
         neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
     neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
@@ -207,7 +224,7 @@ class DeadlinesComponent:
                 continue
             s0, s1 = bounds[id(m)]
             if (s0, s1) not in hits_cache:
-                hits_cache[(s0, s1)] = _sentence_hits(text, s0, s1)
+                hits_cache[(s0, s1)] = _sentence_hits(text, s0, s1, index)
             pos, neg = hits_cache[(s0, s1)]
             res = self._judge(text, ctx, m, s0, s1, pos, neg, by_sent[(s0, s1)])
             if res is None and not pos and not neg and m.granularity == "day" and m.date is not None \
@@ -315,7 +332,7 @@ class DeadlinesComponent:
                 continue
             if len(line.strip()) > HEADING_MAX_CHARS:
                 return None
-            pos, neg = _sentence_hits(text, ls, ls + len(line))
+            pos, neg = _sentence_hits(text, ls, ls + len(line), ctx.index)
             if any(n.type in ("post_award", "reference", "event", "publication", "period_end",
                               "period_start", "completion") for n in neg):
                 return None
@@ -392,7 +409,7 @@ class DeadlinesComponent:
                 matches.extend((mt, kind) for mt in rx.finditer(text, s0, s1))
         for mt, kind in matches:
                 s0, s1 = D._sentence_bounds(index, mt.start(), mt.end())
-                pos, neg = _sentence_hits(text, s0, s1)
+                pos, neg = _sentence_hits(text, s0, s1, index)
                 if any(n.type in ("post_award", "reference") for n in neg):
                     continue
                 nouns = [h for h in pos if h.type == "noun"]
