@@ -510,16 +510,18 @@ class CueScanner:
         self._memo[key] = res
         return res
 
-    def finditer(self, low: str, s0: int, s1: int) -> list[re.Match]:
-        """The matches of ``self.regex.finditer(low, s0, s1)``."""
+    def finditer(self, low: str, s0: int, s1: int, starts=None) -> list[re.Match]:
+        """The matches of ``self.regex.finditer(low, s0, s1)``. ``starts``: the possible cue starts
+        in the window of every scanner (``_cue_starts``), if already known."""
         if self._first is None:
             return list(self.regex.finditer(low, s0, s1))
+        if starts is None:
+            starts = [q.end() for q in self._first.finditer(low, s0 - 1 if s0 else 0, s1)]
+            if s0 == 0:         # a word at the very start has no character before it
+                starts.insert(0, 0)
         out = []
         last = s0
         memo = self._memo
-        starts = (q.end() for q in self._first.finditer(low, s0 - 1 if s0 else 0, s1))
-        if s0 == 0:             # a word at the very start has no character before it
-            starts = itertools.chain((0,), starts)
         for p in starts:
             if p < last:
                 continue
@@ -536,16 +538,47 @@ class CueScanner:
         return out
 
     def hits(self, index, low: str, s0: int, s1: int) -> list[re.Match]:
-        """``finditer`` cached on ``index`` (one TextIndex per document)."""
+        """``finditer`` cached on ``index`` (one TextIndex per document); the first pass is shared
+        by all scanners."""
         memo = index.__dict__.setdefault("_fr_cue_hits", {})
         key = (self.name, s0, s1)
         res = memo.get(key)
         if res is None:
-            res = memo[key] = self.finditer(low, s0, s1)
+            starts = _cue_starts(index, low, s0, s1) if self._first is not None else None
+            res = memo[key] = self.finditer(low, s0, s1, starts)
         return res
 
 
-KIND_SCAN = CueScanner("kind", [(k, "|".join(v)) for k, v in _KIND_RES.items()])
+_SCANNERS: list[CueScanner] = []
+_SHARED_FIRST: list = []    # [regex] of the union of all scanners' cue starts, built on first use
+
+
+def _cue_starts(index, low: str, s0: int, s1: int) -> list[int]:
+    """Positions in [s0, s1] where a cue of any scanner can start (one pass for all of them)."""
+    memo = index.__dict__.setdefault("_fr_cue_starts", {})
+    res = memo.get((s0, s1))
+    if res is None:
+        if not _SHARED_FIRST:
+            table: set[str] = set()
+            for sc in _SCANNERS:
+                table.update(sc._table)
+            _SHARED_FIRST.append(re.compile(_NOT_WORD_CHAR + "(?=" + trie_regex(table, prefixes_only=True) + ")"))
+        res = [q.end() for q in _SHARED_FIRST[0].finditer(low, s0 - 1 if s0 else 0, s1)]
+        if s0 == 0:
+            res.insert(0, 0)
+        memo[(s0, s1)] = res
+    return res
+
+
+def register_scanner(scanner: CueScanner) -> CueScanner:
+    """Let ``scanner`` share the first pass of ``CueScanner.hits``."""
+    if scanner._first is not None:
+        _SCANNERS.append(scanner)
+        _SHARED_FIRST.clear()
+    return scanner
+
+
+KIND_SCAN = register_scanner(CueScanner("kind", [(k, "|".join(v)) for k, v in _KIND_RES.items()]))
 assert KIND_SCAN.regex.pattern == KIND_RE.pattern
 
 

@@ -53,8 +53,9 @@ NEG_RE = re.compile(
     "(?<![\\w])(?:" + "|".join(f"(?P<{n['kind']}>{n['re']})" for n in _NEG if n["kind"] in _NEG_KINDS)
     + ")")
 # the same matches, found fast (D.CueScanner: a first pass to the word starts where a cue can begin)
-POS_SCAN = D.CueScanner("deadline_pos", [(f"p{i}", c["re"]) for i, c in enumerate(_CUES)])
-NEG_SCAN = D.CueScanner("deadline_neg", [(n["kind"], n["re"]) for n in _NEG if n["kind"] in _NEG_KINDS])
+POS_SCAN = D.register_scanner(D.CueScanner("deadline_pos", [(f"p{i}", c["re"]) for i, c in enumerate(_CUES)]))
+NEG_SCAN = D.register_scanner(D.CueScanner("deadline_neg", [(n["kind"], n["re"]) for n in _NEG
+                                                            if n["kind"] in _NEG_KINDS]))
 assert POS_SCAN.regex.pattern == POS_RE.pattern and NEG_SCAN.regex.pattern == NEG_RE.pattern
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
 APPROX_RE = D.guarded(
@@ -122,17 +123,19 @@ def _sentence_hits(text: str, s0: int, s1: int, index=None) -> tuple[list[Hit], 
 
 
 def _find_hits(text: str, s0: int, s1: int, index) -> tuple[list[Hit], list[Hit]]:
+    def scan(scanner):
+        return scanner.hits(index, text, s0, s1) if index is not None else scanner.finditer(text, s0, s1)
+
     pos, neg = [], []
-    for m in POS_SCAN.finditer(text, s0, s1):
+    for m in scan(POS_SCAN):
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong"))))
     if not pos:
         return pos, neg             # no deadline evidence: competing cues are not needed
-    for m in NEG_SCAN.finditer(text, s0, s1):
+    for m in scan(NEG_SCAN):
         neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
-    kind = D.KIND_SCAN.hits(index, text, s0, s1) if index is not None else D.KIND_SCAN.finditer(text, s0, s1)
-    for m in kind:
+    for m in scan(D.KIND_SCAN):
         neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
     neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
