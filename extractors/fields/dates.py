@@ -676,10 +676,11 @@ def scan(text: str, low: str | None = None) -> list[Cand]:
     orig, text = text, low
     for mt in _candidates(orig, low):
         rule = mt.lastgroup
-        g = mt.groupdict()
+        gi = mt.re.groupindex
 
-        def v(k, _r=rule, _g=g):
-            return _g.get(f"{_r}_{k}")
+        def v(k, _r=rule, _gi=gi, _mt=mt):
+            i = _gi.get(f"{_r}_{k}")
+            return _mt.group(i) if i is not None else None
 
         c = Cand(mt.start(), mt.end(), rule)
         left = text[max(0, c.start - LEFT_WINDOW):c.start]
@@ -790,11 +791,15 @@ def _sentence_bounds(index, c_start: int, c_end: int) -> tuple[int, int]:
 def _sentence_bounds_uncached(index, c_start: int, c_end: int) -> tuple[int, int]:
     s0, _ = index.sentence(c_start)
     _, s1 = index.sentence(max(c_end - 1, c_start))
-    for m in _YEAR_STOP_RE.finditer(index.text, s0, s1):
-        if m.end() <= c_start:
-            s0 = m.end()
-        elif m.start() >= c_end:
-            s1 = m.start() + 1
+    memo = index.__dict__.setdefault("_fr_year_stops", {})
+    stops = memo.get((s0, s1))
+    if stops is None:
+        stops = memo[(s0, s1)] = [m.span() for m in _YEAR_STOP_RE.finditer(index.text, s0, s1)]
+    for m_start, m_end in stops:
+        if m_end <= c_start:
+            s0 = m_end
+        elif m_start >= c_end:
+            s1 = m_start + 1
             break
     return s0, s1
 
