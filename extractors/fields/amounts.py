@@ -64,8 +64,11 @@ COVER_MIN_LEN = 6            # shortest substring used to prefilter near cue wor
 
 _LETTER = r"[^\W\d_]"
 _NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line break)
-_SEP = r"(?:\s{0,3}(?:-\s{0,2})?)"        # between number, scale and currency
-_PSEP = r"[ \t\u00a0\u202f\u2009]{0,2}"   # between a prefix currency and its number
+# Whitespace between tokens is matched atomically (``(?>...)``, ``*+``): every token after it
+# starts with a letter, a digit, "€" or a dash, so giving back a space or a hyphen never lets a
+# match succeed; it only made failing forms (most range attempts) backtrack through them.
+_SEP = r"(?>\s{0,3}(?:-\s{0,2})?)"        # between number, scale and currency
+_PSEP = r"[ \t\u00a0\u202f\u2009]{0,2}+"  # between a prefix currency and its number
 _CONN_RANGE = r"bis\s+zu|bis|[-–—]"
 _CONN_LIST = r"und|oder|bzw\.|beziehungsweise"
 
@@ -226,13 +229,13 @@ class _Patterns:
             return rf"(?P<{p}n>{dig})(?:{_SEP}(?P<{p}s>(?i:{scale}))(?!{_LETTER}))?"
 
         range_suffix = (
-            rf"(?:(?P<ro>[Zz]wischen|[Vv]on)\s+)?{amt('a')}(?:{_SEP}{cur_g('ac')})?"
-            rf"\s*(?P<conn>(?i:{_CONN_RANGE}|(?<!{_LETTER})(?:{_CONN_LIST})(?!{_LETTER})))\s*"
-            rf"(?:(?P<q2>(?i:{_ci_trie(k for k, v in self.q_pre.items() if v != '-')}))\s+)?"
+            rf"(?:(?P<ro>[Zz]wischen|[Vv]on)\s++)?{amt('a')}(?:{_SEP}{cur_g('ac')})?"
+            rf"\s*+(?P<conn>(?i:{_CONN_RANGE}|(?<!{_LETTER})(?:{_CONN_LIST})(?!{_LETTER})))\s*+"
+            rf"(?:(?P<q2>(?i:{_ci_trie(k for k, v in self.q_pre.items() if v != '-')}))\s++)?"
             rf"{amt('b', False)}{_SEP}{cur_g('bc')}"
         )
         range_prefix = (
-            rf"{cur_g('pac')}{_PSEP}{pnum('pa')}\s*(?P<pconn>(?i:{_CONN_RANGE}))\s*"
+            rf"{cur_g('pac')}{_PSEP}{pnum('pa')}\s*+(?P<pconn>(?i:{_CONN_RANGE}))\s*+"
             rf"(?:{cur_g('pbc')}{_PSEP})?{pnum('pb', False)}"
         )
         suffix = rf"{amt('s')}{_SEP}{cur_g('sc')}"
@@ -312,6 +315,13 @@ def _cover(words, min_len: int = COVER_MIN_LEN) -> tuple[str, ...]:
         keys.append(key)
         todo -= cands[key]
     return tuple(keys)
+
+
+def _has_any(s: str, keys: tuple[str, ...]) -> bool:
+    for k in keys:
+        if k in s:
+            return True
+    return False
 
 
 def _last_cue(window: str, parts: dict[str, str], phrases: dict[str, str],
@@ -713,19 +723,28 @@ class AmountsComponent:
         return pos, qual, unit
 
     def _near(self, text: str, start: int, floor: int, index) -> tuple[str | None, str | None]:
+        """Qualifier and unit from word parts and phrases earlier in the sentence (at most
+        NEAR_LOOKBACK characters back, not before ``floor``)."""
         pat = self.pat
-        s0 = index.sentence(start)[0] if index is not None else 0
-        lo = max(s0, floor, start - NEAR_LOOKBACK)
+        lo = max(floor, start - NEAR_LOOKBACK)
         if lo >= start:
             return None, None
-        # plain substring tests on the whitespace-normalised lower-cased window: far cheaper
-        # than a big alternation; built only when a prefilter on the raw window finds a cue
+        # Plain substring tests on the whitespace-normalised lower-cased window: far cheaper than
+        # a big alternation. That window is built only when a prefilter on the raw window finds
+        # a cue, and the sentence start is looked up only then (the window only gets shorter).
         raw = text[lo:start].lower()
-        q_maybe = any(k in raw for k in pat.q_near_keys)
-        u_maybe = (any(k in raw for k in pat.u_near_keys)
-                   or any(f in raw for f in pat.u_first_words) and pat.u_first_at.search(raw) is not None)
+        q_maybe, u_maybe = _has_any(raw, pat.q_near_keys), _has_any(raw, pat.u_near_keys)
+        if not u_maybe and _has_any(raw, pat.u_first_words):
+            u_maybe = pat.u_first_at.search(raw) is not None
         if not (q_maybe or u_maybe):
             return None, None
+        if index is not None:
+            s0 = index.sentence(start)[0]
+            if s0 > lo:
+                lo = s0
+                if lo >= start:
+                    return None, None
+                raw = text[lo:start].lower()
         w = " ".join(raw.split())
         return (_last_cue(w, pat.q_near, {}) if q_maybe else None,
                 _last_cue(w + " ", pat.u_near_parts, pat.u_near_phrases, pat.u_near_firsts)
