@@ -30,6 +30,7 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -76,6 +77,12 @@ _PARTICLES = {"am": "a", "an": "a", "auf": "a", "im": "i", "in": "i", "der": "d"
 def key_tokens(s: str) -> list[str]:
     s = unicodedata.normalize("NFKC", s).casefold()
     return [_PARTICLES.get(t, t) for t in _KEY_TOKEN.findall(s)]
+
+
+@lru_cache(maxsize=65536)
+def word_key_tokens(word: str) -> tuple[str, ...]:
+    """:func:`key_tokens` of one word, memoised (the extractor asks for the same words often)."""
+    return tuple(key_tokens(word))
 
 
 def norm_key(s: str) -> str:
@@ -383,6 +390,20 @@ class Gazetteer:
             k.split(" ", 1)[0] for name in ("gemeinde", "gemeinde_base", "kreis_uncued") for k in self.index[name])
         self.max_tokens = max((k.count(" ") + 1 for idx in self.index.values() for k in idx), default=1)
         self._entries: dict[int, Entry] = {}
+
+    @cached_property
+    def key_prefixes(self) -> frozenset[str]:
+        """Every indexed key and every leading part of one by whole tokens ("bad", "bad homburg",
+        "bad homburg v", ...): a longest-match scan stops at the first key not in here."""
+        out = set()
+        for idx in self.index.values():
+            for k in idx:
+                out.add(k)
+                i = k.find(" ")
+                while i >= 0:
+                    out.add(k[:i])
+                    i = k.find(" ", i + 1)
+        return frozenset(out)
 
     # -- construction -------------------------------------------------------------------
     @classmethod

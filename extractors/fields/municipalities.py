@@ -25,15 +25,18 @@ One record per distinct (name, level) per document, at its first accepted mentio
 """
 from __future__ import annotations
 
+import bisect
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, key_tokens, norm_key
+from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, norm_key, word_key_tokens
 from extractors.settings import PATTERNS_DIR
 from models.records import Municipality
 
@@ -109,7 +112,8 @@ class _Words:
     org_after: frozenset[str]
     contact_re: re.Pattern
     contact_stems: tuple[str, ...]         # folded: every contact-word match starts with one
-    land_stems: tuple[str, ...]            # folded: every land_re match holds one
+    land_stems: dict[str, tuple[str, ...]] | None  # code -> folded forms, one in every match mapped
+                                                    # to it (None: forms that fold differently)
     function: frozenset[str]
     locative: frozenset[str]
     given: frozenset[str]
@@ -125,12 +129,12 @@ def words() -> _Words:
     cue_re = re.compile(rf"(?<![\w\-])(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
     # without the leading look-behind the engine skips to the cue words' first letters
     cue_scan = re.compile(rf"(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
-    land_keys, city_states, land_codes, land_forms, land_plain = {}, set(), {}, [], []
+    land_keys, city_states, land_codes, land_forms, names, adjectives = {}, set(), {}, [], [], []
     for line in _lines("muni_laender.jsonl"):
         d = json.loads(line)
         for n in d["names"]:
             land_forms.append(re.escape(n))
-            land_plain.append(n)
+            names.append(n)
             land_codes[n.casefold()] = d["code"]
             if d.get("city") and n == d["names"][0]:
                 city_states.add(norm_key(n))
@@ -138,10 +142,21 @@ def words() -> _Words:
                 land_keys[norm_key(n)] = d["code"]
         for a in d["adjectives"]:
             land_forms.append(re.escape(a) + r"\w*")
-            land_plain.append(a)
+            adjectives.append(a)
             land_codes[a.casefold()] = d["code"]
     land_re = re.compile(r"(?<![\w\-])(" + "|".join(sorted(land_forms, key=len, reverse=True)) + r")(?![\w\-])",
                          re.IGNORECASE)
+    # The code a land_re match stands for (_land_code): a name's own; an adjective with its ending
+    # ("sachsen-anhaltischen") the code of the first form that is a prefix of it, so any code with a
+    # form that is a prefix of the adjective or starts with it.
+    by_code: dict[str, set[str]] = {}
+    for n in names:
+        by_code.setdefault(land_codes[n.casefold()], set()).add(fold(n))
+    for a in adjectives:
+        fa = a.casefold()
+        for k, code in land_codes.items():
+            if fa.startswith(k) or k.startswith(fa):
+                by_code.setdefault(code, set()).add(fold(a))
     org = _lines("muni_org_before.txt")
     contact = _lines("muni_contact_words.txt")
     contact_re = re.compile(
@@ -160,7 +175,8 @@ def words() -> _Words:
         org_after=frozenset(_lines("muni_org_after.txt")),
         contact_re=contact_re,
         contact_stems=_prefixes(fold(w) for w in contact),
-        land_stems=_minimal(fold(f) for f in land_plain),
+        land_stems=None if any(f.casefold() != fold(f) for f in names + adjectives)
+        else {code: _minimal(v) for code, v in by_code.items()},
         function=frozenset(w for line in _lines("muni_function_words.txt") for w in line.split()),
         locative=frozenset(_lines("muni_locative.txt")),
         given=frozenset(_lines("muni_given_names.txt")),
@@ -171,6 +187,10 @@ def words() -> _Words:
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _CAP = re.compile(r"(?<![\w\-.&/])[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*")
+# where _CAP matches start, each with its run of word characters: the look-behind after the first
+# letter lets the engine skip ahead to capitals, and split() hands over all words at once with the
+# text between them (for offsets). A run of letters only is the _CAP match up to its first hyphen.
+_CAP_SPLIT = re.compile(r"([A-ZÄÖÜ](?<![\w\-.&/][A-ZÄÖÜ])\w*)")
 _GAP_OK = re.compile(r"[ .()/]{1,%d}" % MAX_GAP_CHARS)
 _SEP = re.compile(r"\s*(?:,\s*(?:und\s+|sowie\s+|oder\s+)?|\s+(?:und|sowie|oder|bzw\.)\s+|\s*/\s*)")
 _PREV_WORD = re.compile(r"([^\W\d_][\w.\-]*)[ \t]+$")
@@ -189,6 +209,21 @@ _ADDRESS_LINE = re.compile(
     r"\b\d{5}\s+[A-ZÄÖÜ]|^(?:D-)?\d{5}$|\bPostfach\b|\b(?:Tel|Fax|Telefon|Telefax|E-Mail)\b|@"
     r"|(?:straße|str\.|weg|platz|allee|gasse|damm|ufer)(?:\s+\d+[a-z]?)?$", re.IGNORECASE)
 _HAS_ALNUM = re.compile(r"\w")
+_WS_RUN = re.compile(r"\s+")
+_WORDS = re.compile(r"[\w.\-]+")
+_EV = re.compile(r"e\.\s?V\.")
+_ADJ_ENDING = re.compile(r"(?:e|en|em|er|es)$")
+_GUESS_NEXT = re.compile(r"\.?\s+([A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)")
+_GUESS_ADJ = re.compile(r"(?:es|er|isches|ischer)$")
+_KREIS_TYPE = re.compile(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+")
+_CITY_STATE_BEFORE = re.compile(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$")
+_KINDS = {"gemeinde": ("gemeinde",), "kreis": ("kreis",), "verband": ("verband",), "any": ("gemeinde", "kreis")}
+_NEXT_NAME_TOKEN = re.compile(r"([ .()/]{1,%d})([^\W\d_]+(?:-[^\W\d_]+)*)" % MAX_GAP_CHARS)   # gap + _TOKEN
+
+
+@lru_cache(maxsize=16384)
+def _key(name: str) -> str:
+    return norm_key(name)
 _TITLES = frozenset("Dr. Prof. Hr. Fr. Bgm. OB Reg.-Bez. Lkr. Kr.".split())
 _NOUN_SUFFIX = re.compile(r"(?:ung|heit|keit|schaft|tion|ität|ismus|nis|tum|ierung|ment)s?$")
 _GUESS_PREFIX = frozenset("Bad Sankt St Groß Klein Alt Neu Hohen Ober Nieder Unter Mittel Nord Süd Ost West "
@@ -239,6 +274,21 @@ class _DocText:
         return self._low
 
 
+class _Lazy:
+    """A set asked only with ``in``, each member found out on demand."""
+    __slots__ = ("test", "known")
+
+    def __init__(self, test):
+        self.test = test
+        self.known: dict = {}
+
+    def __contains__(self, item) -> bool:
+        hit = self.known.get(item)
+        if hit is None:
+            hit = self.known[item] = self.test(item)
+        return hit
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     s = text.rfind("\n", 0, pos) + 1
     e = text.find("\n", pos)
@@ -250,38 +300,52 @@ class MunicipalitiesComponent:
         self.name = name
         self.gazetteer: Gazetteer | None = None
         self.w = words()
+        self._fw: tuple[Gazetteer, frozenset[str], frozenset[str]] | None = None
+
+    def _first_words(self, gaz: Gazetteer) -> tuple[frozenset[str], frozenset[str]]:
+        """Casefolded words a register name can start with ("sankt": keyed "st"), and their parts
+        before the first hyphen ("rhein" for "rhein-sieg-kreis")."""
+        fw = self._fw
+        if fw is None or fw[0] is not gaz:
+            first = gaz.first_tokens | {"sankt"}
+            fw = self._fw = (gaz, first, frozenset(x.split("-", 1)[0] for x in first))
+        return fw[1], fw[2]
 
     # -- register matching ---------------------------------------------------------------
     def _match(self, text: str, pos: int, kinds: tuple[str, ...], gaz: Gazetteer,
                first_filter: bool) -> tuple[int, str, list[Entry], str] | None:
-        """Longest register name starting at ``pos``: (end, key, entries, kind)."""
-        toks: list[str] = []
+        """Longest register name starting at ``pos``: (end, key, entries, kind). Words are
+        ``_TOKEN`` matches within 120 characters, joined by up to MAX_GAP_CHARS of " .()/"."""
+        endpos = min(len(text), pos + 120)
+        m = _TOKEN.match(text, pos, endpos)
+        if m is None:
+            return None
+        toks = list(word_key_tokens(m.group()))
+        if first_filter and toks and toks[0] not in gaz.first_tokens:
+            return None
+        prefixes = gaz.key_prefixes
         best = None
-        prev_end = pos
         opened = False
-        for i, m in enumerate(_TOKEN.finditer(text, pos, min(len(text), pos + 120))):
-            if i == 0:
-                if m.start() != pos:
-                    return None
-            else:
-                gap = text[prev_end:m.start()]
-                if not _GAP_OK.fullmatch(gap):
-                    break
-                opened = opened or "(" in gap
-            toks.extend(key_tokens(m.group()))
-            if i == 0 and first_filter and toks and toks[0] not in gaz.first_tokens:
-                return None
+        end = m.end()
+        n = 1
+        while True:
             key = " ".join(toks)
+            if toks and key not in prefixes:
+                break                      # no register name goes on like this
             for kind in kinds:
                 if gaz.has(key, kind):
-                    end = m.end()
-                    if opened and text[end:end + 1] == ")":
-                        end += 1
-                    best = (end, key, kind)
+                    e = end + 1 if opened and text[end:end + 1] == ")" else end
+                    best = (e, key, kind)
                     break
-            prev_end = m.end()
-            if i + 1 >= gaz.max_tokens:
+            if n >= gaz.max_tokens:
                 break
+            nxt = _NEXT_NAME_TOKEN.match(text, end, endpos)
+            if nxt is None:
+                break
+            opened = opened or "(" in nxt.group(1)
+            toks.extend(word_key_tokens(nxt.group(2)))
+            end = nxt.end()
+            n += 1
         if best is None:
             return None
         end, key, kind = best
@@ -294,14 +358,14 @@ class MunicipalitiesComponent:
         if not m or not m.group()[0].isupper():
             return None
         first = m.group()
-        k = norm_key(first)
+        k = _key(first)
         if first.casefold() in w.function or first in w.cues or _NOUN_SUFFIX.search(first):
             return None
         if kind != "kreis" and any(x in w.land_keys or x in w.regions for x in (k, k[:-1] if k.endswith("s") else k)):
             return None     # "Städte Deutschlands", "Gemeinden Hessens"; "Landkreis Emsland" is fine
         end = m.end()
-        nxt = re.compile(r"\.?\s+([A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)").match(text, end)
-        if nxt and (first in _GUESS_PREFIX or re.search(r"(?:es|er|isches|ischer)$", first)) \
+        nxt = _GUESS_NEXT.match(text, end)
+        if nxt and (first in _GUESS_PREFIX or _GUESS_ADJ.search(first)) \
                 and not _NOUN_SUFFIX.search(nxt.group(1)) and nxt.group(1).casefold() not in w.function:
             end = nxt.end()
         q = _GUESS_QUALIFIER.match(text, end)
@@ -379,9 +443,9 @@ class MunicipalitiesComponent:
         if low in _ARTICLES:
             return not allow_article
         # "Universität zu Köln", "Sparkasse der Stadt"; "das gute Essen"
-        words_before = re.findall(r"[\w.\-]+", before)[-4:]
+        words_before = _WORDS.findall(before)[-4:]
         if len(words_before) >= 2 and words_before[-2].casefold() in _ARTICLES and prev[0].islower() \
-                and re.search(r"(?:e|en|em|er|es)$", prev):
+                and _ADJ_ENDING.search(prev):
             return True
         for wd in reversed(words_before[:-1]):
             if wd in w.org_before or wd.casefold().endswith(w.org_suffixes):
@@ -396,7 +460,7 @@ class MunicipalitiesComponent:
         nxt = m.group(1) if m else None
         if nxt is None:
             return False, None
-        if nxt in w.org_after or nxt.rstrip(".") in w.org_after or re.match(r"e\.\s?V\.", text[m.start(1):m.start(1) + 6]):
+        if nxt in w.org_after or nxt.rstrip(".") in w.org_after or _EV.match(text[m.start(1):m.start(1) + 6]):
             return True, nxt
         if name in w.given and nxt[0].isupper() and nxt.casefold() not in w.function:
             return True, nxt
@@ -440,14 +504,13 @@ class MunicipalitiesComponent:
         for m in self._cue_matches(text):
             if m.start() < taken_until:
                 continue
-            cue = w.cues[re.sub(r"\s+", " ", m.group("cue"))]
+            cue = w.cues[_WS_RUN.sub(" ", m.group("cue"))]
             pos = m.end()
             while text[pos].isspace():
                 pos += 1
             if "\n" in text[m.end():pos]:
                 continue
-            kinds = {"gemeinde": ("gemeinde",), "kreis": ("kreis",), "verband": ("verband",),
-                     "any": ("gemeinde", "kreis")}[cue.kind]
+            kinds = _KINDS[cue.kind]
             first = True
             rec_start = m.start()
             while True:
@@ -455,7 +518,7 @@ class MunicipalitiesComponent:
                 if hit is None:
                     break
                 end, cands, kind = hit
-                name = re.sub(r"\s+", " ", text[pos:end])
+                name = _WS_RUN.sub(" ", text[pos:end])
                 if not self._cued_ok(dt, rec_start, pos, end, name, first, gaz, kind):
                     break
                 found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
@@ -496,7 +559,7 @@ class MunicipalitiesComponent:
                  gaz: Gazetteer | None, kind: str = "gemeinde") -> bool:
         w = self.w
         text = dt.text
-        key = norm_key(name)
+        key = _key(name)
         if gaz is None and kind in ("gemeinde", "any") and (key in w.land_keys or key in w.regions):
             return False     # with a register, the register decides what a Kreis or Gemeinde is
         if self._in_contact(dt, pos):
@@ -507,7 +570,7 @@ class MunicipalitiesComponent:
         if first:
             # "Sparkasse der Stadt Soest" is an organisation; "Leitkommune Stadt Soest" is not
             before = text[max(0, rec_start - 40):rec_start]
-            for wd in reversed(re.findall(r"[\w.\-]+", before)[-3:]):
+            for wd in reversed(_WORDS.findall(before)[-3:]):
                 low = wd.casefold()
                 if (wd in w.org_before and wd not in ("Land", "Region", "Raum")) or \
                         (wd[0].isupper() and low.endswith(w.org_suffixes) and not low.endswith(("kommune", "kommunen"))):
@@ -516,35 +579,58 @@ class MunicipalitiesComponent:
                     break
         return True
 
+    def _name_starts(self, text: str, gaz: Gazetteer) -> list[int]:
+        """Where ``_CAP`` matches a word whose key can start a register name (particles never
+        start one): the starts of ``m`` in ``_CAP.finditer(text)`` with ``m.group().casefold()`` a
+        first word. Found without a Python step per word: the split hands over every capitalised
+        run of word characters (run i at parts[2i + 1], starting at the length of all parts before
+        it); a run of letters is its _CAP match up to the first hyphen, so its key must be the part
+        of a first word before the first hyphen; runs holding digits or "_" are checked one by one."""
+        first_words, first_parts = self._first_words(gaz)
+        parts = _CAP_SPLIT.split(text)
+        runs = parts[1::2]
+        keys = "\n".join(runs).casefold().split("\n")      # casefold works character by character
+        maybe = map(first_parts.__contains__, keys)
+        if not "".join(runs).isalpha():
+            maybe = map(operator.or_, maybe, map(operator.not_, map(str.isalpha, runs)))
+        hits = list(compress(range(len(runs)), maybe))
+        if not hits:
+            return []
+        offsets = list(accumulate(map(len, parts)))
+        out = []
+        for i in hits:
+            s = offsets[2 * i]
+            if _CAP.match(text, s).group().casefold() in first_words:
+                out.append(s)
+        return out
+
     def _uncued(self, dt: _DocText, gaz: Gazetteer, cued: list[_Mention]) -> list[_Mention]:
         w = self.w
         text = dt.text
         spans = sorted((m.start, m.end) for m in cued)
+        span_starts = [a for a, _ in spans]
+        span_reach = list(accumulate((b for _, b in spans), max))     # furthest end so far
         out: list[_Mention] = []
-        first_tokens = gaz.first_tokens
         skip_until = -1
-        for m in _CAP.finditer(text):
-            s = m.start()
+        for s in self._name_starts(text, gaz):
             if s < skip_until:
                 continue
-            low = m.group().casefold()       # the key of a first word (particles never start a name)
-            if low not in first_tokens and low != "sankt":
-                continue
-            if any(a <= s < b for a, b in spans):
-                continue
+            k = bisect.bisect_right(span_starts, s)
+            if k and span_reach[k - 1] > s:
+                continue                     # inside a cued mention
             hit = self._match(text, s, ("gemeinde", "kreis_uncued"), gaz, first_filter=True)
             if hit is None:
                 continue
             end, key, cands, kind = hit
             skip_until = end
-            name = re.sub(r"\s+", " ", text[s:end])
+            name = _WS_RUN.sub(" ", text[s:end])
             typ = None
             name_start = s
             if kind == "kreis_uncued":
                 kind = "kreis"
                 if len(cands) == 1:
                     name = cands[0].bare        # "des Märkischen Kreises" -> "Märkischer Kreis"
-                pm = re.match(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+", name)
+                pm = _KREIS_TYPE.match(name)
                 if pm:
                     typ = pm.group(1)
                     name = name[pm.end():]
@@ -609,10 +695,10 @@ class MunicipalitiesComponent:
             sep = _SEP.match(text, e)
             if sep:
                 nm = _TOKEN.match(text, sep.end())
-                if nm and norm_key(nm.group()) in w.land_keys:
+                if nm and _key(nm.group()) in w.land_keys:
                     return False
-            pm = re.search(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$", text[max(0, s - 40):s])
-            if pm and norm_key(pm.group(1)) in w.land_keys:
+            pm = _CITY_STATE_BEFORE.search(text[max(0, s - 40):s])
+            if pm and _key(pm.group(1)) in w.land_keys:
                 return False
         if self._org_before(text, s, allow_article=kind == "kreis"):
             return False
@@ -647,28 +733,35 @@ class MunicipalitiesComponent:
         return None
 
     # -- resolution -----------------------------------------------------------------------
-    def _named_laender(self, dt: _DocText) -> set[str | None]:
-        """Codes of the Länder named in the text: ``land_re.finditer`` run only at the words that
-        hold one of its forms. Every match starts a run of word characters and hyphens (its
-        look-behind) and holds a stem; a match spanning two runs ("Freistaat Bayern") holds a
-        shorter form of the same Land in its last run."""
+    def _land_code(self, form: str) -> str | None:
+        return self.w.land_codes.get(form.casefold()) or self._adj_code(form)
+
+    def _named_laender(self, dt: _DocText):
+        """The codes of the Länder the text names (``land_re`` matches), as a container asked
+        code by code: a code is looked for only where the folded text holds a form mapped to it."""
+        text = dt.text
+        if "ı" in text or "İ" in text or self.w.land_stems is None:   # casefold and fold differ
+            return {self._land_code(x.group(1)) for x in self.w.land_re.finditer(text)}
+        return _Lazy(lambda code: self._land_named(dt, code))
+
+    def _land_named(self, dt: _DocText, code: str) -> bool:
+        """Does ``land_re.finditer`` find a match standing for ``code``? Every match starts a run of
+        word characters and hyphens (its look-behind) and holds a form of its code: matched at
+        the start of each run holding one, it is the finditer match, or the inner one of a match
+        spanning two runs ("Freistaat Bayern"), which stands for the same Land."""
         w = self.w
         text, low = dt.text, dt.low
-        starts = set()
-        for stem in w.land_stems:
+        for stem in w.land_stems.get(code, ()):
             i = low.find(stem)
             while i >= 0:
                 j = i
                 while j > 0 and (_is_word_char(text[j - 1]) or text[j - 1] == "-"):
                     j -= 1
-                starts.add(j)
+                x = w.land_re.match(text, j)
+                if x and self._land_code(x.group(1)) == code:
+                    return True
                 i = low.find(stem, i + 1)
-        out = set()
-        for j in starts:
-            x = w.land_re.match(text, j)
-            if x:
-                out.add(w.land_codes.get(x.group(1).casefold()) or self._adj_code(x.group(1)))
-        return out
+        return False
 
     def _resolve(self, dt: _DocText, mentions: list[_Mention], gaz: Gazetteer | None) -> list[Municipality]:
         text = dt.text
@@ -686,7 +779,7 @@ class MunicipalitiesComponent:
         out: list[Municipality] = []
         seen: dict[tuple[str, str], Municipality] = {}
         for m in mentions:
-            k = (norm_key(m.name), m.kind)
+            k = (_key(m.name), m.kind)
             ags = m.cands[0].key if len(m.cands) == 1 else None
             if k in seen:
                 rec = seen[k]
