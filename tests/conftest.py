@@ -16,6 +16,15 @@ if "PREFECT_HOME" not in os.environ:
     os.environ["PREFECT_HOME"] = _prefect_home
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+# The loopback test servers (pytest-httpserver runs on werkzeug) log every request at INFO. Once a
+# Prefect test harness has installed Prefect's console handler on the root logger, those lines go
+# to a console bound to a stream that an earlier CliRunner already closed, and logging prints a
+# "Logging error" traceback into the output of the command under test. The access log is not
+# under test: keep it at warnings.
+import logging  # noqa: E402
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
 
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory):
