@@ -261,3 +261,43 @@ def test_dev_corpus_amounts_exact(ex):
         assert pred == gold, (doc.get("id"), sorted(gold - pred), sorted(pred - gold))
         for a in rec.amounts:
             assert doc["text"][a.start:a.end] == a.text
+
+
+# --- the fast paths keep behaviour: records, negative-context keys, near-cue prefilters
+
+def test_fast_record_is_the_same_as_model_construct():
+    from models.records import Amount
+    from extractors.fields.amounts import _amount
+    args = dict(text="bis zu 5.000 Euro", start=3, end=20, value_eur=D("5000"), low_eur=None,
+                qualifier="max", unit="per_project", rule="amount:suffix")
+    fast, ref = _amount(*args.values()), Amount.model_construct(**args)
+    assert type(fast) is Amount and fast == ref
+    assert list(fast.__dict__.items()) == list(ref.__dict__.items())
+    assert fast.model_fields_set == ref.model_fields_set
+    assert fast.model_dump_json() == ref.model_dump_json()
+    fast.qualifier = "approx"                     # independent instances
+    assert _amount(*args.values()).qualifier == "max"
+
+
+def test_negative_key_regex_applies_with_any_whitespace_and_case(ex):
+    # the emission-standard entries are prefiltered by "euro" + optional space/hyphen + digit
+    for text in ("Nur Busse mit EURO\u00a06d erhalten 5.000 Euro.", "Fahrzeuge EURO-5-Norm",
+                 "Fahrzeuge der Euro 6 Klasse"):
+        assert all(a.value_eur != D(6) and a.value_eur != D(5) for a in amounts(ex, text)), text
+    assert values(ex, "Nur Busse mit EURO\u00a06d erhalten 5.000 Euro.") == [D(5000)]
+
+
+def test_near_cues_across_line_breaks_and_sentence_start(ex):
+    # word parts and phrases are found in the raw window, whatever whitespace stands there
+    found = amounts(ex, "Der Förderhöchstbetrag je\u00a0 Vorhaben\tliegt bei 40.000 Euro.")
+    assert [(a.value_eur, a.qualifier, a.unit) for a in found] == [(D(40000), "max", "per_project")]
+    # a line starting with a capital starts a sentence: the cues before it do not count
+    found = amounts(ex, "Der Förder-\nhöchstbetrag\tje\nVorhaben liegt bei 40.000 Euro.")
+    assert [(a.value_eur, a.qualifier, a.unit) for a in found] == [(D(40000), "exact", "total")]
+    found = amounts(ex, "Der jährliche\n\nZuschuss beträgt 3.000 Euro.")
+    assert [(a.value_eur, a.unit) for a in found] == [(D(3000), "total")]   # paragraph ends
+    found = amounts(ex, "Der jährliche Zuschuss beträgt 3.000 Euro.")
+    assert [(a.value_eur, a.unit) for a in found] == [(D(3000), "per_year")]
+    # a cue in the previous sentence does not count
+    found = amounts(ex, "Das ist der Förderhöchstbetrag. Gefördert werden 3.000 Euro.")
+    assert [(a.value_eur, a.qualifier) for a in found] == [(D(3000), "exact")]

@@ -207,7 +207,9 @@ class _Patterns:
             rf"(?:\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?"            # 1.000.000,50
             rf"|\d{{1,3}}(?:{_NUM_WS}\d{{3}})+(?:,\d+)?"       # 50 000
             rf"|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?"              # 1,500,000.00 / 1,250
-            rf"|\d+(?:[.,]\d+)?)"                              # 1,5 / 2500 / 12.50
+            # 1,5 / 2500 / 12.50; not where one group of three follows (the forms above read
+            # that exactly so; here it would only repeat them when a longer form fails)
+            rf"|(?!\d{{1,3}}[.,]\d{{3}}(?!\d))\d+(?:[.,]\d+)?)"
             rf"(?:[,.][-–—]{{1,2}})?(?!\d|[.,]\d)"             # 500,- / 500.-
         )
         dig_first = rf"(?<![\w.,§/])(?<!\d[-–—])" + dig_body    # not "2025" of "2021-2025"
