@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import tempfile
 import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from extractors.atomic import write_atomic
 from extractors.fetch import MB, Fetcher, FetchSettings
 from extractors.rawstore import RawRecord, RawStore
 from extractors.sources.base import DOCUMENT, EXPORT, Request, Source
@@ -82,11 +81,9 @@ class CrawlState:
             self.urls = {}        # a damaged state file only costs one full re-fetch
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "urls": self.urls}, fh, ensure_ascii=False)
-        os.replace(tmp, self.path)
+        # not fsync'd: a lost state file only costs one full re-fetch
+        write_atomic(self.path, json.dumps({"version": 1, "urls": self.urls}, ensure_ascii=False).encode("utf-8"),
+                     durable=False)
 
 
 # -- archives -------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Protocol
 
+from extractors.atomic import write_atomic
+
 # content type -> file extension of the stored bytes
 EXTENSIONS = {
     "text/html": "html",
@@ -95,7 +97,9 @@ class Storage(Protocol):
     """The four operations the raw store needs; keys are relative POSIX paths."""
 
     def exists(self, key: str) -> bool: ...
-    def write_atomic(self, key: str, data: bytes) -> None: ...
+    def write_atomic(self, key: str, data: bytes) -> None:
+        write_atomic(self._path(key), data)
+
     def read(self, key: str) -> bytes: ...
     def append_line(self, key: str, line: str) -> None: ...
     def list(self, prefix: str) -> Iterator[str]: ...

@@ -28,6 +28,8 @@ import os
 import shutil
 from pathlib import Path
 
+from extractors.atomic import fsync_dir, write_atomic
+
 KEEP_SNAPSHOTS = 3
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "writer.lock"
@@ -55,19 +57,6 @@ def resolve_dir(path: str | os.PathLike | None) -> Path:
         from extractors import settings
         return settings.warehouse_dir()
     return Path(path).expanduser()
-
-
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class WriterLock:
@@ -142,14 +131,8 @@ def publish_file(root: Path, work_db: Path, name: str, keep: int = KEEP_SNAPSHOT
         dst.flush()
         os.fsync(dst.fileno())
     os.replace(tmp, final)
-    _fsync_dir(snaps)
-    pointer_tmp = root / f"{TMP_PREFIX}{CURRENT_FILE}-{os.getpid()}"
-    with open(pointer_tmp, "w", encoding="utf-8") as f:
-        f.write(final.name + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(pointer_tmp, root / CURRENT_FILE)
-    _fsync_dir(root)
+    fsync_dir(snaps)
+    write_atomic(root / CURRENT_FILE, (final.name + "\n").encode("utf-8"))
     collect_garbage(root, keep=keep)
     return final
 
