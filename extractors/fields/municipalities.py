@@ -96,6 +96,28 @@ def _prefixes(forms) -> tuple[str, ...]:
     return tuple(sorted(f for f in forms if not any(o != f and f.startswith(o) for o in forms)))
 
 
+def _trie_pattern(words) -> str:
+    """An alternation of literal words (a space stands for any run of white space) as a prefix
+    tree: "Stadt(?:kreis(?:es)?|gemeinde)?". A backtracking engine tries the longest word first, as
+    in the words sorted by length, but tests each shared prefix once."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(r"\s+" if ch == " " else re.escape(ch), {})
+        node[""] = {}                       # a word ends here
+
+    def emit(node: dict) -> str:
+        alts = [k + emit(v) for k, v in node.items() if k]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return (body if len(alts) > 1 else "(?:" + body + ")") + "?"
+        return body
+    return emit(trie)
+
+
 @dataclass
 class _Words:
     cues: dict[str, Cue]
@@ -128,7 +150,7 @@ def words() -> _Words:
     alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(cues, key=len, reverse=True))
     cue_re = re.compile(rf"(?<![\w\-])(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
     # without the leading look-behind the engine skips to the cue words' first letters
-    cue_scan = re.compile(rf"(?P<cue>{alts})(?=\s+[A-ZÄÖÜ])")
+    cue_scan = re.compile(rf"(?P<cue>{_trie_pattern(cues)})(?=\s+[A-ZÄÖÜ])")
     land_keys, city_states, land_codes, land_forms, names, adjectives = {}, set(), {}, [], [], []
     for line in _lines("muni_laender.jsonl"):
         d = json.loads(line)
@@ -250,7 +272,42 @@ class _Mention:
 
 
 _STREET_STEMS = ("straße", "str.", "weg", "platz", "allee", "ring", "gasse", "damm", "ufer")  # as in contact_re
-_FIVE_DIGITS = re.compile(r"\d{5}")
+_FIVE_DIGITS = re.compile(r"\d\d\d\d\d")
+_ADDRESS_STEMS = ("@", "postfach", "tel", "fax", "e-mail", "straße", "str.", "weg", "platz", "allee", "gasse",
+                  "damm", "ufer")        # every _ADDRESS_LINE match without five digits holds one (folded)
+
+
+def _one_space(s: str) -> str:
+    """Runs of white space as one space."""
+    return s if s.isalpha() else _WS_RUN.sub(" ", s)
+
+
+def _address_line(line: str) -> bool:
+    """``_ADDRESS_LINE.search(line)``, tried only where it can match."""
+    low = fold(line)
+    if any(x in low for x in _ADDRESS_STEMS) or _FIVE_DIGITS.search(line):
+        return _ADDRESS_LINE.search(line) is not None
+    return False
+
+
+def _word_before(text: str, lo: int, hi: int) -> str | None:
+    """``_PREV_WORD.search(text, lo, hi).group(1)`` (or None), read backwards from ``hi``: the
+    blanks before the end (or before a final newline, where ``$`` matches too), then the run of
+    word characters, dots and hyphens before them, from its first letter on."""
+    e = hi - 1 if hi > lo and text[hi - 1] == "\n" else hi
+    q = e
+    while q > lo and text[q - 1] in " \t":
+        q -= 1
+    if q == e:
+        return None
+    r = q
+    while r > lo and (_is_word_char(text[r - 1]) or text[r - 1] in ".-"):
+        r -= 1
+    for p in range(r, q):
+        c = text[p]
+        if c.isalnum() and not c.isdecimal():
+            return text[p:q]
+    return None
 
 
 def _is_word_char(c: str) -> bool:
@@ -375,8 +432,8 @@ class MunicipalitiesComponent:
 
     # -- context tests ------------------------------------------------------------------
     def _prev_word(self, text: str, start: int) -> str | None:
-        m = _PREV_WORD.search(text, max(0, start - 60), start)
-        return m.group(1) if m and not m.group(1).endswith(".") else None
+        prev = _word_before(text, max(0, start - 60), start)
+        return prev if prev and not prev.endswith(".") else None
 
     def _in_contact(self, dt: _DocText, pos: int) -> bool:
         text = dt.text
@@ -396,7 +453,7 @@ class MunicipalitiesComponent:
         before = [x.strip() for x in text[max(0, ls - CONTACT_WINDOW_CHARS):ls].split("\n") if _HAS_ALNUM.search(x)]
         after = [x.strip() for x in text[le:le + CONTACT_WINDOW_CHARS].split("\n") if _HAS_ALNUM.search(x)]
         for line in before[-CONTACT_BLOCK_LINES:] + after[:CONTACT_BLOCK_LINES]:
-            if len(line) <= SHORT_LINE_CHARS and _ADDRESS_LINE.search(line):
+            if len(line) <= SHORT_LINE_CHARS and _address_line(line):
                 return True
         return False
 
@@ -429,11 +486,11 @@ class MunicipalitiesComponent:
         """A capitalised noun or an organisation word right before the name."""
         w = self.w
         ls, _ = _line_bounds(text, start)
-        before = text[max(ls, start - 80):start]
-        m = _PREV_WORD.search(before)
-        if not m:
+        lo = max(ls, start - 80)
+        before = text[lo:start]
+        prev = _word_before(text, lo, start)
+        if not prev:
             return False
-        prev = m.group(1)
         if prev.endswith("."):
             # a title ("Dr.", "Reg.-Bez.") belongs to the name; any other dot ends a sentence
             return prev in _TITLES or prev in w.org_before
@@ -460,7 +517,8 @@ class MunicipalitiesComponent:
         nxt = m.group(1) if m else None
         if nxt is None:
             return False, None
-        if nxt in w.org_after or nxt.rstrip(".") in w.org_after or _EV.match(text[m.start(1):m.start(1) + 6]):
+        if nxt in w.org_after or nxt.rstrip(".") in w.org_after or (
+                text.startswith("e", m.start(1)) and _EV.match(text[m.start(1):m.start(1) + 6])):
             return True, nxt
         if name in w.given and nxt[0].isupper() and nxt.casefold() not in w.function:
             return True, nxt
@@ -504,7 +562,7 @@ class MunicipalitiesComponent:
         for m in self._cue_matches(text):
             if m.start() < taken_until:
                 continue
-            cue = w.cues[_WS_RUN.sub(" ", m.group("cue"))]
+            cue = w.cues[_one_space(m.group("cue"))]
             pos = m.end()
             while text[pos].isspace():
                 pos += 1
@@ -518,7 +576,7 @@ class MunicipalitiesComponent:
                 if hit is None:
                     break
                 end, cands, kind = hit
-                name = _WS_RUN.sub(" ", text[pos:end])
+                name = _one_space(text[pos:end])
                 if not self._cued_ok(dt, rec_start, pos, end, name, first, gaz, kind):
                     break
                 found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
@@ -623,7 +681,7 @@ class MunicipalitiesComponent:
                 continue
             end, key, cands, kind = hit
             skip_until = end
-            name = _WS_RUN.sub(" ", text[s:end])
+            name = _one_space(text[s:end])
             typ = None
             name_start = s
             if kind == "kreis_uncued":
@@ -788,8 +846,10 @@ class MunicipalitiesComponent:
                 if rec.ags is None and ags:
                     rec.ags = ags
                 continue
-            rec = Municipality(text=text[m.start:m.end], start=m.start, end=m.end, name=m.name, type=m.type,
-                               ags=ags, candidates=m.ncands or len(m.cands), rule=m.rule)
+            # typed values from here: no validation needed
+            rec = Municipality.model_construct(text=text[m.start:m.end], start=m.start, end=m.end, name=m.name,
+                                               type=m.type, ags=ags, candidates=m.ncands or len(m.cands),
+                                               rule=m.rule)
             seen[k] = rec
             out.append(rec)
         return out
