@@ -222,3 +222,70 @@ def test_dev_corpus_deadlines(ex):
         got = {str(d.date) for d in deadlines(ex, doc["text"], pub) if d.date}
         gold = {g["date"] for g in doc["gold"].get("deadlines", [])}
         assert got == gold, f"{f.name}: missed {sorted(gold - got)}, extra {sorted(got - gold)}"
+
+
+# --- rolling calls: the adverb "laufend", not the adjective ("im laufenden Kalenderjahr") ---------
+
+@pytest.mark.parametrize("text", [
+    "Anträge werden laufend entgegengenommen.",
+    "Die Antragstellung ist laufend möglich.",
+    "Eine laufende Antragstellung ist bei der Landesbank möglich.",
+    "Projektskizzen können fortlaufend eingereicht werden.",
+])
+def test_rolling_adverb(ex, text):
+    assert [(d.date, d.kind) for d in deadlines(ex, text)] == [(None, "laufend")]
+
+
+@pytest.mark.parametrize("text", [
+    "Anträge für Vorhaben im laufenden Haushaltsjahr sind beim Landratsamt einzureichen.",
+    "Für laufende Vorhaben können keine Anträge gestellt werden.",
+    "Anträge im laufenden Verfahren werden nach den bisherigen Regeln beschieden.",
+    "Die Informationen zur Antragstellung werden laufend aktualisiert.",
+    "Anträge aus der laufenden Förderperiode werden weiter bearbeitet.",
+])
+def test_rolling_adjective_is_not_rolling(ex, text):
+    assert [d.kind for d in deadlines(ex, text) if d.kind == "laufend"] == []
+
+
+# --- annual dates separated from "eines jeden Jahres" by qualifying parentheticals ------------------
+
+TWO_ANNUAL = ("Zuwendungsanträge nach dieser Richtlinie sind jeweils bis zum 31. März (für ein "
+              "Vorhaben mit Beginn im laufenden Kalenderjahr) oder bis zum 30. September (für einen "
+              "Projektbeginn im folgenden Kalenderjahr) eines jeden Jahres bei der Bewilligungsstelle "
+              "schriftlich einzureichen.")
+
+
+def test_two_annual_dates_without_year(ex):
+    dls = deadlines(ex, TWO_ANNUAL)
+    assert [(d.text, d.date, d.kind, d.subject) for d in dls] == [
+        ("31. März", None, "fristJaehrlich", "antrag"),
+        ("30. September", None, "fristJaehrlich", "antrag")]
+
+
+def test_two_annual_dates_next_occurrence_after_publication(ex):
+    dls = deadlines(ex, TWO_ANNUAL, published=D(2024, 5, 2))
+    assert [(d.date, d.kind) for d in dls] == [(D(2025, 3, 31), "fristJaehrlich"),
+                                               (D(2024, 9, 30), "fristJaehrlich")]
+
+
+def test_annual_dedup_by_day_and_month(ex):
+    text = (TWO_ANNUAL + "\n\nHinweis: Anträge sind jährlich bis zum 31. März einzureichen.")
+    assert [d.text for d in deadlines(ex, text)] == ["31. März", "30. September"]
+
+
+def test_qualifying_parenthetical_does_not_make_a_period(ex):
+    rec = ex.extract_text("Förderanträge sind bis zum 15. Mai 2024 (für einen Projektbeginn im "
+                          "Folgejahr) bei der zuständigen Bewilligungsstelle des Landesamts für "
+                          "Umwelt schriftlich oder elektronisch einzureichen.")
+    assert [(d.date, d.kind) for d in rec.deadlines] == [(D(2024, 5, 15), "fristdatum")]
+    assert [d.kind for d in rec.dates if d.text == "15. Mai 2024"] == ["other"]
+
+
+# --- a subject word alone is a label only when nothing else in the sentence speaks of the date ----
+
+@pytest.mark.parametrize("text", [
+    "Ein Gutachtergremium bewertet die Skizzen bis Mitte Juni 2024.",
+    "Die Jury sichtet die Bewerbungen bis 20. Mai 2024.",
+])
+def test_subject_with_competing_verb_is_no_label(ex, text):
+    assert dated(ex, text) == []

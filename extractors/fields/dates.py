@@ -805,14 +805,42 @@ def _sentence_bounds_uncached(index, c_start: int, c_end: int) -> tuple[int, int
 
 
 def cue_distance(text: str, a0: int, a1: int, b0: int, b1: int) -> int:
-    """Characters between spans a and b, plus CLAUSE_PENALTY for each clause break between."""
+    """Characters between spans a and b, plus CLAUSE_PENALTY for each clause break between. A
+    parenthetical standing wholly between them is an aside and does not count ("bis zum 31. März
+    (Eingang beim Amt) einzureichen")."""
     if a1 <= b0:
         lo, hi = a1, b0
     elif b1 <= a0:
         lo, hi = b1, a0
     else:
         return 0
-    return hi - lo + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, lo, hi))
+    if text.find("(", lo, hi) < 0:
+        return hi - lo + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, lo, hi))
+    dist, p = 0, lo
+    for blk in _PAREN_RE.finditer(text, lo, hi):
+        dist += blk.start() - p + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, p, blk.start()))
+        p = blk.end()
+    return dist + hi - p + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, p, hi))
+
+
+_PAREN_RE = re.compile(r"\([^()\n]*\)")
+# a parenthetical that qualifies what it follows ("(für einen Projektbeginn im Folgejahr)")
+_QUALIFIER_PAREN_RE = re.compile(
+    r"\(\s*(?:nur\s+|jeweils\s+)?(?:für|bei|im\s+fall|wenn|falls|sofern|soweit|for|if|in\s+case)(?![\w])")
+ASIDE_MAX_CHARS = 160       # a qualifying parenthetical is looked for this far before a cue
+
+
+def in_aside(text: str, pos: int, d0: int, d1: int) -> bool:
+    """Does ``pos`` (a cue) stand in a qualifying parenthetical ("(für einen Projektbeginn im
+    laufenden Jahr)") that does not hold the date [d0, d1)? Such a cue says what the date is for,
+    not what the date is."""
+    o = text.rfind("(", max(0, pos - ASIDE_MAX_CHARS), pos)
+    if o < 0 or text.find(")", o, pos) >= 0 or not _QUALIFIER_PAREN_RE.match(text, o):
+        return False
+    c = text.find(")", pos, pos + ASIDE_MAX_CHARS)
+    if c < 0:
+        return False
+    return not (o < d0 and d1 <= c)
 
 
 def _resolve(cands: list[Cand], text: str, index, published: dt.date | None) -> None:
@@ -904,7 +932,7 @@ def classify(text: str, index, c: Cand, dates_in_sentence: list[Cand]) -> str:
     s0, s1 = _sentence_bounds(index, c.start, c.end)
     best, best_dist, best_len = None, KIND_CUE_MAX_DIST + 1, 0
     for m in KIND_SCAN.hits(index, text, s0, s1):
-        if c.start <= m.start() < c.end:
+        if c.start <= m.start() < c.end or in_aside(text, m.start(), c.start, c.end):
             continue
         dist = cue_distance(text, m.start(), m.end(), c.start, c.end)
         # a cue belongs to the date nearest to it

@@ -17,7 +17,8 @@ am 30. April" gives the start cue to the first date only. Dates right after "ab"
 
 Rolling calls ("laufend", "bis zur Ausschöpfung der Mittel") and durations ("innerhalb von drei
 Monaten nach …") are found by their own patterns, only in sentences about submissions; they have
-no date. Dedup: one Deadline per (date, subject) and document, first mention wins.
+no date. Dedup: one Deadline per (date, subject) and document, an annual one per (month, day,
+subject); the first mention wins.
 """
 from __future__ import annotations
 
@@ -153,6 +154,16 @@ def _parts(text: str) -> tuple[int | None, int | None, int | None]:
     return c.y, c.m, c.d
 
 
+def _dedup_key(dl: Deadline) -> tuple:
+    """One deadline per (date, subject); an annual one whose year is unknown per (month, day,
+    subject), so that "jeweils bis zum 31. März oder 30. September" keeps both dates."""
+    if dl.kind == "fristJaehrlich" and dl.date is None:
+        _y, mo, d = _parts(dl.text)
+        if mo and d:
+            return ("annual", mo, d, dl.subject)
+    return (dl.date, dl.subject) if dl.date else (dl.date, dl.subject, dl.start)
+
+
 def _annual_sentence(text: str, index, m) -> bool:
     """Does the sentence of mention ``m`` say "jährlich", "jeden Jahres" …? (cached per sentence)"""
     s0, s1 = D._sentence_bounds(index, m.start, m.end)
@@ -195,7 +206,7 @@ class DeadlinesComponent:
                         d.kind = "stichtage"
         specific = {dl.date for dl, _, _ in found if dl.subject != "other"}
         for dl, _, _ in found:
-            key = (dl.date, dl.subject) if dl.date else (dl.date, dl.subject, dl.start)
+            key = _dedup_key(dl)
             if dl.subject == "other" and dl.date is not None and dl.date in specific:
                 continue        # the same date is already known with what is due
             if key in seen:
@@ -289,15 +300,20 @@ class DeadlinesComponent:
         if best[1].type != "noun" and not (end_prep or late or is_range or LINKED_LEFT_RE.search(left)):
             return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
         dp = best[0] - (END_PREP_BONUS if end_prep and best[1].type != "subject" else 0)
+        # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
+        # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli")
+        label = best[1].type == "subject" and not late
         # competing cues, each attached to the date nearest to it
         for n in neg:
+            if D.in_aside(text, n.start, m.start, m.end):
+                continue        # "bis zum 31. März (für einen Projektbeginn im laufenden Jahr)"
             dn = dist(n)
             if any(o is not m and D.cue_distance(text, n.start, n.end, o.start, o.end) < dn
                    for o in siblings):
                 continue
             if n.type == "post_award" and dn <= best[0] + END_PREP_BONUS:
                 return None
-            if dn < dp:
+            if dn < dp or label:
                 return None
         res = self._make(text, ctx, m, best[1], subjects, pos, (s0, s1), end_prep, best[0])
         if res is not None and "anmeldung" in (res[0].subject, best[1].subject) \
