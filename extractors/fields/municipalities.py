@@ -210,9 +210,9 @@ def words() -> _Words:
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _CAP = re.compile(r"(?<![\w\-.&/])[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*")
 # where _CAP matches start, each with its run of word characters: the look-behind after the first
-# letter lets the engine skip ahead to capitals, and split() hands over all words at once with the
-# text between them (for offsets). A run of letters only is the _CAP match up to its first hyphen.
-_CAP_SPLIT = re.compile(r"([A-ZÄÖÜ](?<![\w\-.&/][A-ZÄÖÜ])\w*)")
+# letter lets the engine skip ahead to capitals. A run of letters only is the _CAP match up to its
+# first hyphen.
+_CAP_RUN = re.compile(r"[A-ZÄÖÜ](?<![\w\-.&/][A-ZÄÖÜ])\w*")
 _GAP_OK = re.compile(r"[ .()/]{1,%d}" % MAX_GAP_CHARS)
 _SEP = re.compile(r"\s*(?:,\s*(?:und\s+|sowie\s+|oder\s+)?|\s+(?:und|sowie|oder|bzw\.)\s+|\s*/\s*)")
 _PREV_WORD = re.compile(r"([^\W\d_][\w.\-]*)[ \t]+$")
@@ -640,25 +640,33 @@ class MunicipalitiesComponent:
     def _name_starts(self, text: str, gaz: Gazetteer) -> list[int]:
         """Where ``_CAP`` matches a word whose key can start a register name (particles never
         start one): the starts of ``m`` in ``_CAP.finditer(text)`` with ``m.group().casefold()`` a
-        first word. Found without a Python step per word: the split hands over every capitalised
-        run of word characters (run i at parts[2i + 1], starting at the length of all parts before
-        it); a run of letters is its _CAP match up to the first hyphen, so its key must be the part
-        of a first word before the first hyphen; runs holding digits or "_" are checked one by one."""
+        first word. Found without a Python step per word: ``_CAP_RUN`` hands over every capitalised
+        run of word characters; a run of letters is its _CAP match up to the first hyphen, so its
+        key must be the part of a first word before the first hyphen; runs holding digits or "_"
+        are checked one by one."""
         first_words, first_parts = self._first_words(gaz)
-        parts = _CAP_SPLIT.split(text)
-        runs = parts[1::2]
+        runs = _CAP_RUN.findall(text)
         keys = "\n".join(runs).casefold().split("\n")      # casefold works character by character
         maybe = map(first_parts.__contains__, keys)
         if not "".join(runs).isalpha():
             maybe = map(operator.or_, maybe, map(operator.not_, map(str.isalpha, runs)))
-        hits = list(compress(range(len(runs)), maybe))
-        if not hits:
-            return []
-        offsets = list(accumulate(map(len, parts)))
         out = []
-        for i in hits:
-            s = offsets[2 * i]
-            if _CAP.match(text, s).group().casefold() in first_words:
+        pos = 0
+        for i in compress(range(len(runs)), maybe):
+            # runs with the same text are all candidates: the first place after the last
+            # candidate where this text is a whole run is this run
+            r = runs[i]
+            s = text.find(r, pos)
+            e = s + len(r)
+            while (m := _CAP_RUN.match(text, s)) is None or m.end() != e:
+                s = text.find(r, s + 1)
+                e = s + len(r)
+            pos = e
+            if text.startswith("-", e) or not r.isalpha():
+                key = _CAP.match(text, s).group().casefold()
+            else:
+                key = keys[i]
+            if key in first_words:
                 out.append(s)
         return out
 
