@@ -37,6 +37,7 @@ work runs on the few candidates only.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -89,6 +90,7 @@ _SECTION_WORDS = frozenset({
     "projekts", "projektes", "vorhaben", "vorhabens",
 })
 _DATIVE_PREPS = ("mit", "von", "bei", "aus", "nach", "seit", "zu")
+_DATIVE_RE = re.compile(r"[ \n](" + "|".join(_DATIVE_PREPS) + ")(?= )")
 
 # Quote pairs: opener -> closers. Straight quotes need a non-word character before the opener
 # (and for the single one also after the closer: "geht's" is no quote).
@@ -97,6 +99,8 @@ _QUOTES = {
     "'": "'",
 }
 _QUOTE_RE = re.compile("[„“\"‚‘»«›']")
+# per opener: the next closing quote or line end
+_CLOSER_RE = {op: re.compile("[" + re.escape(cl) + "\n]") for op, cl in _QUOTES.items()}
 _NONSPACE = re.compile(r"\S+")
 _EDITION = re.compile(r"[ -](?:II|III|IV|V|VI|VII|VIII|IX|X)(?:[ -][ABC])?(?![\w])")
 _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
@@ -467,26 +471,34 @@ class ProgrammesComponent:
         pos = 0
         n = len(text)
         last_cued: tuple[int, str] | None = None
-        while True:
-            m = _QUOTE_RE.search(text, pos)
-            if not m:
-                return
-            i = m.start()
-            op = m.group()
+        # every quote character (one str.find per kind beats a character-class scan), in order
+        quotes = []
+        for q in _QUOTES:
+            i = text.find(q)
+            while i >= 0:
+                quotes.append(i)
+                i = text.find(q, i + 1)
+        quotes.sort()
+        for i in quotes:
+            if i < pos:
+                continue               # inside the quote just read
+            op = text[i]
             pos = i + 1
             if op in "\"'" and i > 0 and text[i - 1].isalnum():
                 continue
             lim = min(n, i + 1 + MAX_QUOTED_CHARS)
-            j, closers = -1, _QUOTES[op]
-            for k in range(i + 1, lim):
-                ch = text[k]
-                if ch == "\n":
+            j = -1
+            closer = _CLOSER_RE[op]
+            k = i + 1
+            while (c := closer.search(text, k, lim)) is not None:
+                k = c.start()
+                if text[k] == "\n":
                     break
-                if ch in closers:
-                    if op == "'" and k + 1 < n and text[k + 1].isalnum():
-                        continue
-                    j = k
-                    break
+                if op == "'" and k + 1 < n and text[k + 1].isalnum():
+                    k += 1               # "geht's": an apostrophe, no closing quote
+                    continue
+                j = k
+                break
             if j < 0:
                 continue
             pos = j + 1
@@ -526,10 +538,12 @@ class ProgrammesComponent:
         """The cue lemma standing right before the quote at ``qpos`` (same line), else None."""
         ls = text.rfind("\n", 0, qpos) + 1
         ws = max(ls, qpos - CUE_WINDOW_CHARS)
-        window = text[ws:qpos]
-        toks = [(m.start() + ws, m.end() + ws, m.group()) for m in re.finditer(r"\S+", window)]
-        if not toks:
+        # the words of the window; only the last four are looked at
+        parts = text[ws:qpos].rsplit(None, 4)
+        if not parts:
             return None
+        start = ws + len(parts[0]) if len(parts) == 5 else ws
+        toks = [(m.start(), m.end(), m.group()) for m in _NONSPACE.finditer(text, start, qpos)]
         # "Das Förderprogramm heißt „X“", "eine Initiative mit dem Namen „X“"
         for g in (1, 3):
             if len(toks) > g and tuple(t.lower() for _, _, t in toks[-g:]) in _NAMING_GAPS:
@@ -629,15 +643,12 @@ class ProgrammesComponent:
 
     def _grammar(self, text: str, low: str, mentions: list[_Mention]) -> None:
         lex = self.lex
-        starts = []
-        for prep in _DATIVE_PREPS:
-            for needle in (f" {prep} ", f"\n{prep} "):
-                i = low.find(needle)
-                while i >= 0:
-                    starts.append(i + len(needle) - 1)
-                    i = low.find(needle, i + len(needle) - 1)
-            if low.startswith(f"{prep} "):
-                starts.append(len(prep))
+        # every " prep " and "\nprep " (the blank after it), prep by prep, then a prep at the start
+        found = [(_DATIVE_PREPS.index(m.group(1)), m.group(0)[0] == "\n", m.end())
+                 for m in _DATIVE_RE.finditer(low)]
+        found += [(k, 2, len(prep)) for k, prep in enumerate(_DATIVE_PREPS) if low.startswith(f"{prep} ")]
+        found.sort()
+        starts = [pos for _, _, pos in found]
         for pos in starts:
             m = lex.grammar_re.match(text, pos)
             if not m:
@@ -761,14 +772,29 @@ class ProgrammesComponent:
             exact = set(spans)
             found: dict[tuple[int, int], tuple[str, object]] = {}
             for f, gid in forms.items():
-                for v in _declined_forms(f):
-                    i = text.find(v)
-                    while i >= 0:
+                variants = _declined_forms(f)
+                # every variant starts with their common prefix: one search for it, then each variant
+                hits: dict[str, list[int]] = {v: [] for v in variants}
+                prefix = os.path.commonprefix(variants) or variants[0]
+                i = text.find(prefix)
+                while i >= 0:
+                    for v in variants:
+                        if text.startswith(v, i):
+                            hits[v].append(i)
+                    i = text.find(prefix, i + 1)
+                if prefix == variants[0] and len(variants) > 1 and not all(v.startswith(prefix) for v in variants):
+                    for v in variants[1:]:        # no common prefix: each variant on its own
+                        hits[v] = []
+                        i = text.find(v)
+                        while i >= 0:
+                            hits[v].append(i)
+                            i = text.find(v, i + 1)
+                for v in variants:
+                    for i in hits[v]:
                         e = i + len(v)
                         if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "-")) and (
                                 e == len(text) or not text[e].isalnum()):
                             found.setdefault((i, e), (v, gid))
-                        i = text.find(v, i + 1)
             for (s, e), (v, gid) in sorted(found.items(), key=lambda x: (x[0][0], -x[0][1])):
                 if (s, e) in exact or any(a <= s and e <= b for a, b in spans):
                     continue               # already a mention, or inside a longer one
