@@ -289,3 +289,80 @@ def test_qualifying_parenthetical_does_not_make_a_period(ex):
 ])
 def test_subject_with_competing_verb_is_no_label(ex, text):
     assert dated(ex, text) == []
+
+
+# --- an open submission window: its end is the deadline; a project period stays a period ----------
+
+@pytest.mark.parametrize("text,date,subject", [
+    ("Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet.", D(2024, 4, 30), "other"),
+    ("Die Bewerbungsphase läuft vom 1. bis 31. Mai 2024.", D(2024, 5, 31), "bewerbung"),
+    ("Einreichungszeitraum: 01.06.–15.07.2024", D(2024, 7, 15), "other"),
+    ("Anträge können im Zeitraum vom 2. Januar bis 28. Februar 2025 gestellt werden.",
+     D(2025, 2, 28), "antrag"),
+    ("Das Antragsportal ist vom 3. Februar bis 14. März 2025 freigeschaltet.", D(2025, 3, 14), "antrag"),
+    ("Der Ideenwettbewerb läuft vom 1. September bis 15. November 2024.", D(2024, 11, 15), "other"),
+    ("Der Förderaufruf für Projekte im ländlichen Raum ist vom 1. März bis 30. April 2024 geöffnet.",
+     D(2024, 4, 30), "other"),
+    ("Das Antragsfenster ist vom 1.3. bis 30.4.2024 offen.", D(2024, 4, 30), "antrag"),
+])
+def test_call_window_end_is_deadline(ex, text, date, subject):
+    rec = ex.extract_text(text)
+    assert [(d.date, d.kind, d.subject) for d in rec.deadlines] == [(date, "fristdatum", subject)]
+    (m,) = rec.dates
+    assert (m.date_end, m.kind) == (date, "call_start")        # the range start opens the call
+
+
+@pytest.mark.parametrize("text", [
+    "Die Laufzeit des Programms reicht vom 1. Januar 2024 bis 31. Dezember 2026.",
+    "Der Förderzeitraum ist vom 1. Januar 2025 bis 31. Dezember 2027.",
+    "Der Bewilligungszeitraum läuft vom 1. Januar 2025 bis 31. Dezember 2026.",
+    "Die Projekte werden vom 1. Juli 2024 bis 30. Juni 2025 durchgeführt.",
+    "Die Vorhaben des Förderaufrufs laufen vom 1. Januar 2025 bis 31. Dezember 2026.",
+    "Vom 1. Juli 2024 bis 30. Juni 2026 laufen die Projekte des Wettbewerbs.",
+    "Das Förderprogramm läuft vom 1. Januar 2024 bis 31. Dezember 2026.",
+    "Die Ausstellung ist vom 1. Juni bis 31. August 2024 täglich geöffnet.",
+    "Der Förderaufruf ist ab dem 1. März 2024 geöffnet.",
+])
+def test_period_range_is_no_deadline(ex, text):
+    assert dated(ex, text) == []
+
+
+def test_window_and_project_period_in_one_sentence(ex):
+    text = ("Das Bewerbungsportal ist vom 1. März bis 30. April 2024 geöffnet, die geförderten "
+            "Projekte laufen vom 1. Juli 2024 bis 30. Juni 2026.")
+    assert dated(ex, text) == [(D(2024, 4, 30), "fristdatum", "other")]
+
+
+# --- more deadline wordings ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    # a past deadline is still a deadline
+    ("Die Frist zur Einreichung von Projektskizzen endete am 28.11.2024.",
+     [(D(2024, 11, 28), "fristdatum", "skizze")]),
+    ("Anmeldeschluss für die Teilnahme am Wettbewerb ist der 15. Mai 2024.",
+     [(D(2024, 5, 15), "fristdatum", "anmeldung")]),
+    ("Eingangsfrist: 30.09.2024 (Posteingang)", [(D(2024, 9, 30), "fristdatum", "other")]),
+    ("Die Einreichung ist bis zum 15. Oktober 2024 möglich; später eingehende Anträge werden nicht "
+     "berücksichtigt.", [(D(2024, 10, 15), "fristdatum", "other")]),
+])
+def test_more_dated_wordings(ex, text, expected):
+    assert dated(ex, text) == expected
+
+
+def test_annual_cut_off_without_year(ex):
+    dls = deadlines(ex, "Der Stichtag für die Antragstellung ist der 1. März eines jeden Jahres.")
+    assert [(d.date, d.kind, d.subject) for d in dls] == [(None, "fristJaehrlich", "antrag")]
+
+
+@pytest.mark.parametrize("text,duration", [
+    ("Anträge sind spätestens drei Monate vor Maßnahmebeginn zu stellen.", "P3M"),
+    ("Der Antrag ist mindestens sechs Wochen vor Beginn der Maßnahme einzureichen.", "P6W"),
+])
+def test_duration_before_start(ex, text, duration):
+    dls = deadlines(ex, text)
+    assert [(d.date, d.kind, d.subject, d.duration) for d in dls] == [(None, "fristFest", "antrag", duration)]
+
+
+def test_waiting_time_is_no_duration_deadline(ex):
+    text = "Anträge können frühestens mindestens zwei Jahre nach Abschluss erneut gestellt werden."
+    assert deadlines(ex, text) == []

@@ -949,6 +949,9 @@ def classify(text: str, index, c: Cand, dates_in_sentence: list[Cand]) -> str:
             return "period_start" if best != "call_start" else "call_start"
     if best == "publication":
         return "publication"
+    if best is None and c.date_end is not None and c.granularity == "day" \
+            and _CALL_WORDS_RE.search(text, s0, s1):
+        return "call_start"     # "Die Bewerbungsphase läuft vom 1. bis 31. Mai": a window opens
     if best in ("period_end", "period_start"):
         if c.date_end is not None and c.granularity == "day" or c.rule == "yrng" \
                 or _FROM_PREP_RE.search(left):

@@ -67,6 +67,11 @@ END_PREP_RE = D.guarded(
     r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
     0)
+# what a programme funds ("die Projekte laufen vom … bis …") and what may govern it ("für Projekte")
+PROJECT_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['project']})", 0)
+GOVERNED_RE = D.guarded(
+    r"(?<![\w])(?:für|von|vom|zu|zur|zum|mit|bei|beim|im|in|an|aus|über|for|of)\s+(?:\S+\s+)?$", 0)
+GOVERNED_LOOKBACK = 30      # chars before a project word searched for a governing preposition
 # "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
 LATE_LEFT_RE = D.guarded(r"(?<![\w])nach\s+(?:dem|the)\s*$")
 LATE_RE = D.guarded(
@@ -87,10 +92,12 @@ ROLLING_RE = D.guarded(
     "(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in D.read_lines("deadline_rolling.txt")) + ")", 0)
 _NUMBER_WORDS = {k: int(v) for k, v in (l.split() for l in D.read_lines("deadline_duration.txt"))}
 _NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
+# "innerhalb von drei Monaten nach …", "spätestens sechs Wochen vor Maßnahmebeginn",
+# "mindestens vier Wochen vor Beginn" ("mindestens … nach" is a waiting time, not a deadline)
 DURATION_RE = D.guarded(
-    rf"(?<![\w])(?:innerhalb|binnen|spätestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
+    rf"(?<![\w])(?P<lead>innerhalb|binnen|spätestens|mindestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
     rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
-    r"\s+nach(?![\w])",
+    r"\s+(?P<rel>nach|vor)(?![\w])",
     0)
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", 0)
 UNDATED_KEYS = tuple(D.read_lines("deadline_undated_keys.txt"))
@@ -152,6 +159,21 @@ def _parts(text: str) -> tuple[int | None, int | None, int | None]:
         return None, None, None
     c = cands[0]
     return c.y, c.m, c.d
+
+
+def _project_in_clause(text: str, s0: int, s1: int, m) -> bool:
+    """Does a project word that no preposition governs stand in the clause of mention ``m``?"""
+    a = s0
+    for br in D.CLAUSE_BREAK_RE.finditer(text, s0, m.start):
+        a = br.end()
+    br = D.CLAUSE_BREAK_RE.search(text, m.end, s1)
+    b = br.start() if br else s1
+    for pm in PROJECT_RE.finditer(text, a, b):
+        if m.start <= pm.start() < m.end:
+            continue
+        if not GOVERNED_RE.search(text, max(a, pm.start() - GOVERNED_LOOKBACK), pm.start()):
+            return True
+    return False
 
 
 def _dedup_key(dl: Deadline) -> tuple:
@@ -286,6 +308,8 @@ class DeadlinesComponent:
                 pass
             elif h.type == "verb" and h.cue == "endet" and calls:
                 pass            # "Der Förderaufruf läuft bis zum 31. Mai 2024"
+            elif h.type == "window" and is_range and (calls or subjects):
+                pass            # "Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet"
             elif h.type == "subject" and (end_prep or late) and short and h.end <= m.start \
                     and d <= SUBJECT_BIS_DIST:
                 pass            # "Fragen bis 1. März 2024 an …", "Bewerbungen: bis 15. Mai 2024"
@@ -299,6 +323,8 @@ class DeadlinesComponent:
             return None
         if best[1].type != "noun" and not (end_prep or late or is_range or LINKED_LEFT_RE.search(left)):
             return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
+        if best[1].type == "window" and _project_in_clause(text, s0, s1, m):
+            return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
         dp = best[0] - (END_PREP_BONUS if end_prep and best[1].type != "subject" else 0)
         # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
         # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli")
@@ -307,6 +333,8 @@ class DeadlinesComponent:
         for n in neg:
             if D.in_aside(text, n.start, m.start, m.end):
                 continue        # "bis zum 31. März (für einen Projektbeginn im laufenden Jahr)"
+            if is_range and n.type == "call_start":
+                continue        # a submission window opens at the range start and closes at its end
             dn = dist(n)
             if any(o is not m and D.cue_distance(text, n.start, n.end, o.start, o.end) < dn
                    for o in siblings):
@@ -444,6 +472,8 @@ class DeadlinesComponent:
                         text, h.start, h.end, mt.start(), mt.end())).subject
                 duration = None
                 k = kind
+                if kind == "fristFest" and mt.group("lead") == "mindestens" and mt.group("rel") == "nach":
+                    continue
                 if kind == "fristFest":
                     unit = _UNIT.get(re.sub(r"(?:e|en|es|s|n)$", "", mt.group("u").lower()), None)
                     unit = unit or _UNIT.get(mt.group("u").lower()[:5].rstrip("e"), "D")
@@ -463,7 +493,8 @@ class DeadlinesComponent:
                 out.append(Deadline(text=orig[mt.start():mt.end()], start=mt.start(), end=mt.end(),
                                     date=None, kind=k, granularity="day", subject=subject or "other",
                                     duration=duration, cue=orig[near.start:near.end],
-                                    rule=f"{k}:{mt.group(0).split()[0].lower()}"))
+                                    rule=f"{k}:{mt.group(0).split()[0].lower()}"
+                                     + ("+vor" if kind == "fristFest" and mt.group("rel") == "vor" else "")))
         return out
 
 
