@@ -644,9 +644,11 @@ class ProgrammesComponent:
     def _grammar(self, text: str, low: str, mentions: list[_Mention]) -> None:
         lex = self.lex
         # every " prep " and "\nprep " (the blank after it), prep by prep, then a prep at the start
+        gm = lex.grammar_re.match               # (only places where it matches count below)
         found = [(_DATIVE_PREPS.index(m.group(1)), m.group(0)[0] == "\n", m.end())
-                 for m in _DATIVE_RE.finditer(low)]
-        found += [(k, 2, len(prep)) for k, prep in enumerate(_DATIVE_PREPS) if low.startswith(f"{prep} ")]
+                 for m in _DATIVE_RE.finditer(low) if gm(text, m.end())]
+        found += [(k, 2, len(prep)) for k, prep in enumerate(_DATIVE_PREPS)
+                  if low.startswith(f"{prep} ") and gm(text, len(prep))]
         found.sort()
         starts = [pos for _, _, pos in found]
         for pos in starts:
@@ -742,21 +744,23 @@ class ProgrammesComponent:
                             s = m.end + am.start(1)
                             ms.append(_Mention(s, s + len(am.group(1)), am.group(1), "mention", acronym=True))
         # a shorter name contained in a longer one merges into it
-        order = sorted(groups, key=lambda g: -max(len(name_key(x.surface)) for x in groups[g]))
+        all_keys = {g: {name_key(x.surface) for x in ms} for g, ms in groups.items()}     # kept up to date
+        full_keys = {g: {name_key(x.surface) for x in ms if not x.acronym} for g, ms in groups.items()}
+        order = sorted(groups, key=lambda g: -max(len(k) for k in all_keys[g]))
         for gid in list(order):
             if gid not in groups:
                 continue
-            short_keys = {name_key(x.surface) for x in groups[gid] if not x.acronym}
+            short_keys = full_keys[gid]
             for other in order:
-                if other == gid or other not in groups:
+                if other == gid or other not in groups or (gid[0] == "known" and other[0] == "known"):
                     continue
-                long_keys = {name_key(x.surface) for x in groups[other]}
+                long_keys = all_keys[other]
                 if any(len(lk) > len(sk) and (pos := _is_sub(sk, lk)) >= 0
                        and (len(sk) >= MIN_FORM_TOKENS_FOR_CONTAINMENT or pos == 0)
                        for sk in short_keys for lk in long_keys):
-                    if gid[0] == "known" and other[0] == "known":
-                        continue
                     groups[other].extend(groups.pop(gid))
+                    all_keys[other] |= all_keys[gid]
+                    full_keys[other] |= full_keys[gid]
                     for k, v in list(keys.items()):
                         if v == gid:
                             keys[k] = other
