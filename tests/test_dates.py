@@ -165,3 +165,31 @@ def test_scan_and_month_table():
     assert month_number("Sept.") == 9 and month_number("Jänner") == 1 and month_number("Dec") == 12
     c = scan("bis zum 30.09. eines jeden Jahres")[0]
     assert (c.d, c.m, c.y, c.annual) == (30, 9, None, True)
+
+
+@pytest.mark.parametrize("text,surface,kind", [
+    # a range that opens a call: its start is a call start
+    ("Die Bewerbungsphase läuft vom 1. bis 31. Mai 2024.", "1. bis 31. Mai 2024", "call_start"),
+    ("Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet.", "1. März bis 30. April 2024",
+     "call_start"),
+    # a programme period stays a period
+    ("Der Förderzeitraum ist vom 1. Januar 2025 bis 31. Dezember 2027.",
+     "1. Januar 2025 bis 31. Dezember 2027", "period_start"),
+    # a cue in a qualifying parenthetical says what the date is for, not what it is
+    ("Anträge sind jeweils bis zum 31. März (für einen Projektbeginn im laufenden Kalenderjahr) "
+     "einzureichen.", "31. März", "other"),
+    ("Die Preisträger werden vom 10. bis 12. Juni 2025 ausgezeichnet.", "10. bis 12. Juni 2025", "event"),
+])
+def test_range_and_aside_kinds(ex, text, surface, kind):
+    assert one(ex, text, surface).kind == kind
+
+
+def test_range_with_clock_times_between(ex):
+    text = "Das Portal ist vom 15. Januar 2025 (10 Uhr) bis 15. März 2025 (12 Uhr) geöffnet."
+    m = one(ex, text, "15. Januar 2025 (10 Uhr) bis 15. März 2025")
+    assert (m.date, m.date_end, m.time) == (D(2025, 1, 15), D(2025, 3, 15), "12:00")
+
+
+def test_annual_eines_jahres():
+    c = scan("bis zum 31. Januar eines Jahres")[0]
+    assert (c.d, c.m, c.y, c.annual) == (31, 1, None, True)

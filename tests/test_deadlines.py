@@ -366,3 +366,39 @@ def test_duration_before_start(ex, text, duration):
 def test_waiting_time_is_no_duration_deadline(ex):
     text = "Anträge können frühestens mindestens zwei Jahre nach Abschluss erneut gestellt werden."
     assert deadlines(ex, text) == []
+
+
+@pytest.mark.parametrize("text,date", [
+    ("Das Förderportal ist vom 15. Januar 2025 (10 Uhr) bis 15. März 2025 (12 Uhr) geöffnet.",
+     D(2025, 3, 15)),
+    ("Die Bewerbungsplattform ist vom 1. April bis 31. Mai 2025 freigeschaltet.", D(2025, 5, 31)),
+    ("Der Förderaufruf läuft in der Zeit vom 3. März bis 2. Mai 2025.", D(2025, 5, 2)),
+    ("Die Antragsannahme erfolgt vom 1. bis 31. März 2025.", D(2025, 3, 31)),
+])
+def test_more_call_windows(ex, text, date):
+    assert [d.date for d in deadlines(ex, text)] == [date]
+
+
+@pytest.mark.parametrize("text", [
+    "Die Ausstellung zum Wettbewerb ist vom 1. bis 30. Juni 2025 im Rathaus geöffnet.",
+    "Der Aufruf richtet sich an Projekte, die vom 1. Januar 2025 bis 31. Dezember 2026 laufen.",
+    "Gefördert werden Maßnahmen des Förderaufrufs, die vom 1. März 2025 bis 28. Februar 2027 laufen.",
+    "Für Anträge gilt: Der Bewilligungszeitraum läuft vom 1. Juli 2025 bis 30. Juni 2027.",
+    "Die Anträge werden vom 1. Mai bis 30. Juni 2025 geprüft.",
+    "Anträge zum laufenden Programm werden bis zum 31. März 2025 bearbeitet.",
+    "Die Antragsteller erhalten bis Ende Mai 2025 eine Rückmeldung.",
+])
+def test_more_non_deadlines(ex, text):
+    assert dated(ex, text) == []
+
+
+def test_date_in_qualifying_parenthetical_is_a_condition(ex):
+    text = "Anträge (für Investitionen bis 31.12.2025) sind bis 30.06.2025 einzureichen."
+    assert dated(ex, text) == [(D(2025, 6, 30), "fristdatum", "antrag")]
+
+
+def test_annual_eines_jahres(ex):
+    text = "Anträge sind bis spätestens 31. Januar eines Jahres für das laufende Jahr einzureichen."
+    assert [(d.date, d.kind) for d in deadlines(ex, text)] == [(None, "fristJaehrlich")]
+    assert [(d.date, d.kind) for d in deadlines(ex, text, published=D(2025, 3, 1))] == \
+        [(D(2026, 1, 31), "fristJaehrlich")]

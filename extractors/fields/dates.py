@@ -348,7 +348,9 @@ _SECTION_RE = guarded(
     r"artikel|anlage|anhang|version|v|tabelle|abb|seite|s)\.?\s*$",
     0,
 )
+# between the two dates of a range; a clock time may follow the first ("15. Januar (10 Uhr) bis …")
 _RANGE_GAP_RE = re.compile(
+    r"(?:\s*,?\s*\(?\s*(?:um\s+)?(?:[01]?\d|2[0-4])(?:[:.][0-5]\d)?\s*uhr\s*\)?\s*,?(?=\s*(?:bis|[-–—])))?"
     rf"\s*(?:{_TO}|und(?:\s+dem)?|and)\s*(?:den\s+|dem\s+)?$", 0)
 _BETWEEN_RE = guarded(r"(?:zwischen|between)\s+(?:dem\s+|den\s+)?$", 0)
 

@@ -72,6 +72,8 @@ PROJECT_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['project']})", 0)
 GOVERNED_RE = D.guarded(
     r"(?<![\w])(?:für|von|vom|zu|zur|zum|mit|bei|beim|im|in|an|aus|über|for|of)\s+(?:\S+\s+)?$", 0)
 GOVERNED_LOOKBACK = 30      # chars before a project word searched for a governing preposition
+RELATIVE_CLAUSE_RE = re.compile(r"\s*(?:die|der|das|welche[rsn]?|which|that)\s", 0)
+ANTECEDENT_CHARS = 45       # chars before a relative clause searched for its project antecedent
 # "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
 LATE_LEFT_RE = D.guarded(r"(?<![\w])nach\s+(?:dem|the)\s*$")
 LATE_RE = D.guarded(
@@ -116,6 +118,7 @@ class Hit:
     subject: str | None = None
     cue: str | None = None
     strong: bool = False
+    label: bool = True          # a subject word that can head a label line ("Fragen bis …")
 
 
 def _sentence_hits(text: str, s0: int, s1: int, index=None) -> tuple[list[Hit], list[Hit]]:
@@ -138,7 +141,7 @@ def _find_hits(text: str, s0: int, s1: int, index) -> tuple[list[Hit], list[Hit]
     for m in scan(POS_SCAN):
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
-                       bool(c.get("strong"))))
+                       bool(c.get("strong")), c.get("label", True)))
     if not pos:
         return pos, neg             # no deadline evidence: competing cues are not needed
     for m in scan(NEG_SCAN):
@@ -162,12 +165,16 @@ def _parts(text: str) -> tuple[int | None, int | None, int | None]:
 
 
 def _project_in_clause(text: str, s0: int, s1: int, m) -> bool:
-    """Does a project word that no preposition governs stand in the clause of mention ``m``?"""
+    """Does a project word that no preposition governs stand in the clause of mention ``m``, or
+    right before a relative clause holding it ("Projekte, die vom … bis … laufen")?"""
     a = s0
     for br in D.CLAUSE_BREAK_RE.finditer(text, s0, m.start):
         a = br.end()
     br = D.CLAUSE_BREAK_RE.search(text, m.end, s1)
     b = br.start() if br else s1
+    if a > s0 and RELATIVE_CLAUSE_RE.match(text, a) \
+            and PROJECT_RE.search(text, max(s0, a - ANTECEDENT_CHARS), a):
+        return True
     for pm in PROJECT_RE.finditer(text, a, b):
         if m.start <= pm.start() < m.end:
             continue
@@ -310,7 +317,7 @@ class DeadlinesComponent:
                 pass            # "Der Förderaufruf läuft bis zum 31. Mai 2024"
             elif h.type == "window" and is_range and (calls or subjects):
                 pass            # "Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet"
-            elif h.type == "subject" and (end_prep or late) and short and h.end <= m.start \
+            elif h.type == "subject" and h.label and (end_prep or late) and short and h.end <= m.start \
                     and d <= SUBJECT_BIS_DIST:
                 pass            # "Fragen bis 1. März 2024 an …", "Bewerbungen: bis 15. Mai 2024"
             elif h.type == "subject" and late:
@@ -329,6 +336,10 @@ class DeadlinesComponent:
         # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
         # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli")
         label = best[1].type == "subject" and not late
+        # "geöffnet", "läuft" are weak evidence too: any other cue about the range wins
+        label = label or best[1].type == "window"
+        if D.in_aside(text, m.start, best[1].start, best[1].end):
+            return None         # "Anträge (für Investitionen bis 31.12.2025) sind bis … einzureichen"
         # competing cues, each attached to the date nearest to it
         for n in neg:
             if D.in_aside(text, n.start, m.start, m.end):
