@@ -402,3 +402,21 @@ def test_annual_eines_jahres(ex):
     assert [(d.date, d.kind) for d in deadlines(ex, text)] == [(None, "fristJaehrlich")]
     assert [(d.date, d.kind) for d in deadlines(ex, text, published=D(2025, 3, 1))] == \
         [(D(2026, 1, 31), "fristJaehrlich")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Bis zum 15. März 2025 haben Kommunen Zeit, ihre Anträge einzureichen.",
+     [(D(2025, 3, 15), "fristdatum", "antrag")]),
+    ("Vereine haben bis zum 15. März 2025 Zeit, sich zu bewerben.",
+     [(D(2025, 3, 15), "fristdatum", "bewerbung")]),
+    ("Letzter Tag für die Einreichung ist der 15. Mai 2025.", [(D(2025, 5, 15), "fristdatum", "other")]),
+    ("Interessierte Schulen melden sich bis zum 10. Mai 2025 per E-Mail.",
+     [(D(2025, 5, 10), "fristdatum", "anmeldung")]),
+])
+def test_press_release_wordings(ex, text, expected):
+    assert dated(ex, text) == expected
+
+
+def test_time_for_the_work_is_a_period(ex):
+    assert dated(ex, "Für die Umsetzung der Vorhaben ist bis Ende 2026 Zeit.") == []
+    assert dated(ex, "Die Kommunen haben bis zum 31.12.2026 Zeit für die Umsetzung.") == []
