@@ -257,3 +257,22 @@ def test_dev_corpus_programmes(ex):
         for p in rec.programmes:
             assert d["text"][p.start:p.end] == p.text
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Das Sofortprogramm Perspektive Innenstadt unterstützt Städte wie Hameln.", "Perspektive Innenstadt"),
+    ("Im Rahmen des Sofortprogramms Saubere Luft werden Busse gefördert.", "Saubere Luft"),
+    ("Das Stipendienprogramm „Digital Talents“ richtet sich an Studierende.", "Digital Talents"),
+    ("Mit dem Konjunkturprogramm „Zukunft bauen“ fördert das Land Kommunen.", "Zukunft bauen"),
+])
+def test_more_programme_cue_words(ex, text, name):
+    assert names(ex, text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Mit dem Konjunkturprogramm der Bundesregierung wurden Investitionen angeschoben.",
+    "Das Pilotprogramm läuft seit 2022 in drei Ländern.",
+    "Ein Sofortprogramm für die Innenstädte ist in Vorbereitung.",
+])
+def test_programme_cue_words_without_a_name(ex, text):
+    assert names(ex, text) == []

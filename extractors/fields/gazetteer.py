@@ -24,15 +24,15 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
+
+from extractors.atomic import write_atomic
 
 CACHE_FORMAT = "foerderradar-gazetteer"
 CACHE_VERSION = 1
@@ -456,19 +456,8 @@ class Gazetteer:
     def save(self, path: Path) -> None:
         """Write atomically: a crash leaves the previous register in place."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
-                gz.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path, gzip.compress(payload, compresslevel=6, mtime=0))
         self.path = path
 
     # -- access ---------------------------------------------------------------------------
