@@ -408,3 +408,19 @@ def test_loading_a_register_re_links_every_document_on_the_next_run(prefect_harn
 def _fixture_stand() -> str:
     from extractors.fields.gazetteer import Gazetteer
     return f"{Gazetteer.from_gv100ad(REPO / 'tests' / 'fixtures' / 'gv100ad_small.txt').gebietsstand:%Y%m%d}"
+
+
+def test_every_sql_example_in_the_readme_runs_on_a_real_warehouse(first_run, home_env):
+    """The README's notebook queries stay true: each ```sql block runs on the demo warehouse."""
+    import re
+
+    import warehouse
+
+    blocks = re.findall(r"```sql\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 5
+    con = warehouse.connect(today=TODAY)
+    try:
+        for sql in blocks:
+            con.execute(sql).fetchall()
+    finally:
+        con.close()
