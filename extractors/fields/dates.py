@@ -816,8 +816,9 @@ def cue_distance(text: str, a0: int, a1: int, b0: int, b1: int) -> int:
         lo, hi = b1, a0
     else:
         return 0
-    if text.find("(", lo, hi) < 0:
-        return hi - lo + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, lo, hi))
+    breaks = CLAUSE_BREAK_RE.findall(text, lo, hi)
+    if "(" not in breaks:
+        return hi - lo + CLAUSE_PENALTY * len(breaks)
     dist, p = 0, lo
     for blk in _PAREN_RE.finditer(text, lo, hi):
         dist += blk.start() - p + CLAUSE_PENALTY * len(CLAUSE_BREAK_RE.findall(text, p, blk.start()))
@@ -933,8 +934,9 @@ def classify(text: str, index, c: Cand, dates_in_sentence: list[Cand]) -> str:
         return "publication"
     s0, s1 = _sentence_bounds(index, c.start, c.end)
     best, best_dist, best_len = None, KIND_CUE_MAX_DIST + 1, 0
+    paren = text.find("(", s0, s1) >= 0
     for m in KIND_SCAN.hits(index, text, s0, s1):
-        if c.start <= m.start() < c.end or in_aside(text, m.start(), c.start, c.end):
+        if c.start <= m.start() < c.end or (paren and in_aside(text, m.start(), c.start, c.end)):
             continue
         dist = cue_distance(text, m.start(), m.end(), c.start, c.end)
         # a cue belongs to the date nearest to it

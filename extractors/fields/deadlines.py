@@ -67,6 +67,11 @@ END_PREP_RE = D.guarded(
     r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
     0)
+# a call inside a compound ("Ideenwettbewerb", "Sonderaufruf"); the word-start cues stay short so
+# that their first pass is not slowed by common word starts ("Landes…", "Kommunal…")
+CALL_INFIX_RE = D.guarded(r"wettbewerb|aufruf|ausschreibung|(?:portal|plattform)(?![\w])", 0)
+WINDOW_RE = D.guarded(
+    "(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in D.read_lines("deadline_window.txt")) + ")", 0)
 # what a programme funds ("die Projekte laufen vom … bis …") and what may govern it ("für Projekte")
 PROJECT_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['project']})", 0)
 GOVERNED_RE = D.guarded(
@@ -103,6 +108,9 @@ DURATION_RE = D.guarded(
     0)
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", 0)
 UNDATED_KEYS = tuple(D.read_lines("deadline_undated_keys.txt"))
+# DURATION_RE starts with one of these: it is tried right at their occurrences, not sentence-wide
+DURATION_LEADS = ("innerhalb", "binnen", "spätestens", "mindestens")
+ROLLING_KEYS = tuple(k for k in UNDATED_KEYS if k not in DURATION_LEADS)
 _SUBMISSION_HINT = re.compile(
     r"antr|bewerb|einreich|skizz|frist|stichtag|schluss|interessenbekund|anmeld|angebot|deadline|"
     r"submi|einsend|vorzulegen|vorgelegt|beantrag|jederzeit|laufend|ausschöpfung|mittel|teilnahme",
@@ -162,6 +170,16 @@ def _parts(text: str) -> tuple[int | None, int | None, int | None]:
         return None, None, None
     c = cands[0]
     return c.y, c.m, c.d
+
+
+def _window_hits(text: str, s0: int, s1: int, index) -> list[Hit]:
+    """Window words ("geöffnet", "läuft") in ``text[s0:s1]`` (cached per sentence)."""
+    memo = index.__dict__.setdefault("_fr_window_hits", {})
+    res = memo.get((s0, s1))
+    if res is None:
+        res = memo[(s0, s1)] = [Hit(w.start(), w.end(), "window", None, "geöffnet")
+                                for w in WINDOW_RE.finditer(text, s0, s1)]
+    return res
 
 
 def _project_in_clause(text: str, s0: int, s1: int, m) -> bool:
@@ -302,11 +320,15 @@ class DeadlinesComponent:
 
         subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
         calls = any(h.type == "call" for h in pos)
+        if not calls and (is_range or any(h.cue == "endet" for h in pos)):
+            calls = CALL_INFIX_RE.search(text, s0, s1) is not None     # "Der Ideenwettbewerb läuft …"
         short = s1 - s0 <= LABEL_MAX_CHARS
         late = late_left and LATE_RE.search(text, s0, s1)
         if not late and RELATIVE_RE.search(left):     # (APPROX_RE is already ruled out above)
             return None
         best = None
+        if is_range and (calls or subjects):
+            pos = pos + _window_hits(text, s0, s1, ctx.index)
         for h in pos:
             if m.start <= h.start < m.end:
                 continue
@@ -338,11 +360,12 @@ class DeadlinesComponent:
         label = best[1].type == "subject" and not late
         # "geöffnet", "läuft" are weak evidence too: any other cue about the range wins
         label = label or best[1].type == "window"
-        if D.in_aside(text, m.start, best[1].start, best[1].end):
+        paren = text.find("(", s0, s1) >= 0
+        if paren and D.in_aside(text, m.start, best[1].start, best[1].end):
             return None         # "Anträge (für Investitionen bis 31.12.2025) sind bis … einzureichen"
         # competing cues, each attached to the date nearest to it
         for n in neg:
-            if D.in_aside(text, n.start, m.start, m.end):
+            if paren and D.in_aside(text, n.start, m.start, m.end):
                 continue        # "bis zum 31. März (für einen Projektbeginn im laufenden Jahr)"
             if is_range and n.type == "call_start":
                 continue        # a submission window opens at the range start and closes at its end
@@ -456,16 +479,24 @@ class DeadlinesComponent:
         index = ctx.index
         out = []
         sentences = set()
-        for key in UNDATED_KEYS:
+        for key in ROLLING_KEYS:
             i = text.find(key)
             while i >= 0:
                 sentences.add(D._sentence_bounds(index, i, i + len(key)))
                 i = text.find(key, i + len(key))
         matches = []
-        for s0, s1 in sorted(sentences):
-            for rx, kind in ((ROLLING_RE, "laufend"), (DURATION_RE, "fristFest")):
-                matches.extend((mt, kind) for mt in rx.finditer(text, s0, s1))
-        for mt, kind in matches:
+        for s0, s1 in sentences:
+            matches.extend((s0, 0, mt.start(), mt, "laufend") for mt in ROLLING_RE.finditer(text, s0, s1))
+        for lead in DURATION_LEADS:
+            i = text.find(lead)
+            while i >= 0:
+                s0, s1 = D._sentence_bounds(index, i, i + len(lead))
+                mt = DURATION_RE.match(text, i, s1)
+                if mt:
+                    matches.append((s0, 1, i, mt, "fristFest"))
+                i = text.find(lead, i + len(lead))
+        matches.sort(key=lambda x: x[:3])     # sentence by sentence, rolling before durations
+        for _s, _k, _p, mt, kind in matches:
                 s0, s1 = D._sentence_bounds(index, mt.start(), mt.end())
                 pos, neg = _sentence_hits(text, s0, s1, index)
                 if any(n.type in ("post_award", "reference") for n in neg):
