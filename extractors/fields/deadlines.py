@@ -13,7 +13,12 @@ nearer to the date than every competing cue attached to it: programme periods ("
 submissions ("Verwendungsnachweis", "Mittelabruf"), statistical cut-offs ("Einwohnerzahl zum
 Stichtag"). A competing cue belongs to the date nearest to it, so "startet am 1. März und endet
 am 30. April" gives the start cue to the first date only. Dates right after "ab", "seit", "vom"
-(no range), "vor dem", "etwa"/"ca." are never deadlines. Cue lists: ``patterns/deadline_*``.
+(no range), "vor dem", "etwa"/"ca." are never deadlines. A day range that a call or what is due
+opens ("Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet") gives its end as the
+deadline, unless a project word or any competing cue speaks of the range (a project period).
+Parentheticals between cue and date are asides; a qualifying one ("(für einen Projektbeginn im
+laufenden Jahr)") neither competes with a date outside it nor makes a date inside it a deadline.
+Cue lists: ``patterns/deadline_*``.
 
 Rolling calls ("laufend", "bis zur Ausschöpfung der Mittel") and durations ("innerhalb von drei
 Monaten nach …") are found by their own patterns, only in sentences about submissions; they have
