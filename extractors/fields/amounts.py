@@ -40,6 +40,7 @@ number, each over its own span. Otherwise every mention is one record (no de-dup
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -48,6 +49,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.fields.text import TextIndex
 from extractors.settings import PATTERNS_DIR
 from models.records import Amount
 
@@ -61,6 +63,11 @@ PREFIX_MIN_PLAIN_INT = 10    # "Euro 6" (emission standard) is no amount; "EUR 5
 YEAR_MIN, YEAR_MAX = 1900, 2099   # plain 4-digit numbers in this range are years in prefix form
 MAX_KEY_CACHE = 10_000       # normalised cue surfaces remembered per process
 COVER_MIN_LEN = 6            # shortest substring used to prefilter near cue word parts
+INHERIT_MIN_SHARE = Decimal("0.001")  # a linked number without scale word ("davon 20.000"): at
+                             # least this share of the largest money amount of its sentence ...
+INHERIT_MAX_SHARE = Decimal(1)        # ... and at most the amount itself
+SCOPE_JOIN_MAX = 3           # sentences joined across ";" into one inheritance scope
+INHERIT_LOOKAHEAD_WORDS = 3  # words read after "8 Millionen gehen" for a noun or a preposition
 
 _LETTER = r"[^\W\d_]"
 _NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line break)
@@ -70,7 +77,7 @@ _NUM_WS = "[ \u00a0\u202f\u2009]"        # thousands separator spaces (no line b
 _SEP = r"(?>\s{0,3}(?:-\s{0,2})?)"        # between number, scale and currency
 _PSEP = r"[ \t\u00a0\u202f\u2009]{0,2}+"  # between a prefix currency and its number
 _CONN_RANGE = r"bis\s+zu|bis|[-–—]"
-_CONN_LIST = r"und|oder|bzw\.|beziehungsweise"
+_CONN_LIST = r"und|oder|bzw\.|beziehungsweise|auf"     # "auf" only after "von": a change
 
 # --------------------------------------------------------------------------- data files
 
@@ -132,6 +139,21 @@ def _ci_trie(words, bounded: bool = False) -> str:
     if others:
         parts.append(emit(others))
     return "|".join(parts)
+
+
+def _first_char_trie(words) -> str:
+    """``_trie(words)`` for lower-case text, each word not after a letter: dispatched on the first
+    character (which the regex engine scans for quickly), the letter before checked only then."""
+    groups: dict[str, list[str]] = {}
+    for w in set(words):
+        groups.setdefault(w[0], []).append(w[1:])
+    alts = []
+    for ch, rests in sorted(groups.items()):
+        tail = _trie([r for r in rests if r], first_ci=False)
+        if "" in rests and tail:
+            tail = f"(?:{tail})?"
+        alts.append(re.escape(ch) + rf"(?<!{_LETTER}.)" + (f"(?:{tail})" if tail else ""))
+    return "(?:" + "|".join(alts) + ")"
 
 
 def _trie(words, first_ci: bool = True) -> str:
@@ -292,6 +314,45 @@ class _Patterns:
         # surface -> normalised key (``_key``), filled as surfaces are met
         self.keys: dict[str, str] = {}
 
+        # inherited currency (see amount_inherit.txt): every number of a sentence part between
+        # the money phrases, with optional scale word; tried only where a scale or link word is
+        inh: dict[str, set[str]] = {"link": set(), "stop": set(), "prep": set(), "conj": set()}
+        for word, kind in _lines("amount_inherit.txt"):
+            if kind not in inh:
+                raise ValueError(f"amount_inherit.txt: unknown kind {kind!r} for {word!r}")
+            inh[kind].add(word.casefold())
+        self.inh_stop, self.inh_prep = frozenset(inh["stop"]), frozenset(inh["prep"])
+        self.inh_free = frozenset(inh["prep"] | inh["conj"] | inh["link"])   # right after a number
+        self.inherit = re.compile(amt("i"))
+        cue_words = [w.casefold() for w in list(self.scale) + list(inh["link"])]
+        self.inh_cue = re.compile(rf"(?i:{_ci_trie(cue_words, bounded=True)})(?!{_LETTER})")
+        self.inh_cue_low = re.compile(_first_char_trie(cue_words) + rf"(?!{_LETTER})")  # lower-cased text
+        # Where an inheriting number may stand, found by a few scans whose patterns begin with a
+        # literal (the regex engine skips to those fast; a pattern beginning with a character
+        # class or an alternation of lower-case words costs ten times more): a capitalised scale
+        # word (original text), a link word and "von 2,5 auf" (lower-cased text).
+        caps = [w for w, _ in _lines("amount_scales.txt") if w[0] in "MT"]
+        self.inh_scans_text = [          # a currency right after: a money phrase of its own
+            re.compile(re.escape(c) + "(?:" + _alt(w[1:] for w in caps if w[0] == c) + ")"
+                       + rf"(?![\s-]*+(?i:{cur}))")
+            for c in sorted({w[0] for w in caps})]
+        von_links = sorted(w for w in inh["link"] if w.endswith("von"))
+        self.inh_scans_low = [re.compile(
+            "von(?:" + "|".join(f"(?<=(?<!{_LETTER}){re.escape(w)})" for w in von_links) + ")")]
+        by_two: dict[str, list[str]] = {}
+        for w in inh["link"]:
+            if not w.endswith("von"):
+                by_two.setdefault(w[:2], []).append(w[2:])
+        self.inh_scans_low += [
+            re.compile(re.escape(two) + rf"(?<!{_LETTER}..)(?:{_alt(rests)})\s++(?:{_LETTER}++\.?\s++){{0,2}}\d")
+            for two, rests in sorted(by_two.items())]
+        links = _ci_trie(inh["link"], bounded=True)
+        self.inh_link_in = re.compile(rf"(?i:{links})(?!{_LETTER})")          # in the cue chain
+        self.inh_link_before = re.compile(rf"(?i:{links})[\s,:]*$")             # before it
+        conj = _bounded_alt(inh["conj"])
+        self.inh_conj_before = re.compile(rf"(?:(?i:{conj})|,)\s*$")   # a further linked number
+        self.inh_word = re.compile(r"[^\W\d_][\w²³.]*")
+
     def key(self, surface: str) -> str:
         k = self.keys.get(surface)
         if k is None:
@@ -365,6 +426,14 @@ def patterns() -> _Patterns:
 
 
 _LETTER_RUN = re.compile(r"[^\W\d_]*")
+_SPACES = " \t\u00a0\u202f\u2009"
+_INHERIT_PUNCT = frozenset(",;.:)]!?\"“”»«'’-–")
+
+
+def _by_start(a: Amount) -> int:
+    return a.start
+
+
 _DIGIT_AFTER = re.compile(r"[ \t\u00a0]*\d")
 _WS_RUN = re.compile(r"\s+")
 _NO_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
@@ -434,8 +503,8 @@ class _Num:
 
 
 # group names of a number: prefix -> (number, scale, half or None where the form has none)
-_GROUPS = {p: (f"{p}n", f"{p}s", f"{p}h" if p in ("a", "b", "s") else None)
-           for p in ("a", "b", "s", "p", "pa", "pb")}
+_GROUPS = {p: (f"{p}n", f"{p}s", f"{p}h" if p in ("a", "b", "s", "i") else None)
+           for p in ("a", "b", "s", "p", "pa", "pb", "i")}
 
 
 def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
@@ -565,10 +634,14 @@ class AmountsComponent:
                         m, hits = m2, self._hits(m2, text, negs)
                 if hits is None:
                     continue
-                recs = self._records(hits, m, text, prev_end, index)
+                recs = self._records(hits, m.start(), m.end(), text, prev_end, index)
                 out.extend(recs)
                 prev_end = max(m.end(), max(r.end for r in recs))
                 break
+        if out:
+            inherited = self._inherited(text, low, out, index)
+            if inherited:
+                out = sorted(out + inherited, key=_by_start)   # stable: range pairs keep order
         return out
 
     def _currencies(self, text: str, low: str | None = None) -> list[tuple[int, int]]:
@@ -647,6 +720,8 @@ class AmountsComponent:
             return None              # "ab 2024 bis zu 50.000 Euro": a year, then the amount
         conn = _WS_RUN.sub(" ", m.group("conn").casefold())
         opener = (m.group("ro") or "").casefold()
+        if conn == "auf":            # "von 2,5 auf 3 Millionen Euro": a change, not a range
+            return None if opener != "von" or m.group("ac") else self._change(a, b, fb, m)
         is_range = conn.startswith("bis") or conn in "-–—" or (opener == "zwischen" and conn == "und")
         if not is_range and m.group("ac"):
             return None              # "10.000 Euro und 20.000 Euro": two single amounts
@@ -682,6 +757,21 @@ class AmountsComponent:
         return [_Hit(va, None, m.start(), first_end, "amount:list", None, sub=True),
                 _Hit(vb, None, m.start("q2") if q2 else b.start, m.end(), "amount:list",
                      q2v or "exact", sub=True)]
+
+    def _change(self, a: _Num, b: _Num, factor: Decimal, m: re.Match) -> list[_Hit] | None:
+        """"von 2,5 auf 3 Millionen Euro": the first number inherits the currency, and the scale
+        word when it has none and is below a thousand (also when it is the larger one: "sinkt von
+        3 auf 2,5 Millionen Euro"); refused when the two values are far apart in size."""
+        mult_a = b.mult if not a.has_scale and a.mult == 1 and a.raw < 1000 else a.mult
+        va = _clean(a.raw * mult_a * factor)
+        vb = _clean(b.raw * b.mult * factor)
+        if not (vb * INHERIT_MIN_SHARE <= va <= vb / INHERIT_MIN_SHARE):
+            return None
+        q2 = m.group("q2")
+        q2v = self.pat.q_pre.get(_key(q2)) if q2 else None
+        return [_Hit(va, None, m.start(), a.end, "amount:inherited", None, sub=True),
+                _Hit(vb, None, m.start("q2") if q2 else b.start, m.end(), "amount:suffix",
+                     q2v, sub=True)]
 
     # -- cues -----------------------------------------------------------------------------
     def _pre_chain(self, text: str, start: int, floor: int) -> tuple[int, str | None, str | None]:
@@ -752,9 +842,10 @@ class AmountsComponent:
                 _last_cue(w + " ", pat.u_near_parts, pat.u_near_phrases, pat.u_near_firsts)
                 if u_maybe else None)
 
-    def _records(self, hits: list[_Hit], m: re.Match, text: str, floor: int, index) -> list[Amount]:
-        post_end, post_q, post_u = self._post(text, m.end())
-        chain_start, pre_q, pre_u = self._pre_chain(text, m.start(), floor)
+    def _records(self, hits: list[_Hit], core_start: int, core_end: int, text: str, floor: int,
+                 index) -> list[Amount]:
+        post_end, post_q, post_u = self._post(text, core_end)
+        chain_start, pre_q, pre_u = self._pre_chain(text, core_start, floor)
         near_q = near_u = None
         if pre_q is None and post_q is None or pre_u is None and post_u is None:
             near_q, near_u = self._near(text, chain_start, floor, index)
@@ -776,6 +867,162 @@ class AmountsComponent:
             # values are typed and checked here; skip pydantic validation (hot path)
             recs.append(_amount(text[start:end], start, end, h.value, h.low, q, unit, h.rule))
         return recs
+
+    # -- inherited currency ---------------------------------------------------------------
+    def _inherited(self, text: str, low: str, found: list[Amount], index) -> list[Amount]:
+        """Amounts whose currency stands only at another money amount of the same sentence.
+
+        A few fast scans find where such a number may stand (a capitalised scale word, a link
+        word, "von 2,5 auf"); only a sentence holding one of those outside the found amounts and
+        a found amount (sentences joined across ";") is read: the parts between its found amounts.
+        A number inherits when it has a scale word ("davon entfallen 50 Mio. auf Kommunen"), a
+        link word before it ("davon 20.000", "je 2.500") and a plausible size, or stands in
+        "von 2,5 auf 3 Millionen Euro"; never when a unit, a capitalised word (a noun: "1,2
+        Millionen Einwohner") or an attribute of one ("2 Millionen neue Stellen") follows.
+        """
+        pat = self.pat
+        same = len(low) == len(text)
+        cands = [m.start() for rx in pat.inh_scans_text for m in rx.finditer(text)]
+        for rx in pat.inh_scans_low:
+            if same:
+                cands.extend(m.start() for m in rx.finditer(low))
+            else:                                    # a few characters change length when lowered
+                cands.extend(m.start() for m in re.finditer(rx.pattern, text, re.IGNORECASE))
+        if not cands:
+            return []
+        starts_e = [r.start for r in found]          # found: in text order, not overlapping
+        ends_e = [r.end for r in found]
+        k = len(found)
+        outside = []
+        for p in cands:
+            i = bisect_right(starts_e, p) - 1
+            if i < 0 or ends_e[i] <= p:
+                outside.append(p)
+        if not outside:
+            return []
+        if index is None:
+            index = TextIndex(text)
+        cue_at, cue_text = (pat.inh_cue_low.search, low) if same else (pat.inh_cue.search, text)
+        starts = index.sentence_starts
+        out: list[Amount] = []
+        done_to = -1
+        for p in sorted(outside):
+            if p < done_to:
+                continue                             # its sentence was read
+            s0, s1 = self._scope(text, starts, p)
+            done_to = s1
+            i0 = i = bisect_right(starts_e, s0 - 1)
+            if i >= k or starts_e[i] >= s1:
+                continue                             # no money in the sentence
+            cur, gaps = s0, []
+            while i < k and starts_e[i] < s1:
+                if starts_e[i] > cur + 1:
+                    gaps.append((cur, starts_e[i]))
+                if ends_e[i] > cur:
+                    cur = ends_e[i]
+                i += 1
+            if cur + 1 < s1:
+                gaps.append((cur, s1))
+            top = max(found[x].value_eur for x in range(i0, i))
+            for g0, g1 in gaps:
+                self._read_gap(text, g0, g1, top, cue_at, cue_text, index, out)
+        return out
+
+    def _read_gap(self, text: str, g0: int, g1: int, top: Decimal,
+                  cue_at, cue_text: str, index, out: list[Amount]) -> None:
+        """Inherited amounts in text[g0:g1], a sentence part between money phrases (``top``: the
+        largest money amount of the sentence)."""
+        pat = self.pat
+        if cue_at(cue_text, g0, g1) is None:
+            return
+        floor, linked = g0, False
+        for m in pat.inherit.finditer(text, g0, g1):
+            if m.start() < floor:
+                continue
+            num = _read_num(m, "i", pat)
+            if num is None:
+                continue
+            value = _clean(num.raw * num.mult)
+            if not num.has_scale:
+                # a linked plain number: digits, no year, a plausible share of the money
+                if num.is_word or _year_like(num):
+                    continue
+                if not (top * INHERIT_MIN_SHARE <= value <= top * INHERIT_MAX_SHARE):
+                    continue
+                chain_start = self._pre_chain(text, m.start(), floor)[0]
+                lo = max(floor, chain_start - 12)
+                if (pat.inh_link_in.search(text, chain_start, m.start()) is None
+                        and pat.inh_link_before.search(text, lo, chain_start) is None
+                        and not (linked and pat.inh_conj_before.search(text, lo, chain_start))):
+                    continue
+            if not self._money_follows(text, num.end, g1):
+                continue
+            recs = self._records([_Hit(value, None, m.start(), num.end, "amount:inherited", None)],
+                                 m.start(), num.end, text, floor, index)
+            out.extend(recs)
+            floor = recs[-1].end
+            linked = True            # "davon 500.000 für Kommunen und 250.000 für Vereine"
+
+    @staticmethod
+    def _scope(text: str, starts: list[int], pos: int) -> tuple[int, int]:
+        """The sentence holding ``pos`` (``starts``: the sentence starts of a TextIndex), joined
+        with its neighbours across a ";" on the same line."""
+        i = bisect_right(starts, pos) - 1
+        j = i + 1
+        for _ in range(SCOPE_JOIN_MAX):
+            if i <= 0 or not text[starts[i] - 4:starts[i]].rstrip(_SPACES).endswith(";"):
+                break
+            i -= 1
+        last = len(starts)
+        for _ in range(SCOPE_JOIN_MAX):
+            if j >= last or not text[starts[j] - 4:starts[j]].rstrip(_SPACES).endswith(";"):
+                break
+            j += 1
+        return (starts[i] if i >= 0 else 0), (starts[j] if j < last else len(text))
+
+    def _money_follows(self, text: str, end: int, limit: int) -> bool:
+        """May the number ending at ``end`` be money by what follows it? A post cue ("pro Jahr"),
+        punctuation, a preposition or conjunction ("8 Millionen an Städte") yes; a digit, a unit,
+        a symbol, a capitalised word (a noun, another currency: "1,2 Millionen Einwohner") no;
+        another lower-case word (a verb or an attribute) yes unless a capitalised word follows
+        before a preposition or punctuation ("3 Mio. kleine und mittlere Unternehmen")."""
+        pat = self.pat
+        if pat.post.match(text, end) is not None:
+            return True
+        j = end
+        while j < limit and text[j].isspace():
+            j += 1
+        if j >= limit:
+            return True
+        c = text[j]
+        if c in _INHERIT_PUNCT:
+            return c not in "-–" or j > end          # "3 Mio. – davon", not "3-Millionen-Programm"
+        if not c.isalpha() or c.isupper() or j == end:
+            return False
+        m = pat.inh_word.match(text, j)
+        word = m.group().casefold()
+        bare = word.rstrip(".")
+        if word in pat.inh_stop or bare in pat.inh_stop:
+            return False
+        if word in pat.inh_free or bare in pat.inh_free:
+            return True
+        k = m.end()
+        for _ in range(INHERIT_LOOKAHEAD_WORDS):
+            while k < limit and text[k].isspace():
+                k += 1
+            if k >= limit:
+                return True
+            c = text[k]
+            if c.isupper():
+                return False                         # "2 Millionen neue Arbeitsplätze"
+            if not c.isalpha():
+                return True                          # punctuation, a number
+            m = pat.inh_word.match(text, k)
+            word = m.group().casefold()
+            if word in pat.inh_prep or word.rstrip(".") in pat.inh_prep:
+                return True                          # "8 Millionen gehen an Städte"
+            k = m.end()
+        return True
 
     def __call__(self, doc: Doc) -> Doc:
         ctx = doc._.fr_ctx
