@@ -176,6 +176,132 @@ def test_html_without_text_reports_it():
     assert doc.text == "" and "no text found" in doc.errors[0]
 
 
+# -- HTML: lxml pre-pass (bs4 builds only what boilerplate removal keeps) ----------------------------
+
+def _tree_after_removal(soup):
+    """What parse_html reads from a soup: scan results before removal, the tree after it."""
+    from bs4 import Doctype
+
+    from extractors.parse import html as H
+
+    scan = H._Scan(soup, H.rules())
+    before = (H._published(scan.metas, scan.times), H.inline_text(scan.h1) if scan.h1 is not None else None,
+              scan.base)
+    H.remove_boilerplate(scan)
+    for d in [d for d in soup.contents if isinstance(d, Doctype)]:
+        d.extract()
+    return before, str(soup).rstrip(), H.content_root(soup, scan).name
+
+
+def _full_soup(text):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
+
+
+TRICKY_PAGES = [
+    # an <h1> inside navigation: the only heading, so it is the title (read before removal)
+    "<html><body><nav class='kopf'><h1>Dorfentwicklung <button>Menü</button></h1></nav>"
+    "<p>Zuschüsse für Dorfgemeinschaftshäuser.</p></body></html>",
+    # <time> and <meta itemprop> inside a share block that is removed
+    "<html><body><div class='share'><time datetime='2024-03-05'>5. März</time><a href='/x'>Teilen</a></div>"
+    "<div class='footer'><meta itemprop='datePublished' content='2023-01-02'></div>"
+    "<main><p>Antragsfrist: 30.06.2024.</p></main></body></html>",
+    # share words separated by removed buttons stay separate strings (each matches a text rule)
+    "<html><body><div>Teilen<button>f</button>Drucken<input type='button'>Nach oben</div>"
+    "<p>Förderfähig sind Vereine mit Sitz im Landkreis.</p></body></html>",
+    # <main> inside an element whose class looks like boilerplate keeps it alive
+    "<html><body><div class='page-navigation-wrapper'><main><h2>Programm</h2><p>Bis zu 80 % Förderung.</p>"
+    "</main></div><aside>Weitere Themen</aside></body></html>",
+    # header/footer inside <article> are kept, outside removed; a nav inside <article> always goes
+    "<html><body><header>Logo Land</header><article><header><p>Pressemitteilung vom 2. Mai 2024</p></header>"
+    "<nav>Zurück | Weiter</nav><p>Das Land fördert Radwege mit 5 Mio. Euro.</p><footer>Quelle: Ministerium</footer>"
+    "</article><footer>Impressum</footer></body></html>",
+    # hidden elements, roles, aria labels; a comment before the root; tails after removed elements
+    "<!-- vorher --><html><body><div hidden>Versteckt</div>Text davor<div role='navigation'>A | B</div>danach"
+    "<ul aria-label='Breadcrumb'><li>Start</li></ul><p style='display:none'>weg</p><pre>Zeile 1\n  Zeile 2</pre>"
+    "<table><tr><td>Betrag</td><td>50.000 €</td></tr><tr><td class='print'>x</td><td>y</td></tr></table>"
+    "</body></html><!-- danach -->",
+    # malformed: unclosed tags, stray end tags, a list item outside a list, a cell outside a table
+    "<body><p>Erster Absatz<div class='social'>Facebook</div><p>Zweiter <b>fett<li>Punkt</p></div>"
+    "<td>Zelle</td><span class='skip-link'>Zum Inhalt</span>Schluss",
+]
+
+
+@pytest.mark.parametrize("page", TRICKY_PAGES)
+def test_prepass_tree_equals_full_bs4_parse(page):
+    from extractors.parse.html import build_soup
+
+    assert _tree_after_removal(build_soup(page)) == _tree_after_removal(_full_soup(page))
+
+
+def _random_page(rng):
+    words = "Förderung Gemeinde Zuschuss Antrag bis 31.03.2025 höchstens 50.000 Euro Teilen Drucken Zurück".split()
+    classes = ["content", "nav-item", "footer", "breadcrumb", "cookie-hint", "share", "text", "sidebar", ""]
+    names = ["div", "p", "nav", "header", "footer", "aside", "main", "article", "section", "ul", "li", "h1",
+             "h2", "span", "a", "button", "time", "table", "tr", "td", "form", "pre", "br", "meta"]
+    out = []
+
+    def node(depth):
+        if depth > 5 or rng.random() < 0.3:
+            out.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 6))))
+            return
+        name = rng.choice(names)
+        attrs = f' class="{rng.choice(classes)}"' if rng.random() < 0.4 else ""
+        attrs += ' role="navigation"' if rng.random() < 0.05 else ""
+        attrs += ' datetime="2024-02-01"' if name == "time" else ""
+        attrs += ' itemprop="datePublished" content="2024-05-06"' if name == "meta" else ""
+        out.append(f"<{name}{attrs}>")
+        for _ in range(rng.randint(0, 3)):
+            node(depth + 1)
+        if rng.random() < 0.9:
+            out.append(f"</{name}>")
+
+    out.append("<html><head><title>Portal</title></head><body>")
+    for _ in range(rng.randint(1, 5)):
+        node(0)
+    return "".join(out)
+
+
+def test_prepass_tree_equals_full_bs4_parse_on_random_pages():
+    from extractors.parse.html import build_soup
+
+    rng = random.Random(20250301)
+    for _ in range(150):
+        page = _random_page(rng)
+        assert _tree_after_removal(build_soup(page)) == _tree_after_removal(_full_soup(page)), page
+
+
+def test_prepass_hands_bs4_only_what_removal_keeps(sample_dir):
+    from extractors.parse.html import _RAW_TEXT, build_soup
+
+    text = _RAW_TEXT.sub(" ", (sample_dir / "landesportal_nahversorgung_im_dorf.html").read_text(encoding="utf-8"))
+    pruned, full = build_soup(text), _full_soup(text)
+    assert len(pruned.find_all(True)) < 0.8 * len(full.find_all(True))
+    assert pruned.find("nav") is None and full.find("nav") is not None
+    assert _tree_after_removal(pruned) == _tree_after_removal(full)
+
+
+def test_prepass_read_values_before_removal():
+    nav_h1, share_time = TRICKY_PAGES[0], TRICKY_PAGES[1]
+    doc = parse_bytes(nav_h1.encode(), "n.html")
+    assert doc.title == "Dorfentwicklung Menü" and doc.text == "Zuschüsse für Dorfgemeinschaftshäuser."
+    doc = parse_bytes(share_time.encode(), "s.html")
+    assert str(doc.published) == "2023-01-02" and doc.text == "Antragsfrist: 30.06.2024."
+    doc = parse_bytes(TRICKY_PAGES[2].encode(), "t.html")
+    assert doc.text == "Förderfähig sind Vereine mit Sitz im Landkreis."
+
+
+@pytest.mark.parametrize("depth, wrapper", [(300, "div"), (2100, "div"), (2100, "nav")])
+def test_deeply_nested_page_keeps_its_text(depth, wrapper):
+    # libxml2 building a tree stops at 256 levels (2048 with huge_tree); bs4 streaming does not
+    page = (f"<html><body><{wrapper}>" + "<div>" * depth + "Tief verschachtelt" + "</div>" * depth
+            + f"</{wrapper}><p>Anträge bis 1. März 2025.</p></body></html>")
+    doc = parse_bytes(page.encode(), "tief.html")
+    assert doc.text.endswith("Anträge bis 1. März 2025.")
+    assert ("Tief verschachtelt" in doc.text) == (wrapper == "div")
+
+
 # -- sniffing and XML ------------------------------------------------------------------------------
 
 def test_kind_comes_from_content_not_name(make_pdf):

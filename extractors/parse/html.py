@@ -174,11 +174,16 @@ def _holds_content(tag: Tag) -> bool:
 # removal is the same as without pruning.
 PRUNE_KEEPS = ("main", "article", "h1", "meta", "time", "base")
 PRUNE_KEEPS_WHOLE = ("h1", "time")
+# libxml2 building a tree (unlike bs4's streaming use of it) stops at 2048 levels even with
+# huge_tree (which lifts the 256-level and 10 MB-text limits): deeper pages (runaway unclosed
+# <font>/<div>) go to bs4's own parse.
+MAX_TREE_DEPTH = 2000
+_TOO_DEEP = etree.XPath("boolean(/" + "/".join(["*"] * MAX_TREE_DEPTH) + ")")   # ~40 us a page
 _NO_ATTR_RULE = frozenset(("html", "body", "main"))
 
 
 def _lxml_root(text: str):
-    parser = etree.HTMLParser(recover=True)   # one per call: lxml parsers are not thread-safe
+    parser = etree.HTMLParser(recover=True, huge_tree=True)   # one per call: not thread-safe
     parser.feed(text)
     try:
         return parser.close()
@@ -240,6 +245,8 @@ def build_soup(text: str, r: Rules | None = None) -> BeautifulSoup:
     root = _lxml_root(text)
     if root is None:
         return soup
+    if _TOO_DEEP(root):
+        return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
     soup.reset()
     soup.builder.soup = soup                  # bs4 detaches it after parsing; comments need it
     try:
