@@ -301,3 +301,106 @@ def test_near_cues_across_line_breaks_and_sentence_start(ex):
     # a cue in the previous sentence does not count
     found = amounts(ex, "Das ist der Förderhöchstbetrag. Gefördert werden 3.000 Euro.")
     assert [(a.value_eur, a.qualifier) for a in found] == [(D(3000), "exact")]
+
+
+# --- inherited currency: a number whose currency stands only at another amount of its sentence
+
+INHERITED = [
+    # (text, all values in text order, the inherited ones)
+    ("Das Land Hessen stellt 400 Mio. Euro zur Verfügung; davon entfallen 50 Mio. auf Kommunen.",
+     [D(400000000), D(50000000)], [D(50000000)]),
+    ("Von den 12 Millionen Euro gehen 8 Millionen an Städte und 4 Millionen an Landkreise.",
+     [D(12000000), D(8000000), D(4000000)], [D(8000000), D(4000000)]),
+    ("Das Budget steigt von 2,5 auf 3 Millionen Euro.", [D(2500000), D(3000000)], [D(2500000)]),
+    ("Das Budget sinkt von 3 auf rund 2,5 Millionen Euro.", [D(3000000), D(2500000)], [D(3000000)]),
+    ("Insgesamt 5 Mio. €, davon 1,5 Mio. für Sachkosten", [D(5000000), D(1500000)], [D(1500000)]),
+    ("Insgesamt stehen 80.000 Euro bereit, davon 30.000 für Personal und 15.000 für Reisen.",
+     [D(80000), D(30000), D(15000)], [D(30000), D(15000)]),
+    ("Der Hauptpreis ist mit 6.000 Euro dotiert, die beiden Anerkennungspreise mit je 1.500.",
+     [D(6000), D(1500)], [D(1500)]),
+    ("Bei Gesamtkosten von 9 Mio. Euro trägt der Bund 6 Mio., das Land 2 Mio. und der Kreis 1 Mio.",
+     [D(9000000), D(6000000), D(2000000), D(1000000)], [D(6000000), D(2000000), D(1000000)]),
+    ("Der Landkreis erhält 2 Mio. Euro, weitere 750 Tsd. kommen aus dem Strukturfonds.",
+     [D(2000000), D(750000)], [D(750000)]),
+    ("Vom Bund kommen 1 Mrd. Euro, von den Ländern weitere 300 Mio.",
+     [D(1000000000), D(300000000)], [D(300000000)]),
+    ("Das Volumen beträgt 30 Mio. Euro; 10 Mio. davon fließen in die Forschung.",
+     [D(30000000), D(10000000)], [D(10000000)]),
+    ("Der Zuschuss wird von 4.000 auf 5.000 Euro je Kind erhöht.", [D(4000), D(5000)], [D(4000)]),
+    ("EUR 5 Mio. stehen bereit, davon 2 Mio. für die Grundschulen.",
+     [D(5000000), D(2000000)], [D(2000000)]),
+]
+
+
+@pytest.mark.parametrize("text,vals,inherited", INHERITED, ids=[t[0][:40] for t in INHERITED])
+def test_inherited_currency(ex, text, vals, inherited):
+    found = [a for a in amounts(ex, text) if a.rule != "amount:range_low"]
+    assert [a.value_eur for a in found] == vals
+    assert [a.value_eur for a in found if a.rule == "amount:inherited"] == inherited
+    for a in found:
+        assert text[a.start:a.end] == a.text
+    assert all(a.qualifier == "exact" for a in found if a.rule == "amount:inherited")
+    assert [a.start for a in found] == sorted(a.start for a in found)
+
+
+def test_inherited_cues_and_units(ex):
+    found = amounts(ex, "Für 2025 sind 12 Mio. Euro eingeplant, für 2026 bis zu 14 Mio. pro Jahr.")
+    assert [(a.value_eur, a.qualifier, a.unit, a.rule, a.text) for a in found] == [
+        (D(12000000), "exact", "total", "amount:suffix", "12 Mio. Euro"),
+        (D(14000000), "max", "per_year", "amount:inherited", "bis zu 14 Mio. pro Jahr")]
+    found = amounts(ex, "Der Hauptpreis ist mit 6.000 Euro dotiert, die beiden Anerkennungspreise mit je 1.500.")
+    assert (found[1].text, found[1].unit) == ("je 1.500", "per_unit")
+    # the change form shares the unit cue after the amount ("je Kind")
+    found = amounts(ex, "Der Zuschuss wird von 4.000 auf 5.000 Euro je Kind erhöht.")
+    assert [(a.value_eur, a.unit, a.text) for a in found] == [
+        (D(4000), "per_person", "von 4.000"), (D(5000), "per_person", "5.000 Euro je Kind")]
+
+
+NOT_INHERITED = [
+    # (text, the values found: only the explicit money)
+    ("Es wurden 73 Projekte mit 820 Mio. gefördert.", []),
+    ("Drei Millionen für die City", []),
+    ("Die Stadt hat 1,2 Millionen Einwohner und erhält 3 Mio. Euro.", [D(3000000)]),
+    ("Mit 10 Mio. Euro sollen 2 Millionen zusätzliche Fahrgäste gewonnen werden.", [D(10000000)]),
+    ("Das Programm mit 100 Mio. Euro erreicht 3,4 Mio. kleine und mittlere Unternehmen.", [D(100000000)]),
+    ("Mit 5 Mio. Euro werden jährlich 2 Mio. t CO2 eingespart.", [D(5000000)]),
+    ("Das Land fördert 2 Mio. m² Dachfläche mit 3 Mio. Euro.", [D(3000000)]),
+    ("Mit 8 Mio. Euro werden 1,5 Mio. kWh Strom erzeugt.", [D(8000000)]),
+    ("Der Zuschuss beträgt 5 Mio. CHF und 3 Mio. Euro.", [D(3000000)]),
+    ("Die Gemeinden erhalten 3 Millionen Euro; 2 Millionen Menschen profitieren davon.", [D(3000000)]),
+    ("Mit 4 Mrd. Euro sollen 12 Mrd. Investitionen angestoßen werden.", [D(4000000000)]),
+    ("Mit 2 Mio. Euro werden 3 Mio. Besucher pro Jahr erwartet.", [D(2000000)]),
+    # never across sentences, nor across a line break after ";"
+    ("Das Land gibt 5 Mio. Euro. Der Bund gibt weitere 3 Mio. für Radwege.", [D(5000000)]),
+    ("Im Jahr 2023 gab es 1,5 Millionen Anträge. Bewilligt wurden 3 Mio. Euro.", [D(3000000)]),
+    ("Insgesamt: 5 Mio. EUR;\n2 Mio. für Kommunen", [D(5000000)]),
+    ("Insgesamt: 5 Mio. EUR\n– davon 2 Mio. für Kommunen", [D(5000000)]),
+    # a plain number needs a link word and a plausible size
+    ("Es wurden 400 Projekte mit 3 Mio. Euro gefördert, davon 150 in Bayern.", [D(3000000)]),
+    ("Es gibt 3 Mio. Euro für 20 Kommunen, davon 5 in Sachsen.", [D(3000000)]),
+    ("Das Land gibt 3 Mio. Euro; 20 % davon gehen an Vereine.", [D(3000000)]),
+    ("Die Zuwendung beträgt 5.000 Euro für 20 Teilnehmende und 300 Stunden.", [D(5000)]),
+    ("Für 2.000 Euro je Vorhaben werden je 2 Gutachter bestellt.", [D(2000)]),
+    ("Es stehen 50.000 Euro bereit, davon 2024 ein Drittel.", [D(50000)]),
+    # "von … auf …": years and far-apart values are no change of an amount
+    ("Die Fördersumme steigt von 2024 auf 3 Mio. Euro.", [D(3000000)]),
+    ("Das Volumen wächst von 800 auf 1,2 Mio. Euro.", [D(1200000)]),
+    ("Der Fördersatz steigt von 50 auf 80 Prozent, höchstens 20.000 Euro.", [D(20000)]),
+]
+
+
+@pytest.mark.parametrize("text,vals", NOT_INHERITED, ids=[t[0][:40] for t in NOT_INHERITED])
+def test_not_inherited(ex, text, vals):
+    found = amounts(ex, text)
+    assert [a.value_eur for a in found] == vals, [(a.text, a.rule) for a in found]
+    assert all(a.rule != "amount:inherited" for a in found)
+
+
+def test_inherited_without_sentence_index():
+    # the component builds its own sentence index when it runs outside the pipeline
+    from extractors.fields.amounts import AmountsComponent
+    comp = AmountsComponent(None, "amounts")
+    text = "Vorab: 7 Mio. Euro. Von den 12 Millionen Euro gehen 8 Millionen an Städte."
+    assert [(a.value_eur, a.rule) for a in comp.find(text)] == [
+        (D(7000000), "amount:suffix"), (D(12000000), "amount:suffix"),
+        (D(8000000), "amount:inherited")]

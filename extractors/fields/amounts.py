@@ -10,6 +10,13 @@ How it works
   die City", "50 Prozent", "73 Modellprojekte", years, dates, phone numbers, ``§ 44``) are never
   amounts. The text is first scanned for currency words only (cheap); the core regex then runs
   over small windows around them, so the cost is proportional to the number of currency words.
+* Inherited currency (rule ``amount:inherited``): in a sentence that holds a money phrase, a
+  number whose currency stands only there counts too ("400 Mio. Euro zur Verfügung; davon
+  entfallen 50 Mio. auf Kommunen", "Von den 12 Millionen Euro gehen 8 Millionen an Städte",
+  "50.000 Euro, davon 20.000 für Personal", "mit je 2.500", "von 2,5 auf 3 Millionen Euro"):
+  only with a scale word, a link word (``amount_inherit.txt``) or in "von … auf …", and never
+  when a noun, a unit or an attribute of a noun follows ("1,2 Millionen Einwohner", "2 Mio. t",
+  "3 Mio. kleine und mittlere Unternehmen"). Never across sentences (";" joins them here).
 * Core forms: suffix currency ("1,5 Mio. €", "400 Millionen Euro", "1.000.000,- €",
   "50 000 Euro", "eine halbe Milliarde Euro", "150 T€"), prefix currency ("EUR 2.500,00",
   "Euro 5.000", "TEUR 150", "€ 500,-"), ranges ("zwischen 10.000 und 50.000 Euro", "1 bis 2
@@ -66,6 +73,7 @@ COVER_MIN_LEN = 6            # shortest substring used to prefilter near cue wor
 INHERIT_MIN_SHARE = Decimal("0.001")  # a linked number without scale word ("davon 20.000"): at
                              # least this share of the largest money amount of its sentence ...
 INHERIT_MAX_SHARE = Decimal(1)        # ... and at most the amount itself
+CHANGE_MAX_RATIO = Decimal(100)       # "von 2,5 auf 3 Millionen Euro": the values at most this far apart
 SCOPE_JOIN_MAX = 3           # sentences joined across ";" into one inheritance scope
 INHERIT_LOOKAHEAD_WORDS = 3  # words read after "8 Millionen gehen" for a noun or a preposition
 
@@ -143,7 +151,8 @@ def _ci_trie(words, bounded: bool = False) -> str:
 
 def _first_char_trie(words) -> str:
     """``_trie(words)`` for lower-case text, each word not after a letter: dispatched on the first
-    character (which the regex engine scans for quickly), the letter before checked only then."""
+    character, the letter before checked only then (three times cheaper than ``_ci_trie``'s
+    look-behind at every position)."""
     groups: dict[str, list[str]] = {}
     for w in set(words):
         groups.setdefault(w[0], []).append(w[1:])
@@ -315,7 +324,7 @@ class _Patterns:
         self.keys: dict[str, str] = {}
 
         # inherited currency (see amount_inherit.txt): every number of a sentence part between
-        # the money phrases, with optional scale word; tried only where a scale or link word is
+        # the money phrases, with optional scale word; read only where a scale or link word is
         inh: dict[str, set[str]] = {"link": set(), "stop": set(), "prep": set(), "conj": set()}
         for word, kind in _lines("amount_inherit.txt"):
             if kind not in inh:
@@ -327,10 +336,11 @@ class _Patterns:
         cue_words = [w.casefold() for w in list(self.scale) + list(inh["link"])]
         self.inh_cue = re.compile(rf"(?i:{_ci_trie(cue_words, bounded=True)})(?!{_LETTER})")
         self.inh_cue_low = re.compile(_first_char_trie(cue_words) + rf"(?!{_LETTER})")  # lower-cased text
-        # Where an inheriting number may stand, found by a few scans whose patterns begin with a
-        # literal (the regex engine skips to those fast; a pattern beginning with a character
-        # class or an alternation of lower-case words costs ten times more): a capitalised scale
-        # word (original text), a link word and "von 2,5 auf" (lower-cased text).
+        # Where an inheriting number may stand, found by a few scans of the whole text whose
+        # patterns begin with a literal (the regex engine skips to those fast; a pattern beginning
+        # with a character class or an alternation of lower-case words costs ten times more): a
+        # capitalised scale word not followed by a currency (original text), a link word (lower-
+        # cased text; "je" and "jeweils" only with a digit soon after).
         caps = [w for w, _ in _lines("amount_scales.txt") if w[0] in "MT"]
         self.inh_scans_text = [          # a currency right after: a money phrase of its own
             re.compile(re.escape(c) + "(?:" + _alt(w[1:] for w in caps if w[0] == c) + ")"
@@ -765,8 +775,8 @@ class AmountsComponent:
         mult_a = b.mult if not a.has_scale and a.mult == 1 and a.raw < 1000 else a.mult
         va = _clean(a.raw * mult_a * factor)
         vb = _clean(b.raw * b.mult * factor)
-        if not (vb * INHERIT_MIN_SHARE <= va <= vb / INHERIT_MIN_SHARE):
-            return None
+        if not (vb <= va * CHANGE_MAX_RATIO and va <= vb * CHANGE_MAX_RATIO):
+            return None                          # "von 800 auf 1,2 Mio. Euro" is no 800 Mio.
         q2 = m.group("q2")
         q2v = self.pat.q_pre.get(_key(q2)) if q2 else None
         return [_Hit(va, None, m.start(), a.end, "amount:inherited", None, sub=True),
@@ -873,12 +883,14 @@ class AmountsComponent:
         """Amounts whose currency stands only at another money amount of the same sentence.
 
         A few fast scans find where such a number may stand (a capitalised scale word, a link
-        word, "von 2,5 auf"); only a sentence holding one of those outside the found amounts and
-        a found amount (sentences joined across ";") is read: the parts between its found amounts.
-        A number inherits when it has a scale word ("davon entfallen 50 Mio. auf Kommunen"), a
-        link word before it ("davon 20.000", "je 2.500") and a plausible size, or stands in
-        "von 2,5 auf 3 Millionen Euro"; never when a unit, a capitalised word (a noun: "1,2
-        Millionen Einwohner") or an attribute of one ("2 Millionen neue Stellen") follows.
+        word); only a sentence holding one of those outside the found amounts and a found amount
+        (sentences joined across ";" on one line) is read: the parts between its found amounts.
+        A number inherits when it has a scale word ("davon entfallen 50 Mio. auf Kommunen"), or
+        a link word before it ("davon 20.000", "je 2.500", and a number coordinated with an
+        inherited one: "und 250.000") and is at most the sentence's largest amount and at least
+        a thousandth of it; never when a unit, a capitalised word (a noun: "1,2 Millionen
+        Einwohner") or an attribute of one ("2 Millionen neue Stellen") follows. ("von 2,5 auf
+        3 Millionen Euro" is read by the core regex: ``_change``.)
         """
         pat = self.pat
         same = len(low) == len(text)
