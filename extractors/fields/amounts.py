@@ -902,16 +902,14 @@ class AmountsComponent:
                 cands.extend(m.start() for m in re.finditer(rx.pattern, text, re.IGNORECASE))
         if not cands:
             return []
-        starts_e = [r.start for r in found]          # found: in text order, not overlapping
-        ends_e = [r.end for r in found]
-        k = len(found)
-        outside = []
+        outside = []                                 # found: in text order, not overlapping
         for p in cands:
-            i = bisect_right(starts_e, p) - 1
-            if i < 0 or ends_e[i] <= p:
+            i = bisect_right(found, p, key=_by_start) - 1
+            if i < 0 or found[i].end <= p:
                 outside.append(p)
         if not outside:
             return []
+        k = len(found)
         if index is None:
             index = TextIndex(text)
         cue_at, cue_text = (pat.inh_cue_low.search, low) if same else (pat.inh_cue.search, text)
@@ -923,15 +921,16 @@ class AmountsComponent:
                 continue                             # its sentence was read
             s0, s1 = self._scope(text, starts, p)
             done_to = s1
-            i0 = i = bisect_right(starts_e, s0 - 1)
-            if i >= k or starts_e[i] >= s1:
+            i0 = i = bisect_right(found, s0 - 1, key=_by_start)
+            if i >= k or found[i].start >= s1:
                 continue                             # no money in the sentence
             cur, gaps = s0, []
-            while i < k and starts_e[i] < s1:
-                if starts_e[i] > cur + 1:
-                    gaps.append((cur, starts_e[i]))
-                if ends_e[i] > cur:
-                    cur = ends_e[i]
+            while i < k and found[i].start < s1:
+                r = found[i]
+                if r.start > cur + 1:
+                    gaps.append((cur, r.start))
+                if r.end > cur:
+                    cur = r.end
                 i += 1
             if cur + 1 < s1:
                 gaps.append((cur, s1))
