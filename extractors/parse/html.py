@@ -2,8 +2,11 @@
 
 Pipeline: decode (extractors.parse.charset: BOM, valid UTF-8, declared charset, detection), cut
 script/style/comments with one regex (raw-text elements, cheaper than building them as nodes),
-build the soup from the decoded ``str`` (bs4 then skips its own slow encoding detection), read
-title/published/base, remove boilerplate (rules in ``extractors/patterns/html_boilerplate.txt``),
+parse the decoded ``str`` with lxml and feed bs4 (through its own tree-builder calls, so no
+encoding detection and no second parse) only the subtrees boilerplate removal would keep: bs4's
+tree building is the expensive part, and menus, footers and sitemaps are most of a portal page's
+elements (see ``build_soup``; the tree after removal is the same as from a full bs4 parse). Then
+read title/published/base, remove boilerplate (rules in ``extractors/patterns/html_boilerplate.txt``),
 pick the content root (``<main>`` or a single ``<article>`` when they hold most of the text), walk
 it once and emit blocks: headings, paragraphs, list items ("• " / "1. "), tables (cells joined
 with " | ", one row a line). ``Document.text`` has paragraphs separated by a blank line; sections
