@@ -329,6 +329,10 @@ INHERITED = [
     ("Der Zuschuss wird von 4.000 auf 5.000 Euro je Kind erhöht.", [D(4000), D(5000)], [D(4000)]),
     ("EUR 5 Mio. stehen bereit, davon 2 Mio. für die Grundschulen.",
      [D(5000000), D(2000000)], [D(2000000)]),
+    ("Von den 600 Millionen Euro des Fonds wurden bisher 410 Millionen abgerufen.",
+     [D(600000000), D(410000000)], [D(410000000)]),
+    ("Bundesweit flossen 2023 gut 2,4 Milliarden Euro, 2022 waren es 1,7 Milliarden.",
+     [D(2400000000), D(1700000000)], [D(1700000000)]),
 ]
 
 
@@ -350,6 +354,12 @@ def test_inherited_cues_and_units(ex):
         (D(14000000), "max", "per_year", "amount:inherited", "bis zu 14 Mio. pro Jahr")]
     found = amounts(ex, "Der Hauptpreis ist mit 6.000 Euro dotiert, die beiden Anerkennungspreise mit je 1.500.")
     assert (found[1].text, found[1].unit) == ("je 1.500", "per_unit")
+    found = amounts(ex, "Für die 12 Kreise stehen 36 Mio. Euro bereit, je Landkreis 3 Mio.")
+    assert [(a.value_eur, a.unit, a.text) for a in found][1:] == [
+        (D(3000000), "per_municipality", "je Landkreis 3 Mio.")]
+    found = amounts(ex, "Vorgesehen sind 6 Mio. Euro, davon 2025 rund 2 Mio. und 2026 höchstens 4 Mio.")
+    assert [(a.value_eur, a.qualifier, a.rule) for a in found][1:] == [
+        (D(2000000), "approx", "amount:inherited"), (D(4000000), "max", "amount:inherited")]
     # the change form shares the unit cue after the amount ("je Kind")
     found = amounts(ex, "Der Zuschuss wird von 4.000 auf 5.000 Euro je Kind erhöht.")
     assert [(a.value_eur, a.unit, a.text) for a in found] == [
@@ -370,6 +380,9 @@ NOT_INHERITED = [
     ("Die Gemeinden erhalten 3 Millionen Euro; 2 Millionen Menschen profitieren davon.", [D(3000000)]),
     ("Mit 4 Mrd. Euro sollen 12 Mrd. Investitionen angestoßen werden.", [D(4000000000)]),
     ("Mit 2 Mio. Euro werden 3 Mio. Besucher pro Jahr erwartet.", [D(2000000)]),
+    ("Das Land gibt 30 Mio. Euro, um die Lage der etwa 3 Mio. in kleinen Orten wohnenden Familien "
+     "zu verbessern.", [D(30000000)]),
+    ("Mit 1,5 Mio. Euro unterstützt das Land 12 Tsd. Vereine.", [D(1500000)]),
     # never across sentences, nor across a line break after ";"
     ("Das Land gibt 5 Mio. Euro. Der Bund gibt weitere 3 Mio. für Radwege.", [D(5000000)]),
     ("Im Jahr 2023 gab es 1,5 Millionen Anträge. Bewilligt wurden 3 Mio. Euro.", [D(3000000)]),

@@ -325,7 +325,8 @@ class _Patterns:
 
         # inherited currency (see amount_inherit.txt): every number of a sentence part between
         # the money phrases, with optional scale word; read only where a scale or link word is
-        inh: dict[str, set[str]] = {"link": set(), "stop": set(), "prep": set(), "conj": set()}
+        inh: dict[str, set[str]] = {"link": set(), "stop": set(), "prep": set(), "conj": set(),
+                                    "det": set()}
         for word, kind in _lines("amount_inherit.txt"):
             if kind not in inh:
                 raise ValueError(f"amount_inherit.txt: unknown kind {kind!r} for {word!r}")
@@ -362,6 +363,7 @@ class _Patterns:
         conj = _bounded_alt(inh["conj"])
         self.inh_conj_before = re.compile(rf"(?:(?i:{conj})|,)\s*$")   # a further linked number
         self.inh_word = re.compile(r"[^\W\d_][\w²³.]*")
+        self.inh_det_before = re.compile(rf"(?i:{_bounded_alt(inh['det'])})\s+$")
 
     def key(self, surface: str) -> str:
         k = self.keys.get(surface)
@@ -960,8 +962,11 @@ class AmountsComponent:
                     continue
                 if not (top * INHERIT_MIN_SHARE <= value <= top * INHERIT_MAX_SHARE):
                     continue
-                chain_start = self._pre_chain(text, m.start(), floor)[0]
-                lo = max(floor, chain_start - 12)
+            chain_start = self._pre_chain(text, m.start(), floor)[0]
+            lo = max(floor, chain_start - 12)
+            if pat.inh_det_before.search(text, lo, chain_start):
+                continue                     # "der rund 4 Mio. in ländlichen Räumen lebenden …"
+            if not num.has_scale:
                 if (pat.inh_link_in.search(text, chain_start, m.start()) is None
                         and pat.inh_link_before.search(text, lo, chain_start) is None
                         and not (linked and pat.inh_conj_before.search(text, lo, chain_start))):
