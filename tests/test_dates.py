@@ -193,3 +193,32 @@ def test_range_with_clock_times_between(ex):
 def test_annual_eines_jahres():
     c = scan("bis zum 31. Januar eines Jahres")[0]
     assert (c.d, c.m, c.y, c.annual) == (31, 1, None, True)
+
+
+def test_fast_records_equal_validated_records(ex):
+    """The component's record helper gives what pydantic's validation gives (fields, order,
+    fields-set, JSON), and values outside the model's Literals still fail validation."""
+    from pydantic import ValidationError
+
+    from extractors.fields.dates import _mention, _validated_mention
+
+    text = ("Anträge sind bis zum 31. März 2025, 12:00 Uhr einzureichen. Die Laufzeit beträgt "
+            "2025 bis 2027; Veranstaltung im Herbst 2025, Stand: 02.01.2025.")
+    found = dates(ex, text)
+    assert len(found) >= 4
+    for d in found:
+        args = (d.text, d.start, d.end, d.date, d.date_end, d.granularity, d.kind, d.time, d.rule)
+        fast, slow = _mention(*args), _validated_mention(*args)
+        assert type(fast) is type(slow)
+        assert list(fast.__dict__.items()) == list(slow.__dict__.items())
+        assert fast.model_fields_set == slow.model_fields_set
+        assert fast.model_dump_json() == slow.model_dump_json()
+        assert fast.__pydantic_extra__ == slow.__pydantic_extra__
+        assert fast.__pydantic_private__ == slow.__pydantic_private__
+    with pytest.raises(ValidationError):
+        _mention("x", 0, 1, None, None, "week", "other", None, "num")
+    with pytest.raises(ValidationError):
+        _mention("x", 0, 1, None, None, "day", "deadline", None, "num")
+    stamp = dt.datetime(2025, 3, 31, 0, 0)
+    assert _mention("x", 0, 1, stamp, None, "day", "other", None, "num") == \
+        _validated_mention("x", 0, 1, stamp, None, "day", "other", None, "num")

@@ -1006,12 +1006,68 @@ class DatesComponent:
             if c.granularity == "day":
                 _find_time(text, c)
             c.kind = classify(text, ctx.index, c, by_sentence[_sentence_bounds(ctx.index, c.start, c.end)])
-            out.append(DateMention(
-                text=orig[c.start:c.end], start=c.start, end=c.end, date=c.date,
-                date_end=c.date_end, granularity=c.granularity, kind=c.kind, time=c.time,
-                rule=_rule_name(c),
-            ))
+            out.append(_mention(orig[c.start:c.end], c.start, c.end, c.date, c.date_end,
+                                c.granularity, c.kind, c.time, _rule_name(c)))
         return doc
+
+
+# ---------------------------------------------------------------------------- records
+
+_MENTION_FIELDS = ("text", "start", "end", "date", "date_end", "granularity", "kind", "time", "rule")
+
+
+def _validated_mention(text, start, end, date, date_end, granularity, kind, time, rule) -> DateMention:
+    return DateMention(text=text, start=start, end=end, date=date, date_end=date_end,
+                       granularity=granularity, kind=kind, time=time, rule=rule)
+
+
+def _literal_values(name: str) -> frozenset | None:
+    import typing
+
+    ann = DateMention.__pydantic_fields__[name].annotation
+    return frozenset(typing.get_args(ann)) if typing.get_origin(ann) is typing.Literal else None
+
+
+def _mention_maker():
+    """``DateMention(...)`` for the values this component builds, without pydantic's validation.
+
+    Every value here is already of its field's type (str, int, ``datetime.date`` or None); the
+    two Literal fields are checked against their allowed values (anything else goes through
+    validation, which raises as before). The record gets exactly what validation gives it:
+    ``__dict__`` in field order, every field in the fields-set, no extra, no private state. Used
+    only while ``DateMention`` has exactly these fields and no aliases, private attributes,
+    post-init hook or extra fields (otherwise validation itself is used). tests/test_dates.py
+    compares both."""
+    fields = DateMention.__pydantic_fields__
+    grans, kinds = _literal_values("granularity"), _literal_values("kind")
+    plain = (tuple(fields) == _MENTION_FIELDS and grans is not None and kinds is not None
+             and all(f.alias is None and f.validation_alias is None for f in fields.values())
+             and not DateMention.__pydantic_post_init__ and not DateMention.__pydantic_root_model__
+             and not DateMention.__private_attributes__
+             and DateMention.model_config.get("extra") != "allow"
+             and DateMention.__new__ is object.__new__)
+    if not plain:
+        return _validated_mention
+    new, setattr_, names, date_type = object.__new__, object.__setattr__, frozenset(_MENTION_FIELDS), dt.date
+
+    def make(text, start, end, date, date_end, granularity, kind, time, rule) -> DateMention:
+        if granularity not in grans or kind not in kinds \
+                or (date is not None and type(date) is not date_type) \
+                or (date_end is not None and type(date_end) is not date_type):
+            return _validated_mention(text, start, end, date, date_end, granularity, kind, time, rule)
+        m = new(DateMention)
+        setattr_(m, "__dict__", {"text": text, "start": start, "end": end, "date": date,
+                                 "date_end": date_end, "granularity": granularity, "kind": kind,
+                                 "time": time, "rule": rule})
+        setattr_(m, "__pydantic_fields_set__", set(names))
+        setattr_(m, "__pydantic_extra__", None)
+        setattr_(m, "__pydantic_private__", None)
+        return m
+
+    return make
+
+
+_mention = _mention_maker()
 
 
 def _rule_name(c: Cand) -> str:
