@@ -417,3 +417,55 @@ def test_inherited_without_sentence_index():
     assert [(a.value_eur, a.rule) for a in comp.find(text)] == [
         (D(7000000), "amount:suffix"), (D(12000000), "amount:suffix"),
         (D(8000000), "amount:inherited")]
+
+
+# --- fast paths agree with the full regex -------------------------------------------------------
+
+def test_connector_prefilter_covers_every_connector():
+    """Starts after the window's last connector substring try only the single forms: every
+    connector the core regex accepts must hold one of those substrings."""
+    import re
+
+    from extractors.fields.amounts import _CONN_LIST, _CONN_RANGE, patterns
+
+    pat = patterns()
+    for alt in (_CONN_RANGE + "|" + _CONN_LIST).split("|"):
+        literal = alt.replace(r"\s+", " ").replace("\\", "")
+        forms = [literal] if not literal.startswith("[") else list(literal[1:-1])
+        for form in forms:
+            assert any(sub in form.lower() for sub in pat.conn_subs), form
+    assert re.search("beziehungsweise", "|".join(pat.conn_subs))
+
+
+@pytest.mark.parametrize("conn", ["bis", "bis zu", "-", "–", "—", "und", "oder", "bzw.",
+                                  "beziehungsweise", "BEZIEHUNGSWEISE", "Bis", "auf"])
+def test_fast_path_equals_full_regex(ex, conn):
+    """With the connector prefilter switched off (every start tries the range forms) the same
+    amounts come out."""
+    from extractors.fields.amounts import AmountsComponent, patterns
+
+    comp = AmountsComponent(None, "t")
+    texts = [f"Zuschüsse von 5.000 {conn} 8.000 Euro je Vorhaben.",
+             f"Die Förderung beträgt zwischen 10.000 Euro {conn} 2,5 Mio. Euro.",
+             f"Gefördert werden Vorhaben mit EUR 5.000 {conn} 10.000, davon 2.000 für Sachkosten.",
+             f"Insgesamt 1 {conn} 2 Millionen Euro; je Gemeinde 300.000 Euro.",
+             f"Die Mittel steigen von 2,5 {conn} 3 Millionen Euro."]
+    pat = patterns()
+    saved = pat.conn_subs
+    try:
+        fast = [comp.find(t) for t in texts]
+        pat.conn_subs = ("",)                 # "" is in every slice: the full regex everywhere
+        full = [comp.find(t) for t in texts]
+    finally:
+        pat.conn_subs = saved
+    assert [[a.model_dump() for a in f] for f in fast] == [[a.model_dump() for a in f] for f in full]
+    assert any(fast)
+
+
+def test_number_cache_keeps_values_per_surface(ex):
+    """Parsed numbers are cached by their surfaces: the same surface with another scale word
+    or none keeps its own value."""
+    text = "Es gibt 1,250 Mio. Euro, dazu 1,250 Euro und 1,250 Euro pro Jahr sowie 2 Mrd. Euro."
+    got = [(a.value_eur, a.unit) for a in amounts(ex, text)]
+    assert got == [(Decimal("1250000"), "total"), (Decimal("1250"), "total"),
+                   (Decimal("1250"), "per_year"), (Decimal("2000000000"), "total")]

@@ -280,6 +280,12 @@ class _Patterns:
         )
         # fallback when a range or coordination reading is refused at a position
         self.single = re.compile(rf"(?P<range>(?!))|(?P<prange>(?!))|(?P<suffix>{suffix})|(?P<prefix>{prefix})")
+        # ``core`` where no range or coordination can match (no connector word after the start):
+        # the same look-behind, the same groups, only the single forms
+        self.core_single = re.compile(
+            rf"(?<![\w.,§/])(?:(?P<range>(?!))|(?P<prange>(?!))|(?P<suffix>{suffix})|(?P<prefix>{prefix}))")
+        # every connector of a range or coordination holds one of these (lower-cased text)
+        self.conn_subs = ("bis", "und", "oder", "bzw.", "beziehungsweise", "auf", "-", "–", "—")
         # currency words are found with str.find on the lower-cased text (much faster than a
         # regex scan), by an anchor each surface contains, then confirmed with ``cur_at``
         self.anchors = sorted({("€" if "€" in w else "eur" if "eur" in w else w) for w in self.currency})
@@ -519,11 +525,9 @@ _GROUPS = {p: (f"{p}n", f"{p}s", f"{p}h" if p in ("a", "b", "s", "i") else None)
            for p in ("a", "b", "s", "p", "pa", "pb", "i")}
 
 
-def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
-    gn, gs, gh = _GROUPS[p]
-    n = m.group(gn)
-    s = m.group(gs)
-    h = m.group(gh) if gh is not None else None
+def _num_parts(n: str, s: str | None, h: str | None, pat: _Patterns) -> tuple | None:
+    """(raw, mult, is_word) of a number with its scale and half word, or None where it is no
+    amount; a pure function of the three surfaces (cached in ``_read_num``)."""
     is_word = not n[0].isdigit()
     raw = _parse_words(n, pat) if is_word else _parse_digits(n, bool(s))
     if raw is None or raw == 0:
@@ -535,6 +539,27 @@ def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
         mult *= pat.scale[pat.key(s)]
     if is_word and n.casefold() in pat.article and not (s or h):
         return None                                  # "eine Euro-..." is no amount
+    return raw, mult, is_word
+
+
+_NUM_CACHE: dict[tuple, tuple | None] = {}
+
+
+def _read_num(m: re.Match, p: str, pat: _Patterns) -> _Num | None:
+    gn, gs, gh = _GROUPS[p]
+    n = m.group(gn)
+    s = m.group(gs)
+    h = m.group(gh) if gh is not None else None
+    key = (n, s, h)
+    try:
+        parts = _NUM_CACHE[key]
+    except KeyError:
+        if len(_NUM_CACHE) > MAX_KEY_CACHE:
+            _NUM_CACHE.clear()
+        parts = _NUM_CACHE[key] = _num_parts(n, s, h, pat)
+    if parts is None:
+        return None
+    raw, mult, is_word = parts
     return _Num(raw, mult, bool(s), is_word, m.start(gn), m.end(gs if s else gh if h else gn), n.isdigit())
 
 
@@ -623,7 +648,12 @@ class AmountsComponent:
                     if (neg[0] in low if neg[1] is None else neg[1].search(low) is not None)]
         else:                                        # a few characters change length when lowered
             negs = pat.negative
-        starts_at, core = pat.starts.finditer, pat.core.match
+        starts_at, core, core_single = pat.starts.finditer, pat.core.match, pat.core_single.match
+        # Range and coordination forms need a connector ("bis", "und", "-", ...) in the match: a
+        # start after the window's last connector tries only the single forms. (Exact where the
+        # lower-cased text has the same length and no letter that case-insensitive matching
+        # equates with a connector letter: dotless i, long s.)
+        conn_subs = pat.conn_subs if len(low) == n and "ı" not in text and "ſ" not in text else None
         for cs, ce in self._currencies(text, low):
             if cs < prev_end:
                 continue                             # inside the last phrase ("EUR 5 bis EUR 10")
@@ -635,8 +665,15 @@ class AmountsComponent:
                 hi = n
             starts = [m.start() for m in starts_at(text, lo, cs)]
             starts.append(cs)
+            last_conn = hi
+            if conn_subs is not None:
+                last_conn = -1
+                for c in conn_subs:
+                    i = low.rfind(c, lo, hi)
+                    if i > last_conn:
+                        last_conn = i
             for p in starts:
-                m = core(text, p, hi)
+                m = core(text, p, hi) if p <= last_conn else core_single(text, p, hi)
                 if m is None or m.end() < ce:
                     continue
                 hits = self._hits(m, text, negs)
