@@ -19,9 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -97,9 +95,7 @@ class Storage(Protocol):
     """The four operations the raw store needs; keys are relative POSIX paths."""
 
     def exists(self, key: str) -> bool: ...
-    def write_atomic(self, key: str, data: bytes) -> None:
-        write_atomic(self._path(key), data)
-
+    def write_atomic(self, key: str, data: bytes) -> None: ...
     def read(self, key: str) -> bytes: ...
     def append_line(self, key: str, line: str) -> None: ...
     def list(self, prefix: str) -> Iterator[str]: ...
@@ -125,21 +121,7 @@ class LocalStorage:
         return self._path(key).exists()
 
     def write_atomic(self, key: str, data: bytes) -> None:
-        p = self._path(key)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, p)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self._path(key), data)
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
