@@ -619,8 +619,8 @@ def _anchor_starts_at(text: str, p: int) -> bool:
     return any(a.start() == p for a in ANCHOR_RE.finditer(text, r, p + 1))
 
 
-def _anchors(text: str, low: str) -> list[tuple[int, int]]:
-    """(position the ``covered`` check uses, anchor start) of every anchor, in text order."""
+def _anchors_two_pass(text: str, low: str) -> list[tuple[int, int]]:
+    """``_anchors`` with the two regexes above (the reference the one-pass scan is tested against)."""
     out = []
     for a in _DIGIT_ANCHOR_RE.finditer(low):
         p = a.start()
@@ -632,6 +632,79 @@ def _anchors(text: str, low: str) -> list[tuple[int, int]]:
           if not (a.start() and (low[a.start() - 1].isalnum() or low[a.start() - 1] == "-"))]
     if kw:
         out = sorted(out + kw)
+    return out
+
+
+# One pass for both kinds of anchor, over the original text: an alternation whose every branch
+# starts with a literal character (a digit or a keyword's capital), so sre skips to those
+# characters as fast as with one class. The digit branches ask on the original text what
+# ``_DIGIT_ANCHOR_RE`` asks on the lower-cased one: each lower-case letter is spelt as the class
+# of the characters that lower-case to it (``LOWER_PREIMAGE``); lower-casing keeps whether a
+# character is alphanumeric or whitespace, and nothing else lower-cases to a digit, ".", "/",
+# "-", "–" or "—" (tests/test_dates.py checks these over all of Unicode).
+LOWER_PREIMAGE_EXTRA = {"k": "\u212a", "ß": "\u1e9e"}     # KELVIN SIGN, CAPITAL SHARP S
+
+
+def lower_preimage(ch: str) -> str:
+    """The characters whose ``str.lower()`` is ``ch`` (``ch`` a lower-case letter or other)."""
+    out = [ch]
+    up = ch.upper()
+    if len(up) == 1 and up != ch and up.lower() == ch:
+        out.append(up)
+    out += LOWER_PREIMAGE_EXTRA.get(ch, "")
+    return "".join(out)
+
+
+def _cased(word: str) -> str:
+    """A regex matching the strings whose lower-case form is ``word``."""
+    out = []
+    for ch in word:
+        pre = lower_preimage(ch)
+        out.append(re.escape(ch) if len(pre) == 1 else "[" + "".join(re.escape(c) for c in pre) + "]")
+    return "".join(out)
+
+
+_LOWER_LETTERS_CASED = "".join(re.escape(c) for ch in "abcdefghijklmnopqrstuvwxyzäöüß"
+                               for c in lower_preimage(ch))
+_AFTER_DAY_CASED = (
+    r"[.–—-]|(?:" + "|".join(_cased(w) for w in ("st", "nd", "rd", "th")) + r")\b|\s+(?:"
+    + _cased("of") + r"\s+)?(?:"
+    + "|".join(_cased(w) for w in sorted(set(MONTHS), key=lambda w: (-len(w), w)))
+    + rf")(?![{_LOWER_LETTERS_CASED}])")
+_DIGIT_REST_CASED = (
+    r"(?<![0-9][0-9])"
+    rf"(?:(?<=[{lower_preimage('q')}{lower_preimage('h')}][0-9])(?![0-9])"
+    r"|(?<![^\W_][0-9])(?<![./-][0-9])"
+    r"(?:(?:(?<=1)9|(?<=2)0)[0-9]{2}(?![0-9])"
+    rf"|[0-9]?(?![0-9])(?:(?={_AFTER_DAY_CASED})|\Z)))")
+
+
+def _kw_branches() -> list[str]:
+    by_first: dict[str, list[str]] = {}
+    for w in _KW_FORMS_WORDS:
+        by_first.setdefault(w[0], []).append(w)
+    out = []
+    for c, words in sorted(by_first.items()):
+        # not glued to a word or a hyphen before it; a whole word after it
+        out.append(f"{re.escape(c)}(?<![^\\W_]{re.escape(c)})(?<!-{re.escape(c)})"
+                   f"(?:{trie_regex([w[1:] for w in words if len(w) > 1])})"
+                   + ("?" if c in words else "") + r"(?![^\W\d_])")
+    return out
+
+
+_ANCHOR_ONE_RE = re.compile("|".join([d + _DIGIT_REST_CASED for d in _DIGITS] + _kw_branches()))
+
+
+def _anchors(text: str, low: str) -> list[tuple[int, int]]:
+    """(position the ``covered`` check uses, anchor start) of every anchor, in text order."""
+    out = []
+    for a in _ANCHOR_ONE_RE.finditer(text):
+        p = a.start()
+        if text[p] in _DIGITS and p and low[p - 1] in "qh" and text[p - 1] in "QH" \
+                and _anchor_starts_at(text, p - 1):
+            out.append((p - 1, p))              # the scan met "Q3" at the "Q"
+        else:
+            out.append((p, p))
     return out
 
 
