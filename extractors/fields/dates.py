@@ -743,6 +743,21 @@ def _candidates(text: str, low: str):
                 break
 
 
+# keyed by id (hashing a Pattern hashes its whole compiled code); _GROUP_REGEXES keeps every
+# regex seen alive, so an id is never reused
+_GROUP_INDEX: dict[tuple[int, str], dict[str, int]] = {}
+_GROUP_REGEXES: list[re.Pattern] = []
+
+
+def _group_index(rx: re.Pattern, rule: str) -> dict[str, int]:
+    """Group numbers of ``rule``'s named groups in ``rx`` by their short name ("d", "mon")."""
+    pre = rule + "_"
+    _GROUP_REGEXES.append(rx)
+    idx = _GROUP_INDEX[(id(rx), rule)] = {n[len(pre):]: i for n, i in rx.groupindex.items()
+                                          if n.startswith(pre)}
+    return idx
+
+
 def scan(text: str, low: str | None = None) -> list[Cand]:
     """Candidate date spans of ``text``, with explicit parts only (no year inference yet)."""
     out: list[Cand] = []
@@ -751,11 +766,13 @@ def scan(text: str, low: str | None = None) -> list[Cand]:
     orig, text = text, low
     for mt in _candidates(orig, low):
         rule = mt.lastgroup
-        gi = mt.re.groupindex
+        idx = _GROUP_INDEX.get((id(mt.re), rule))
+        if idx is None:
+            idx = _group_index(mt.re, rule)
 
-        def v(k, _r=rule, _gi=gi, _mt=mt):
-            i = _gi.get(f"{_r}_{k}")
-            return _mt.group(i) if i is not None else None
+        def v(k, _idx=idx, _group=mt.group):
+            i = _idx.get(k)
+            return _group(i) if i is not None else None
 
         c = Cand(mt.start(), mt.end(), rule)
         left = text[max(0, c.start - LEFT_WINDOW):c.start]
