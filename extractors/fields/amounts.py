@@ -58,7 +58,7 @@ from spacy.tokens import Doc
 
 from extractors.fields.text import TextIndex
 from extractors.settings import PATTERNS_DIR
-from models.records import Amount
+from models.records import Amount, fast_constructor
 
 # ---------------------------------------------------------------------------- thresholds
 WINDOW_BEFORE = 60           # chars scanned before a currency word (ranges, number words)
@@ -578,31 +578,16 @@ def _construct_amount(text, start, end, value_eur, low_eur, qualifier, unit, rul
 
 
 def _amount_maker():
-    """``Amount.model_construct`` with all fields given, without its per-call field loop.
-
-    It sets exactly what ``model_construct`` sets (``__dict__`` in field order, the fields-set,
-    no extra, no private state); used only while ``Amount`` has exactly these fields and no
-    aliases, private attributes, post-init hook or extra fields (checked here, otherwise
-    ``model_construct`` itself is used). tests/test_amounts.py compares both."""
-    fields = Amount.__pydantic_fields__
-    plain = (tuple(fields) == _AMOUNT_FIELDS
-             and all(f.alias is None and f.validation_alias is None for f in fields.values())
-             and not Amount.__pydantic_post_init__ and not Amount.__pydantic_root_model__
-             and not Amount.__private_attributes__ and Amount.model_config.get("extra") != "allow"
-             and Amount.__new__ is object.__new__)
-    if not plain:
+    """``Amount.model_construct`` with all fields given, without its per-call field loop
+    (``models.records.fast_constructor``; ``model_construct`` itself where the model is not
+    plain). tests/test_amounts.py compares both."""
+    fill = fast_constructor(Amount, _AMOUNT_FIELDS)
+    if fill is None:
         return _construct_amount
-    new, setattr_, names = object.__new__, object.__setattr__, frozenset(_AMOUNT_FIELDS)
 
     def make(text, start, end, value_eur, low_eur, qualifier, unit, rule) -> Amount:
-        m = new(Amount)
-        setattr_(m, "__dict__", {"text": text, "start": start, "end": end, "value_eur": value_eur,
-                                 "low_eur": low_eur, "qualifier": qualifier, "unit": unit,
-                                 "rule": rule})
-        setattr_(m, "__pydantic_fields_set__", set(names))
-        setattr_(m, "__pydantic_extra__", None)
-        setattr_(m, "__pydantic_private__", None)
-        return m
+        return fill({"text": text, "start": start, "end": end, "value_eur": value_eur,
+                     "low_eur": low_eur, "qualifier": qualifier, "unit": unit, "rule": rule})
 
     return make
 

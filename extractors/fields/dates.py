@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import itertools
 import json
 import re
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from models.records import DateMention
+from models.records import DateMention, fast_constructor
 
 PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 
@@ -1122,37 +1121,23 @@ def _mention_maker():
     """``DateMention(...)`` for the values this component builds, without pydantic's validation.
 
     Every value here is already of its field's type (str, int, ``datetime.date`` or None); the
-    two Literal fields are checked against their allowed values (anything else goes through
-    validation, which raises as before). The record gets exactly what validation gives it:
-    ``__dict__`` in field order, every field in the fields-set, no extra, no private state. Used
-    only while ``DateMention`` has exactly these fields and no aliases, private attributes,
-    post-init hook or extra fields (otherwise validation itself is used). tests/test_dates.py
-    compares both."""
-    fields = DateMention.__pydantic_fields__
+    two Literal fields are checked against their allowed values and anything else goes through
+    validation, which raises as before. The instance is filled by
+    ``models.records.fast_constructor`` (validation itself where the model is not plain).
+    tests/test_dates.py compares both."""
     grans, kinds = _literal_values("granularity"), _literal_values("kind")
-    plain = (tuple(fields) == _MENTION_FIELDS and grans is not None and kinds is not None
-             and all(f.alias is None and f.validation_alias is None for f in fields.values())
-             and not DateMention.__pydantic_post_init__ and not DateMention.__pydantic_root_model__
-             and not DateMention.__private_attributes__
-             and DateMention.model_config.get("extra") != "allow"
-             and DateMention.__new__ is object.__new__)
-    if not plain:
+    fill = fast_constructor(DateMention, _MENTION_FIELDS)
+    if fill is None or grans is None or kinds is None:
         return _validated_mention
-    new, setattr_, names, date_type = object.__new__, object.__setattr__, frozenset(_MENTION_FIELDS), dt.date
+    date_type = dt.date
 
     def make(text, start, end, date, date_end, granularity, kind, time, rule) -> DateMention:
         if granularity not in grans or kind not in kinds \
                 or (date is not None and type(date) is not date_type) \
                 or (date_end is not None and type(date_end) is not date_type):
             return _validated_mention(text, start, end, date, date_end, granularity, kind, time, rule)
-        m = new(DateMention)
-        setattr_(m, "__dict__", {"text": text, "start": start, "end": end, "date": date,
-                                 "date_end": date_end, "granularity": granularity, "kind": kind,
-                                 "time": time, "rule": rule})
-        setattr_(m, "__pydantic_fields_set__", set(names))
-        setattr_(m, "__pydantic_extra__", None)
-        setattr_(m, "__pydantic_private__", None)
-        return m
+        return fill({"text": text, "start": start, "end": end, "date": date, "date_end": date_end,
+                     "granularity": granularity, "kind": kind, "time": time, "rule": rule})
 
     return make
 
