@@ -1,0 +1,153 @@
+"""The rule toolkit every field component builds on: pattern files, alternations, case folding.
+
+Rules are data. A component reads its word lists and regex fragments from
+``extractors/patterns/`` with the readers below, builds its regexes with :func:`alternation`, and
+searches a same-length :func:`fold` of the text (offsets stay valid). Nothing else reads pattern
+files or builds alternations.
+
+Pattern files
+-------------
+One syntax for every file:
+
+- ``*.txt``: one entry a line. A line whose first non-blank character is ``#`` is a comment;
+  `` #`` (white space, then ``#``) starts a comment at the end of a line; blank lines are skipped.
+  Columns, where a file has several, are separated by a TAB (:func:`read_table`).
+- ``*.jsonl``: one JSON object a line. ``#`` comment lines and blank lines are skipped, and so is
+  an object whose only key is ``"#"`` (the file's header, which says what its keys mean).
+
+Every file starts with a header comment that says what an entry is, its columns or keys, and how
+it is matched (case, word starts, spaces). A newcomer adds an entry by copying a line.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
+
+_INLINE_COMMENT = re.compile(r"\s#.*$")
+
+
+class PatternFileError(ValueError):
+    """A pattern file is missing or malformed: a broken install or a bad edit, said with file:line."""
+
+
+def _raw_lines(name: str) -> list[tuple[int, str]]:
+    path = PATTERNS_DIR / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PatternFileError(f"pattern file missing: {path} ({exc}); reinstall foerderradar") from None
+    return list(enumerate(text.splitlines(), 1))
+
+
+@lru_cache(maxsize=None)
+def _read_lines(name: str) -> tuple[str, ...]:
+    out = []
+    for _n, line in _raw_lines(name):
+        if line.lstrip().startswith("#"):
+            continue
+        line = _INLINE_COMMENT.sub("", line).strip()
+        if line:
+            out.append(line)
+    return tuple(out)
+
+
+def read_lines(name: str) -> list[str]:
+    """The entries of a ``.txt`` pattern file: comments and blank lines removed, ends stripped."""
+    return list(_read_lines(name))
+
+
+def read_table(name: str) -> list[list[str]]:
+    """The entries of a TAB-separated ``.txt`` pattern file, each a list of stripped columns."""
+    return [[c.strip() for c in line.split("\t")] for line in _read_lines(name)]
+
+
+def read_pairs(name: str) -> dict[str, str]:
+    """A ``.txt`` file of "key value…" lines as {lower-cased first word: the rest}."""
+    out = {}
+    for line in _read_lines(name):
+        key, _, rest = line.partition(" ")
+        out[key.lower()] = " ".join(rest.split())
+    return out
+
+
+@lru_cache(maxsize=None)
+def _read_jsonl(name: str) -> tuple[dict, ...]:
+    out = []
+    for n, line in _raw_lines(name):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PatternFileError(f"{PATTERNS_DIR / name}:{n}: not JSON ({exc})") from None
+        if not isinstance(obj, dict):
+            raise PatternFileError(f"{PATTERNS_DIR / name}:{n}: expected a JSON object")
+        if set(obj) == {"#"}:
+            continue
+        out.append(obj)
+    return tuple(out)
+
+
+def read_jsonl(name: str) -> list[dict]:
+    """The objects of a ``.jsonl`` pattern file (header and comment lines skipped); copies, so a
+    caller may change them."""
+    return [dict(o) for o in _read_jsonl(name)]
+
+
+# --- alternations -------------------------------------------------------------------------------
+
+def alternation(words: Iterable[str], *, escape: bool = True, any_space: bool = True) -> str:
+    """A regex that matches exactly one of ``words``, longer words preferred over their prefixes.
+
+    Built as a prefix tree ("Stadt(?:kreis(?:es)?|gemeinde)?"), so the engine tests each shared
+    prefix once instead of every word at every position. ``escape``: words are literals (else
+    regex fragments, joined longest first without a tree). ``any_space``: a space in a word
+    matches any run of white space. Wrap it yourself for case (``(?i:…)``) and word starts.
+    """
+    words = {w for w in words if w}
+    if not words:
+        return "(?!)"
+    if not escape:
+        return "|".join(sorted(words, key=lambda w: (-len(w), w)))
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def piece(ch: str) -> str:
+        return r"\s+" if (ch == " " and any_space) else re.escape(ch)
+
+    def emit(node: dict) -> str:
+        alts = [piece(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
+# --- case folding -------------------------------------------------------------------------------
+
+# Characters whose lower case is not one character ("İ" lower-cases to "i̇") or that the regex
+# engine folds differently from str.lower: mapped first so the folded text keeps its length.
+_FOLD_PRE = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "ẞ": "ß"})
+
+
+def fold(text: str) -> str:
+    """Lower-case copy of ``text`` with the same length, so offsets into it are offsets into
+    ``text``. Search the folded text with lower-case patterns instead of ``re.IGNORECASE``."""
+    low = text.translate(_FOLD_PRE).lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text.translate(_FOLD_PRE))
