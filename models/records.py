@@ -50,6 +50,9 @@ class Amount(Span):
     qualifier: Qualifier = "exact"
     unit: AmountUnit = "total"
     rule: str | None = None               # pattern id that found it
+    # What the money is in the text; definitions: ../shared/eval/GUIDELINES.md, "amount roles".
+    role: Literal["budget", "grant", "grant_min", "award", "project_cost", "own_contribution",
+                  "other"] | None = None
 
 
 class DateMention(Span):
