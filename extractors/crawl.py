@@ -80,6 +80,28 @@ class CrawlState:
         except (OSError, ValueError):
             self.urls = {}        # a damaged state file only costs one full re-fetch
 
+    @classmethod
+    def rebuild(cls, path: Path, store: RawStore, source_name: str) -> "CrawlState":
+        """The state as the raw store's log tells it: each URL's latest fetch with its ETag and
+        Last-Modified, an export's members with it. A worker with no local state (a new machine
+        of a sharded run, the raw store on S3) thus still sends conditional requests."""
+        state = cls.__new__(cls)
+        state.path, state.urls = path, {}
+        latest = {r.url: r for r in store.iter_records(source_name, roles=None)}
+        members: dict[str, list[dict]] = {}
+        for url, rec in latest.items():
+            archive = url.split("#", 1)[0]
+            if archive != url and archive in latest and rec.fetched_at == latest[archive].fetched_at:
+                members.setdefault(archive, []).append(rec.to_dict())
+        for url, rec in latest.items():
+            if "#" in url and url.split("#", 1)[0] in latest:
+                continue        # an archive member: listed under its archive
+            state.urls[url] = {"etag": rec.headers.get("etag"),
+                               "last_modified": rec.headers.get("last-modified"), "record": rec.to_dict()}
+            if url in members:
+                state.urls[url]["members"] = members[url]
+        return state
+
     def save(self) -> None:
         # not fsync'd: a lost state file only costs one full re-fetch
         write_atomic(self.path, json.dumps({"version": 1, "urls": self.urls}, ensure_ascii=False).encode("utf-8"),
@@ -145,7 +167,8 @@ class _Crawl:
         self.limit = limit
         self.s = settings
         self.report = CrawlReport(source=source.name)
-        self.state = CrawlState(state_path(source.name, settings))
+        path = state_path(source.name, settings)
+        self.state = CrawlState(path) if path.exists() else CrawlState.rebuild(path, store, source.name)
         self.seen: set[str] = set()
         self.enqueued = 0
         self.documents = 0
@@ -199,6 +222,7 @@ class _Crawl:
             await asyncio.gather(*workers, return_exceptions=True)
         finally:
             await fetcher.aclose()
+            self.store.flush()
             self.report.requests = fetcher.requests
             self.report.conditional = fetcher.conditional_requests
             try:

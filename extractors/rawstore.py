@@ -10,8 +10,9 @@ Writes go to a temporary file in the same directory and are renamed into place, 
 interrupted crawl never leaves a partial file behind. Bytes are never rewritten: the same content
 fetched again only appends a log line. Re-parsing reads from here and never re-fetches.
 
-The disk access sits behind :class:`Storage` (four small methods) so that an object store can
-replace the local disk later without touching callers.
+The disk access sits behind :class:`Storage` (five small methods): :class:`LocalStorage` here,
+:class:`extractors.objectstore.S3Storage` for ``FOERDERRADAR_RAW=s3://bucket/prefix``, where the
+log is written as one object per writer and flush instead of an appended file.
 """
 from __future__ import annotations
 
@@ -146,11 +147,25 @@ class RawStore:
     """Content-addressed, append-only store of fetched bytes with metadata sidecars."""
 
     def __init__(self, root: Path | str | None = None, storage: Storage | None = None):
+        """``root``: a local directory or ``s3://bucket/prefix`` (default: ``FOERDERRADAR_RAW``,
+        else ``$FOERDERRADAR_HOME/raw``)."""
         if root is None:
             from extractors import settings
-            root = settings.raw_dir()
-        self.root = Path(root)
+            root = settings.raw_location()
+        if storage is None and str(root).startswith("s3://"):
+            from extractors.objectstore import S3Storage
+            storage = S3Storage(str(root))
+            self.root: Path | str = str(root)
+        else:
+            self.root = Path(root)
         self.storage: Storage = storage or LocalStorage(self.root)
+
+    def flush(self) -> None:
+        """Make buffered log lines durable (object storage writes the log in parts; the local
+        disk appends at once and has nothing to flush)."""
+        flush = getattr(self.storage, "flush", None)
+        if flush is not None:
+            flush()
 
     # -- writing ---------------------------------------------------------------------------
     def put(self, source: str, data: bytes, *, url: str, final_url: str | None = None,

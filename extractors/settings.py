@@ -25,8 +25,21 @@ def home() -> Path:
     return Path(xdg) / "foerderradar"
 
 
+def raw_location() -> str:
+    """Where the raw store lives: a local directory, or ``s3://bucket/prefix`` for object storage
+    (``FOERDERRADAR_RAW``; default ``$FOERDERRADAR_HOME/raw``)."""
+    env = os.environ.get("FOERDERRADAR_RAW")
+    if env and env.startswith("s3://"):
+        return env
+    return str(Path(env or home() / "raw").expanduser())
+
+
 def raw_dir() -> Path:
-    return Path(os.environ.get("FOERDERRADAR_RAW") or home() / "raw").expanduser()
+    """The local raw store directory (an error where the raw store is on object storage)."""
+    loc = raw_location()
+    if loc.startswith("s3://"):
+        raise ValueError(f"the raw store is on object storage ({loc}), not a local directory")
+    return Path(loc)
 
 
 def warehouse_dir() -> Path:
