@@ -12,7 +12,8 @@ import pytest
 
 from extractors.evaluate import score_document
 from extractors.fields import Extractor
-from extractors.fields.programmes import load_lexicon, name_key
+from extractors.fields.catalogue import name_key
+from extractors.fields.programme_lexicon import load_lexicon
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -234,7 +235,7 @@ def test_lexicon_loads_cues_and_known_list():
     assert lex.cue_of("ESF-Bundesprogramme")[2] is True          # plural
     assert lex.cue_of("Programm")[1] == "strong" and lex.cue_of("Richtlinie")[1] == "quoted"
     assert lex.cue_of("Programmierung") is None
-    assert any(k.name == "LEADER" for k in lex.known)
+    assert any(k.name == "LEADER" for k in lex.catalogue.entries)
 
 
 def _dev_docs():

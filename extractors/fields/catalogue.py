@@ -1,0 +1,144 @@
+"""The programme catalogue: well-known funding programmes that free text is linked to.
+
+Entries come from ``patterns/programme_known.jsonl`` (one programme a line: a reference ``name``,
+other spellings in ``aliases``, or a regex ``pattern``). Each entry has a stable catalogue
+``key``; a mention found in a text links to it when its :func:`name_key` equals the key of one of
+the entry's forms.
+
+Names are compared in two ways, both built on one cleaning step (NFKC, quotes and dashes to
+spaces):
+
+- :func:`norm_name`: the casefolded text with single spaces ("Förder-Programm „X“" ->
+  "förder programm x"); the scorer's comparison, used to tell two spellings apart.
+- :func:`name_key`: the words of :func:`norm_name`, each stemmed unless it is an acronym, so
+  declined forms share a key ("Modellprojekten Smart Cities" = "Modellprojekte Smart Cities").
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.fields.rules import PatternFileError, read_jsonl
+
+_QUOTES_AND_BRACKETS = re.compile(r"[\"'„“”‚‘’«»()›‹]")
+_DASHES = re.compile(r"[‐‑‒–—\-]")
+_STEM_SUFFIXES = ("en", "es", "em", "er", "n", "s", "e")
+_MIN_STEM = 4
+_TOKEN_PUNCT = ".,;:!?"
+
+
+def _clean(name: str) -> str:
+    """NFKC-normalised ``name`` with quotes, brackets and dashes turned into spaces."""
+    s = unicodedata.normalize("NFKC", name)
+    return _DASHES.sub(" ", _QUOTES_AND_BRACKETS.sub(" ", s))
+
+
+@lru_cache(maxsize=8192)
+def norm_name(name: str) -> str:
+    """Casefolded ``name`` without quotes, brackets and dashes, single-spaced."""
+    return " ".join(_clean(name).casefold().split())
+
+
+def _stem(tok: str) -> str:
+    """Crude German stem: one inflection ending off a word of more than four letters."""
+    if len(tok) <= _MIN_STEM or any(c.isdigit() for c in tok):
+        return tok
+    for suf in _STEM_SUFFIXES:
+        if tok.endswith(suf) and len(tok) - len(suf) >= _MIN_STEM:
+            return tok[: -len(suf)]
+    return tok
+
+
+@lru_cache(maxsize=8192)
+def name_key(name: str) -> tuple[str, ...]:
+    """Declension-tolerant identity of a name: the words of :func:`norm_name`, stemmed unless
+    written as an acronym ("Modellprojekten Smart Cities" and "Modellprojekte Smart Cities"
+    share a key; "EFRE" stays "efre")."""
+    out = []
+    for t in _clean(name).split():
+        t = t.strip(_TOKEN_PUNCT)
+        if t:
+            out.append(t.casefold() if (t.isupper() and len(t) > 1) else _stem(t.casefold()))
+    return tuple(out)
+
+
+def declined_forms(form: str) -> list[str]:
+    """A multi-word name and its dative/genitive forms ("Modellprojekten Smart Cities",
+    "Lebendigen Zentren", "Sozialen Zusammenhalts")."""
+    toks = form.split(" ")
+    out = [form]
+    if len(toks) < 2 or not toks[0].isalpha() or toks[0].isupper():
+        return out
+    firsts = [toks[0]]
+    if toks[0].endswith("e"):
+        firsts.append(toks[0] + "n")
+    elif toks[0].endswith("er"):
+        firsts.append(toks[0][:-2] + "en")
+    lasts = [toks[-1]]
+    if toks[-1].isalpha() and toks[-1][-1:].islower() and not toks[-1].endswith(("s", "n")):
+        lasts.append(toks[-1] + "s")
+    for f in firsts:
+        for last in lasts:
+            cand = " ".join([f] + toks[1:-1] + [last])
+            if cand not in out:
+                out.append(cand)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class KnownProgramme:
+    """One catalogue entry: reference name, the forms matched in text, and where it came from."""
+    key: str                      # stable catalogue key ("known:EFRE")
+    name: str
+    forms: tuple[str, ...]
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPattern:
+    """A regex catalogue entry ("KfW {1}"), searched only where its trigger word occurs."""
+    regex: re.Pattern
+    name: str                     # may use {1} for the regex's first group
+    index: int
+    trigger: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Catalogue:
+    """Known programmes, their forms' keys and regex entries."""
+    entries: tuple[KnownProgramme, ...]
+    keys: dict[tuple, int]                    # name key of every form -> entry index
+    patterns: tuple[KnownPattern, ...]
+
+    def link(self, name: str) -> int | None:
+        """The entry index whose form shares ``name``'s key, else None."""
+        return self.keys.get(name_key(name))
+
+
+def _entry(obj: dict, n: int) -> tuple[KnownProgramme, KnownPattern | None]:
+    """One line of programme_known.jsonl as an entry (and its regex, if it has one)."""
+    name = obj.get("name")
+    if not isinstance(name, str) or not name:
+        raise PatternFileError(f"programme_known.jsonl: entry {n} has no 'name': {obj}")
+    pattern = obj.get("pattern")
+    forms = ([] if pattern else [name]) + [a for a in obj.get("aliases", []) if a]
+    entry = KnownProgramme(f"known:{name}", name, tuple(forms), obj.get("kind"))
+    if not pattern:
+        return entry, None
+    return entry, KnownPattern(re.compile(pattern), name, n, obj.get("trigger", ""))
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """The catalogue of ``patterns/programme_known.jsonl`` (loaded once)."""
+    entries, patterns, keys = [], [], {}
+    for obj in read_jsonl("programme_known.jsonl"):
+        entry, pattern = _entry(obj, len(entries))
+        for f in entry.forms:
+            keys.setdefault(name_key(f), len(entries))
+        entries.append(entry)
+        if pattern:
+            patterns.append(pattern)
+    return Catalogue(tuple(entries), keys, tuple(patterns))
