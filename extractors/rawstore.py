@@ -10,6 +10,13 @@ Writes go to a temporary file in the same directory and are renamed into place, 
 interrupted crawl never leaves a partial file behind. Bytes are never rewritten: the same content
 fetched again only appends a log line. Re-parsing reads from here and never re-fetches.
 
+The store heals what crashes and hands leave behind, and says so (a warning on the
+``foerderradar.rawstore`` logger and a line in :attr:`RawStore.repairs`): a sidecar that is not
+a readable record of its bytes is rewritten by the next ``put`` of those bytes; bytes whose data
+file was deleted count as absent (the crawler fetches them again without conditions); a log
+line torn by a crash or a full disk is skipped without losing the record after it, and the next
+append starts on a new line; temporary files of killed writers are swept (:meth:`RawStore.sweep`).
+
 The disk access sits behind :class:`Storage` (five small methods): :class:`LocalStorage` here,
 :class:`extractors.objectstore.S3Storage` for ``FOERDERRADAR_RAW=s3://bucket/prefix``, where the
 log is written as one object per writer and flush instead of an appended file.
@@ -20,13 +27,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Protocol
 
-from extractors.atomic import write_atomic
+from extractors.atomic import sweep_temporaries, write_atomic
+
+log = logging.getLogger("foerderradar.rawstore")
 
 # content type -> file extension of the stored bytes
 EXTENSIONS = {
@@ -98,7 +109,7 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
     def write_atomic(self, key: str, data: bytes) -> None: ...
     def read(self, key: str) -> bytes: ...
-    def append_line(self, key: str, line: str) -> None: ...
+    def append_line(self, key: str, line: str) -> str | None: ...
     def list(self, prefix: str) -> Iterator[str]: ...
 
 
@@ -127,12 +138,31 @@ class LocalStorage:
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
-    def append_line(self, key: str, line: str) -> None:
+    def append_line(self, key: str, line: str) -> str | None:
+        """Append one whole line (one write; a failed write is cut back off). A file that ends in
+        a torn line (a crash or a full disk during an earlier write) gets a newline first, so the
+        new line stays readable; the return value then says so."""
         p = self._path(key)
         p.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, open(p, "a", encoding="utf-8") as fh:
-            fh.write(line.rstrip("\n") + "\n")
-            fh.flush()
+        data = (line.rstrip("\n") + "\n").encode("utf-8")
+        repaired = None
+        with self._lock:
+            fd = os.open(p, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data
+                    repaired = f"{key} ended in a torn line; the next record starts on a new line"
+                try:
+                    written = os.write(fd, data)
+                    if written != len(data):
+                        raise OSError(f"short write to {p} ({written} of {len(data)} bytes)")
+                except OSError:
+                    os.ftruncate(fd, size)      # never leave a part of a line behind
+                    raise
+            finally:
+                os.close(fd)
+        return repaired
 
     def list(self, prefix: str) -> Iterator[str]:
         base = self._path(prefix) if prefix else self.root
@@ -141,6 +171,10 @@ class LocalStorage:
         for p in sorted(base.rglob("*")):
             if p.is_file() and not p.name.startswith(".tmp-"):
                 yield p.relative_to(self.root).as_posix()
+
+    def sweep(self, prefix: str, older_than: float) -> list[str]:
+        base = self._path(prefix) if prefix else self.root
+        return [p.relative_to(self.root).as_posix() for p in sweep_temporaries(base, older_than)]
 
 
 class RawStore:
@@ -159,6 +193,12 @@ class RawStore:
         else:
             self.root = Path(root)
         self.storage: Storage = storage or LocalStorage(self.root)
+        self.repairs: list[str] = []        # what this store healed (also logged as warnings)
+
+    def _repaired(self, message: str) -> None:
+        if message not in self.repairs:     # one warning per fault, however often it is met
+            log.warning("raw store: %s", message)
+            self.repairs.append(message)
 
     def flush(self) -> None:
         """Make buffered log lines durable (object storage writes the log in parts; the local
@@ -186,9 +226,24 @@ class RawStore:
         side = f"{source}/{sha[:2]}/{sha}.json"
         if not self.storage.exists(side):
             self.storage.write_atomic(side, json.dumps(rec.to_dict(), ensure_ascii=False, indent=1).encode())
-        self.storage.append_line(f"{source}/_log/{rec.fetched_at[:7]}.jsonl",
-                                 json.dumps(rec.to_dict(), ensure_ascii=False))
+        elif self._sidecar(source, sha, warn=False) is None:
+            self.storage.write_atomic(side, json.dumps(rec.to_dict(), ensure_ascii=False, indent=1).encode())
+            self._repaired(f"rewrote the damaged sidecar {side} from this fetch")
+        repaired = self.storage.append_line(f"{source}/_log/{rec.fetched_at[:7]}.jsonl",
+                                            json.dumps(rec.to_dict(), ensure_ascii=False))
+        if repaired:
+            self._repaired(repaired)
         return rec
+
+    def sweep(self, source: str | None = None, older_than: float = 3600.0) -> list[str]:
+        """Delete temporary files that killed writers left (in one source, or everywhere) once
+        they are ``older_than`` seconds old; each is reported as a repair."""
+        sweep = getattr(self.storage, "sweep", None)     # object stores leave no temporaries
+        gone = sweep(source or "", older_than) if sweep is not None else []
+        if gone:
+            self._repaired(f"removed {len(gone)} temporary file(s) left by an interrupted write "
+                           f"({', '.join(gone[:3])}{' ...' if len(gone) > 3 else ''})")
+        return gone
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, rec: RawRecord) -> bytes:
@@ -198,16 +253,41 @@ class RawStore:
         return data
 
     def has(self, source: str, sha256: str) -> bool:
-        return self.get(source, sha256) is not None
+        """Are these bytes stored: a sound sidecar and its data file?"""
+        rec = self.get(source, sha256)
+        if rec is None:
+            return False
+        if not self.storage.exists(rec.path):
+            self._repaired(f"raw file {rec.path} is missing (its sidecar remains); "
+                           f"its bytes count as absent and are fetched again")
+            return False
+        return True
 
     def get(self, source: str, sha256: str) -> RawRecord | None:
-        """The sidecar record of stored bytes, or None."""
+        """The sidecar record of stored bytes, or None (also for a damaged sidecar, which the
+        next ``put`` of the same bytes rewrites)."""
         if not _SHA.match(sha256 or ""):
             return None
         side = f"{source}/{sha256[:2]}/{sha256}.json"
         if not self.storage.exists(side):
             return None
-        return RawRecord.from_dict(json.loads(self.storage.read(side)))
+        return self._sidecar(source, sha256)
+
+    def _sidecar(self, source: str, sha256: str, warn: bool = True) -> RawRecord | None:
+        side = f"{source}/{sha256[:2]}/{sha256}.json"
+        try:
+            rec = RawRecord.from_dict(json.loads(self.storage.read(side)))
+            if rec.sha256 == sha256 and rec.source == source \
+                    and rec.path.startswith(f"{source}/{sha256[:2]}/{sha256}."):
+                return rec
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
+        if warn:
+            self._repaired(f"sidecar {side} is damaged (not a record of its bytes); "
+                           f"it is rewritten when these bytes are fetched again")
+        return None
 
     def sources(self) -> list[str]:
         seen = set()
@@ -219,12 +299,32 @@ class RawStore:
         """Every fetch ever recorded, oldest first (per source)."""
         for src in ([source] if source else self.sources()):
             for key in self.storage.list(f"{src}/_log"):
-                for line in self.storage.read(key).decode("utf-8").splitlines():
+                text = self.storage.read(key).decode("utf-8", "replace")
+                for n, line in enumerate(text.splitlines(), 1):
                     if line.strip():
-                        try:
-                            yield RawRecord.from_dict(json.loads(line))
-                        except (ValueError, TypeError):
-                            continue   # a torn last line after a crash: skip it
+                        rec = self._log_record(line, key, n)
+                        if rec is not None:
+                            yield rec
+
+    def _log_record(self, line: str, key: str, n: int) -> RawRecord | None:
+        """One log line as a record. A torn line (a crash or full disk cut it, and before the
+        fix the next record was appended to it) is skipped, and a whole record after the tear
+        on the same line is kept."""
+        start = 0
+        while True:
+            try:
+                d = json.loads(line[start:])
+                if isinstance(d, dict):
+                    rec = RawRecord.from_dict(d)
+                    if start:
+                        self._repaired(f"{key} line {n}: skipped a torn record, kept the one after it")
+                    return rec
+            except (ValueError, TypeError):
+                pass
+            start = line.find('{"source"', start + 1)
+            if start < 0:
+                self._repaired(f"{key} line {n}: skipped a damaged line (a write cut short)")
+                return None
 
     def iter_records(self, source: str | None = None, *,
                      roles: tuple[str, ...] | None = ("document",)) -> Iterator[RawRecord]:

@@ -78,3 +78,95 @@ def test_default_root_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FOERDERRADAR_RAW", str(tmp_path / "elsewhere"))
     rec = RawStore().put("demo", b"abc", url="http://a/")
     assert (tmp_path / "elsewhere" / rec.path).exists()
+
+
+# -- faults that heal on their own, each with a warning -------------------------------------
+
+def _log_file(tmp_path):
+    return next((tmp_path / "demo" / "_log").iterdir())
+
+
+def test_torn_log_line_does_not_swallow_the_next_record(tmp_path, caplog):
+    store = RawStore(tmp_path)
+    store.put("demo", b"eins", url="http://a/1")
+    with open(_log_file(tmp_path), "a") as fh:
+        fh.write('{"source": "demo", "url": "http://a/torn", "fin')      # a full disk cut this write
+    store.put("demo", b"zwei", url="http://a/2")
+    assert [r.url for r in store.iter_records("demo")] == ["http://a/1", "http://a/2"]
+    assert any("ended in a torn line" in m for m in store.repairs)
+    assert "torn line" in caplog.text
+
+
+def test_record_glued_to_a_torn_line_is_still_read(tmp_path):
+    """A log written before the fix: the next record was appended to the torn line."""
+    store = RawStore(tmp_path)
+    rec = store.put("demo", b"eins", url="http://a/1")
+    glued = '{"source": "demo", "url": "http://a/to' + json.dumps(dict(rec.to_dict(), url="http://a/2"))
+    with open(_log_file(tmp_path), "a") as fh:
+        fh.write(glued + "\n" + "\x00\x00garbage\n")
+    assert [r.url for r in store.iter_records("demo")] == ["http://a/1", "http://a/2"]
+    assert any("skipped a torn record, kept the one after it" in m for m in store.repairs)
+    assert any("skipped a damaged line" in m for m in store.repairs)
+
+
+def test_failed_append_leaves_no_part_of_a_line(tmp_path, monkeypatch):
+    import errno
+
+    store = RawStore(tmp_path)
+    store.put("demo", b"eins", url="http://a/1")
+    before = _log_file(tmp_path).read_bytes()
+    real_write = os.write
+
+    def full_disk(fd, data):
+        real_write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError):
+        store.put("demo", b"zwei", url="http://a/2")
+    monkeypatch.undo()
+    assert _log_file(tmp_path).read_bytes() == before
+    store.put("demo", b"drei", url="http://a/3")
+    assert [r.url for r in store.iter_records("demo")] == ["http://a/1", "http://a/3"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"{nicht json", b"[]", b'{"source": "demo"}', b"other-sha"])
+def test_damaged_sidecar_is_rewritten_by_the_next_put(tmp_path, damage, caplog):
+    store = RawStore(tmp_path)
+    rec = store.put("demo", b"<html>x</html>", url="http://a/x", content_type="text/html")
+    side = tmp_path / rec.path.replace(".html", ".json")
+    if damage == b"other-sha":
+        damage = json.dumps(dict(rec.to_dict(), sha256="0" * 64)).encode()
+    side.write_bytes(damage)
+    assert store.get("demo", rec.sha256) is None and not store.has("demo", rec.sha256)
+    assert any("is damaged" in m for m in store.repairs)
+    store.put("demo", b"<html>x</html>", url="http://a/x", content_type="text/html")
+    assert store.get("demo", rec.sha256) == RawRecord.from_dict(json.loads(side.read_text()))
+    assert store.has("demo", rec.sha256)
+    assert any("rewrote the damaged sidecar" in m for m in store.repairs)
+    assert "rewrote the damaged sidecar" in caplog.text
+
+
+def test_deleted_data_file_counts_as_absent(tmp_path):
+    store = RawStore(tmp_path)
+    rec = store.put("demo", b"%PDF-1.4 x", url="http://a/r.pdf", content_type="application/pdf")
+    (tmp_path / rec.path).unlink()
+    assert not store.has("demo", rec.sha256)
+    assert any("is missing (its sidecar remains)" in m for m in store.repairs)
+    store.put("demo", b"%PDF-1.4 x", url="http://a/r.pdf", content_type="application/pdf")
+    assert store.has("demo", rec.sha256) and store.read(rec) == b"%PDF-1.4 x"
+
+
+def test_stale_temporary_files_are_swept_fresh_ones_kept(tmp_path):
+    import time
+
+    store = RawStore(tmp_path)
+    rec = store.put("demo", b"abc", url="http://a/")
+    folder = (tmp_path / rec.path).parent
+    stale, fresh = folder / ".tmp-dead1234.part", folder / ".tmp-live5678.part"
+    stale.write_bytes(b"half a pdf")
+    fresh.write_bytes(b"being written")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    assert store.sweep("demo", older_than=3600) == [f"demo/{rec.sha256[:2]}/.tmp-dead1234.part"]
+    assert not stale.exists() and fresh.exists() and (tmp_path / rec.path).exists()
+    assert any("removed 1 temporary file(s)" in m for m in store.repairs)
