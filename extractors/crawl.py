@@ -5,25 +5,35 @@ the caller already runs one). Every URL that fails is recorded with a reason in
 ``CrawlReport.failures``; no failure stops the others. Conditional-request state (ETag,
 Last-Modified and the record each URL led to) lives in ``<settings.home()>/crawl-state/<source>.json``
 so that a re-crawl where nothing changed costs only conditional requests.
+
+What a crash or a hand left behind heals on the next crawl, with a warning (logger
+``foerderradar.crawl`` and a line in ``CrawlReport.notes``): a state file that is unreadable or
+of the wrong shape (its damaged entries are dropped; those URLs are fetched in full), raw bytes
+whose data file or sidecar is gone or damaged (fetched again without conditions), temporary files
+of killed writers in the raw store and the state directory (swept once they are an hour old,
+``settings.RAW_TEMP_MAX_AGE``).
 """
 from __future__ import annotations
 
 import asyncio
 import io
 import json
+import logging
 import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from extractors.atomic import write_atomic
+from extractors import settings as app_settings
+from extractors.atomic import sweep_temporaries, write_atomic
 from extractors.fetch import MB, Fetcher, FetchSettings
 from extractors.rawstore import RawRecord, RawStore
 from extractors.sources.base import DOCUMENT, EXPORT, Request, Source
 
 MAX_WORKERS = 32          # coroutines taking URLs from the frontier (per-host gates limit further)
-MAX_ZIP_RATIO = 200       # a member inflating more than this is treated as a zip bomb
+
+log = logging.getLogger("foerderradar.crawl")
 
 
 @dataclass
@@ -63,30 +73,55 @@ class CrawlReport:
 def state_path(source_name: str, settings: FetchSettings | None = None) -> Path:
     if settings is not None and settings.state_path:
         return Path(settings.state_path)
-    from extractors import settings as app_settings
     return app_settings.home() / "crawl-state" / f"{source_name}.json"
 
 
 class CrawlState:
-    """url -> {etag, last_modified, record, members}; written atomically at the end of a crawl."""
+    """url -> {etag, last_modified, record, members}; written atomically at the end of a crawl.
+
+    A damaged state file never stops a crawl: :meth:`load` rebuilds a file that cannot be read
+    or is not a crawl state from the raw store's log, and drops single entries of the wrong shape
+    (those URLs are fetched in full); ``repairs`` says what was done."""
 
     def __init__(self, path: Path):
         self.path = path
         self.urls: dict[str, dict] = {}
-        try:
-            self.urls = json.loads(path.read_text("utf-8")).get("urls", {})
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError):
-            self.urls = {}        # a damaged state file only costs one full re-fetch
+        self.repairs: list[str] = []
 
     @classmethod
-    def rebuild(cls, path: Path, store: RawStore, source_name: str) -> "CrawlState":
+    def load(cls, path: Path, store: RawStore, source_name: str) -> "CrawlState":
+        """The state file at ``path``; rebuilt from the raw store where it is missing or unusable."""
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return cls.rebuild(path, store, source_name)
+        except (OSError, ValueError) as exc:
+            return cls.rebuild(path, store, source_name,
+                               why=f"crawl state {path} is unreadable ({exc})")
+        urls = raw.get("urls") if isinstance(raw, dict) else None
+        if not isinstance(urls, dict):
+            return cls.rebuild(path, store, source_name,
+                               why=f"crawl state {path} is not a crawl state (no 'urls' mapping)")
+        state = cls(path)
+        for url, entry in urls.items():
+            entry = _state_entry(entry)
+            if entry is not None:
+                state.urls[url] = entry
+        dropped = len(urls) - len(state.urls)
+        if dropped:
+            state.repairs.append(f"crawl state {path}: dropped {dropped} damaged entr"
+                                 f"{'y' if dropped == 1 else 'ies'}; those URLs are fetched in full")
+        return state
+
+    @classmethod
+    def rebuild(cls, path: Path, store: RawStore, source_name: str, why: str | None = None) -> "CrawlState":
         """The state as the raw store's log tells it: each URL's latest fetch with its ETag and
         Last-Modified, an export's members with it. A worker with no local state (a new machine
-        of a sharded run, the raw store on S3) thus still sends conditional requests."""
-        state = cls.__new__(cls)
-        state.path, state.urls = path, {}
+        of a sharded run, the raw store on S3) thus still sends conditional requests; ``why``
+        names the damage when a state file existed."""
+        state = cls(path)
+        if why:
+            state.repairs.append(f"{why}; rebuilt from the raw store's fetch log")
         latest = {r.url: r for r in store.iter_records(source_name, roles=None)}
         members: dict[str, list[dict]] = {}
         for url, rec in latest.items():
@@ -106,6 +141,37 @@ class CrawlState:
         # not fsync'd: a lost state file only costs one full re-fetch
         write_atomic(self.path, json.dumps({"version": 1, "urls": self.urls}, ensure_ascii=False).encode("utf-8"),
                      durable=False)
+
+
+def _state_entry(entry) -> dict | None:
+    """One URL's state entry if it has the shape the crawler writes, else None."""
+    if not isinstance(entry, dict):
+        return None
+    for key in ("etag", "last_modified"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            return None
+    try:
+        if entry.get("record") is not None:
+            _record(entry["record"])
+        members = entry.get("members")
+        if members is not None:
+            if not isinstance(members, list):
+                return None
+            for m in members:
+                _record(m)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return entry
+
+
+def _record(d) -> RawRecord:
+    """A RawRecord from state; TypeError/ValueError when it is not one."""
+    if not isinstance(d, dict):
+        raise TypeError("not a mapping")
+    rec = RawRecord.from_dict(d)
+    if not all(isinstance(v, str) and v for v in (rec.source, rec.url, rec.sha256, rec.path)):
+        raise ValueError("record without source, url, sha256 or path")
+    return rec
 
 
 # -- archives -------------------------------------------------------------------------------
@@ -131,6 +197,7 @@ def iter_archive(data: bytes, source: Source, settings: FetchSettings):
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ValueError(f"export archive is truncated or not a zip file ({exc})") from None
     total = 0
+    names: set[str] = set()
     for info in infos:
         if info.is_dir():
             continue
@@ -141,10 +208,14 @@ def iter_archive(data: bytes, source: Source, settings: FetchSettings):
             continue
         if not source.wants_member(name):
             continue
+        if name in names:          # one URL, one content: ingest and reprocess must agree
+            yield name, "duplicate member name in archive; the first member of that name is used"
+            continue
+        names.add(name)
         if info.file_size > settings.max_bytes:
             yield name, f"archive member larger than {settings.max_bytes / MB:g} MB; skipped"
             continue
-        if info.compress_size and info.file_size / max(1, info.compress_size) > MAX_ZIP_RATIO \
+        if info.compress_size and info.file_size / max(1, info.compress_size) > settings.max_zip_ratio \
                 and info.file_size > MB:
             yield name, "archive member inflates suspiciously (zip bomb?); skipped"
             continue
@@ -167,8 +238,8 @@ class _Crawl:
         self.limit = limit
         self.s = settings
         self.report = CrawlReport(source=source.name)
-        path = state_path(source.name, settings)
-        self.state = CrawlState(path) if path.exists() else CrawlState.rebuild(path, store, source.name)
+        self.repairs_before = len(store.repairs)      # the store's repairs from here on are this crawl's
+        self.state = CrawlState.load(state_path(source.name, settings), store, source.name)
         self.seen: set[str] = set()
         self.enqueued = 0
         self.documents = 0
@@ -196,6 +267,21 @@ class _Crawl:
     def fail(self, url: str, reason: str) -> None:
         self.report.failures.append(Failure(url, reason))
 
+    def warn(self, message: str) -> None:
+        """Something healed or worth the user's attention: logged and in the report's notes."""
+        log.warning("[%s] %s", self.source.name, message)
+        self.report.notes.append(message)
+
+    def sweep(self) -> None:
+        """Remove temporary files that killed writers left in this source's raw store and in
+        the crawl-state directory (the default one; a state file set by hand may lie anywhere)."""
+        age = app_settings.RAW_TEMP_MAX_AGE
+        self.store.sweep(self.source.name, older_than=age)
+        gone = [] if self.s.state_path else sweep_temporaries(self.state.path.parent, older_than=age)
+        if gone:
+            self.warn(f"removed {len(gone)} temporary file(s) of an interrupted state write in "
+                      f"{self.state.path.parent}")
+
     def saw(self, rec: RawRecord, is_new: bool) -> None:
         if rec.url in self.seen_docs:
             return
@@ -208,6 +294,12 @@ class _Crawl:
 
     async def run(self) -> CrawlReport:
         pol = self.source.politeness
+        for message in self.state.repairs:
+            self.warn(message)
+        if "allow_private_network" in self.source.settings and self.source.allow_private_network:
+            self.report.notes.append("allow_private_network is on: private and loopback addresses "
+                                     "are contacted for this source")
+        await asyncio.to_thread(self.sweep)
         fetcher = Fetcher(self.s, host_allowed=self.source.host_allowed,
                           allow_private=self.source.allow_private_network,
                           concurrency=pol.concurrency, delay=pol.delay, respect_robots=pol.respect_robots)
@@ -225,6 +317,8 @@ class _Crawl:
             self.store.flush()
             self.report.requests = fetcher.requests
             self.report.conditional = fetcher.conditional_requests
+            self.report.notes += fetcher.notes
+            self.report.notes += self.store.repairs[self.repairs_before:]   # the store logged them already
             try:
                 self.state.save()
             except OSError as exc:
@@ -242,10 +336,15 @@ class _Crawl:
                 self.queue.task_done()
 
     def _previous(self, url: str) -> tuple[dict, RawRecord | None]:
+        """The state of ``url`` and the record it led to, if its bytes (and, for an export, every
+        member's) are still in the store; else nothing, so that it is fetched in full."""
         st = self.state.urls.get(url) or {}
         rec = RawRecord.from_dict(st["record"]) if st.get("record") else None
-        if rec is not None and not self.store.has(self.source.name, rec.sha256):
-            return {}, None          # state without bytes (store moved or wiped): fetch in full
+        if rec is None:
+            return {}, None
+        stored = [rec, *(RawRecord.from_dict(m) for m in st.get("members") or [])]
+        if not all(self.store.has(self.source.name, r.sha256) for r in stored):
+            return {}, None          # bytes gone (store moved, wiped, files deleted): fetch in full
         return st, rec
 
     async def process(self, fetcher: Fetcher, req: Request) -> None:
@@ -256,6 +355,9 @@ class _Crawl:
                                   max_bytes=max_bytes)
         if res.error:
             self.fail(req.url, res.error)
+            return
+        if res.not_modified and prev is None:
+            self.fail(req.url, "HTTP 304 Not Modified to a request without conditions (a server fault)")
             return
         if res.not_modified:
             self.report.not_modified += 1

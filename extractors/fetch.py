@@ -1,19 +1,26 @@
 """Fetching, the one place that speaks HTTP (httpx, asyncio).
 
-Every source gets the same treatment: only http(s); only the source's allowed hosts; never a
-private, loopback or link-local address unless the source is the local demo; robots.txt (protego,
-cached per host; a disallow is a recorded failure); per-host concurrency and delay; retries with
-exponential backoff and jitter on timeouts, connection errors, 429 (Retry-After honoured, capped)
-and 5xx; conditional requests (ETag / Last-Modified); a size cap (the body is streamed and cut)
-and a time cap per document; redirects followed by hand (each hop checked, loops and long chains
-refused); content-type sniffing (a "PDF" link that returns HTML is kept as HTML and noted); a user
-agent with a contact address. Charset detection is left to parse.
+Every source gets the same treatment: only http(s); only the source's allowed hosts (and ports);
+never a private, loopback or link-local address unless the source sets ``allow_private_network``
+(the local demo does; any source may with the option ``allow_private_network=true``); each host
+is resolved once per run, checked, and every connection goes to that checked address (no DNS
+rebinding); robots.txt (protego, cached per host, up to five redirects followed as RFC 9309 asks;
+a disallow is a recorded failure); per-host concurrency and delay; retries with exponential
+backoff and jitter on timeouts, connection errors, 429 and 5xx (a Retry-After up to
+``retry_after_cap`` is honoured; a longer one stops asking that host for the rest of the run);
+conditional requests (ETag / Last-Modified); a size cap (the body is streamed and cut) and a time
+cap per document that starts with its first request (not while it waits for the host's slot);
+redirects followed by hand (each hop checked; loops, long chains and ``Location`` headers that are
+not plain http(s) URLs refused with the reason); content-type sniffing (a "PDF" link that returns
+HTML is kept as HTML and noted); a user agent with a contact address. Charset detection is left
+to parse. The limits' defaults live in :mod:`extractors.settings`.
 
 Nothing here raises for an expected failure: :class:`FetchResult.error` says what went wrong.
 """
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import ipaddress
 import random
@@ -30,25 +37,30 @@ from extractors import settings as _settings
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 RETRY_CODES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 ROBOTS_MAX_BYTES = 512 * 1024            # RFC 9309 asks crawlers to read at least 500 KiB
+ROBOTS_MAX_REDIRECTS = 5                 # RFC 9309: follow at least five; more: "unavailable"
 MB = 1024 * 1024
+
+# the running fetch's time cap (an asyncio.Timeout, started by the fetch's first request)
+_TIME_CAP: contextvars.ContextVar = contextvars.ContextVar("foerderradar_fetch_time_cap", default=None)
 
 
 @dataclass(frozen=True)
 class FetchSettings:
     """Timing and limits of fetching. ``FetchSettings.for_tests()`` makes every wait tiny."""
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    time_cap: float = 180.0                 # seconds per document, all hops and retries together
-    max_bytes: int = _settings.MAX_DOCUMENT_BYTES
-    max_archive_bytes: int = 400 * MB       # export archives (zip) may be larger than a document
-    max_redirects: int = 5
-    retries: int = 3                        # attempts after the first
+    connect_timeout: float = _settings.FETCH_CONNECT_TIMEOUT
+    read_timeout: float = _settings.FETCH_READ_TIMEOUT
+    time_cap: float = _settings.FETCH_TIME_CAP      # per document from its first request: hops, retries, waits
+    max_bytes: int = _settings.FETCH_MAX_BYTES
+    max_archive_bytes: int = _settings.FETCH_MAX_ARCHIVE_BYTES   # export archives, and all their members unpacked
+    max_zip_ratio: float = _settings.FETCH_MAX_ZIP_RATIO          # a member inflating more is a zip bomb
+    max_redirects: int = _settings.FETCH_MAX_REDIRECTS
+    retries: int = _settings.FETCH_RETRIES                        # attempts after the first
     backoff_base: float = 1.0               # 1 s, 2 s, 4 s ... plus jitter up to backoff_base
     backoff_max: float = 60.0
-    retry_after_cap: float = 120.0          # never wait longer than this for a Retry-After
+    retry_after_cap: float = _settings.FETCH_RETRY_AFTER_CAP      # a longer Retry-After stops the host for the run
     user_agent: str = field(default_factory=_settings.user_agent)
     respect_robots: bool = True
-    robots_delay_cap: float = 30.0          # a robots.txt Crawl-delay above this is capped
+    robots_delay_cap: float = _settings.FETCH_ROBOTS_DELAY_CAP    # a robots.txt Crawl-delay above this is capped
     concurrency: int | None = None          # override a source's per-host concurrency
     delay: float | None = None              # override a source's per-host delay
     state_path: str | None = None           # conditional-request state; default under settings.home()
@@ -137,19 +149,49 @@ def _kind(ct: str | None) -> str | None:
     return _KIND.get((ct or "").split(";")[0].strip().lower())
 
 
-def address_refusal(host: str, allow_private: bool) -> str | None:
-    """Why a host must not be contacted (a private/loopback address), or None. Resolves names."""
-    if allow_private:
-        return None
+def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """May a crawler for the open web contact this address (not private, loopback, ...)?"""
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+                or ip.is_multicast or ip.is_unspecified)
+
+
+def resolve_host(host: str, allow_private: bool) -> tuple[str | None, str | None]:
+    """``(address, None)``: the address to connect to, checked; or ``(None, reason)``.
+
+    Every address the name resolves to must be public (unless ``allow_private``); the first IPv4
+    address is used (else the first one), so a name that resolves differently later (DNS
+    rebinding) cannot send the connection elsewhere."""
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
-        return f"cannot resolve host {host}: {exc}"
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
-                or ip.is_multicast or ip.is_unspecified:
-            return f"refusing {host}: it resolves to the private or loopback address {ip}"
+        return None, f"cannot resolve host {host}: {exc}"
+    addresses = list(dict.fromkeys(info[4][0].split("%")[0] for info in infos))
+    if not addresses:
+        return None, f"cannot resolve host {host}: no address"
+    if not allow_private:
+        for a in addresses:
+            if not is_public_address(ipaddress.ip_address(a)):
+                return None, (f"refusing {host}: it resolves to the private or loopback address {a} "
+                              f"(a source on your own network needs the option allow_private_network=true)")
+    return next((a for a in addresses if ":" not in a), addresses[0]), None
+
+
+def location_refusal(location: str) -> str | None:
+    """Why a redirect's ``Location`` must not be followed, or None (a plain http(s) URL,
+    absolute or relative)."""
+    shown = location if len(location) <= 200 else location[:200] + "..."
+    if "\\" in location:
+        return (f"redirect to {shown!r} refused: a backslash in Location (browsers read it as a "
+                f"slash, so where it leads is ambiguous)")
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in location.strip()):
+        return f"redirect to {shown!r} refused: control characters or spaces in Location"
+    try:
+        scheme = urlsplit(location).scheme.lower()
+        if scheme and scheme not in ("http", "https"):
+            return f"redirect to a {scheme}: URL refused (only http and https are followed)"
+        httpx.URL(location)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return f"redirect to {shown!r} refused: not a valid URL ({exc})"
     return None
 
 
@@ -177,12 +219,32 @@ class _HostGate:
         self.sem.release()
 
 
+async def _refuse_bad_location(response: httpx.Response) -> None:
+    """Response hook: refuse a redirect whose Location is not a plain http(s) URL, with the
+    reason, before httpx reads it."""
+    if response.status_code in REDIRECT_CODES:
+        why = location_refusal(response.headers.get("location") or "")
+        if why:
+            raise FetchError(why)
+
+
+def _human_seconds(seconds: float) -> str:
+    if seconds >= 5400:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 90:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
 class Fetcher:
     """Fetches URLs for one source. Use inside a running event loop::
 
         async with Fetcher(s, host_allowed=src.host_allowed, allow_private=False,
                            concurrency=1, delay=1.0) as f:
             result = await f.fetch(url)
+
+    ``notes`` collects what the run should tell its user (a host left alone, robots.txt
+    redirects given up).
     """
 
     def __init__(self, s: FetchSettings | None = None, *, host_allowed: Callable[[str], bool] | None = None,
@@ -198,17 +260,16 @@ class Fetcher:
         self.requests = 0
         self.conditional_requests = 0
         self.waits: list[float] = []            # every backoff/Retry-After wait, for reports and tests
+        self.notes: list[str] = []
+        self._transport = transport
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, object] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._addr: dict[str, str | None] = {}
-        self._client = httpx.AsyncClient(
-            follow_redirects=False, trust_env=False, transport=transport,
-            headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout, pool=None),
-            limits=httpx.Limits(max_connections=max(8, self.concurrency * 4),
-                                max_keepalive_connections=max(8, self.concurrency * 2)),
-        )
+        self._addr: dict[str, tuple[str | None, str | None]] = {}
+        self._stopped: dict[str, str] = {}      # host -> why it is not asked again this run
+        # one client (connection pool) per host: a pooled connection was opened, and its TLS
+        # certificate checked, for exactly one host name at its pinned address
+        self._clients: dict[str, httpx.AsyncClient] = {}
 
     async def __aenter__(self):
         return self
@@ -217,7 +278,21 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self):
-        await self._client.aclose()
+        for client in self._clients.values():
+            await client.aclose()
+
+    def _client(self, host: str) -> httpx.AsyncClient:
+        client = self._clients.get(host)
+        if client is None:
+            client = self._clients[host] = httpx.AsyncClient(
+                follow_redirects=False, trust_env=False, transport=self._transport,
+                headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
+                timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout, pool=None),
+                limits=httpx.Limits(max_connections=max(8, self.concurrency * 4),
+                                    max_keepalive_connections=max(8, self.concurrency * 2)),
+                event_hooks={"response": [_refuse_bad_location]},
+            )
+        return client
 
     # -- gates ----------------------------------------------------------------------------
     def _gate(self, host: str) -> _HostGate:
@@ -226,23 +301,40 @@ class Fetcher:
             g = self._gates[host] = _HostGate(self.concurrency, self.delay)
         return g
 
-    async def _address_ok(self, host: str) -> None:
+    async def _address(self, host: str) -> str:
+        """The checked address of ``host`` (resolved once per run), or FetchError."""
         if host not in self._addr:
             loop = asyncio.get_running_loop()
-            self._addr[host] = await loop.run_in_executor(None, address_refusal, host, self.allow_private)
-        if self._addr[host]:
-            raise FetchError(self._addr[host])
+            self._addr[host] = await loop.run_in_executor(None, resolve_host, host, self.allow_private)
+        address, refusal = self._addr[host]
+        if refusal:
+            raise FetchError(refusal)
+        return address
 
     def _check_url(self, url: str) -> str:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise FetchError(f"not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"scheme {parts.scheme or '(none)'}: is not allowed (only http and https)")
         host = (parts.hostname or "").lower()
         if not host:
             raise FetchError("URL has no host")
         if not self.host_allowed(url):
-            raise FetchError(f"host {host} is not among the source's allowed hosts")
+            where = host if port is None else f"{host}:{port}"
+            raise FetchError(f"host {where} is not among the source's allowed hosts")
         return host
+
+    def _stop_host(self, host: str, status: int, retry_after: str, seconds: float) -> FetchError:
+        reason = (f"{host} asked to wait {_human_seconds(seconds)} (HTTP {status}, Retry-After "
+                  f"{retry_after}), longer than retry_after_cap={self.s.retry_after_cap:g} s; "
+                  f"not asking it again this run")
+        if host not in self._stopped:
+            self._stopped[host] = reason
+            self.notes.append(reason)
+        return FetchError(reason)
 
     # -- robots.txt -----------------------------------------------------------------------
     async def _robots_for(self, url: str):
@@ -254,19 +346,7 @@ class Fetcher:
         async with lock:
             if origin in self._robots:
                 return self._robots[origin]
-            from protego import Protego
-            rules: object
-            try:
-                res = await self._attempts(origin + "/robots.txt", {}, ROBOTS_MAX_BYTES, retries=1,
-                                           truncate=True)
-                if res.status == 200:
-                    rules = Protego.parse((res.data or b"").decode("utf-8", "replace"))
-                elif 400 <= res.status < 500:
-                    rules = None                              # no robots.txt: all allowed
-                else:
-                    rules = f"robots.txt unreachable (HTTP {res.status}); not crawling {parts.netloc}"
-            except FetchError as exc:
-                rules = f"robots.txt unreachable ({exc}); not crawling {parts.netloc}"
+            rules = await self._read_robots(origin, parts.netloc)
             self._robots[origin] = rules
             if hasattr(rules, "crawl_delay"):
                 cd = rules.crawl_delay(self.s.user_agent)
@@ -274,6 +354,33 @@ class Fetcher:
                     gate = self._gate(parts.hostname.lower())
                     gate.delay = max(gate.delay, min(float(cd), self.s.robots_delay_cap))
             return rules
+
+    async def _read_robots(self, origin: str, netloc: str):
+        """Protego rules, None (no robots.txt: all allowed) or a string (why not to crawl).
+        Redirects are followed up to five times, to any public http(s) host (RFC 9309 2.3.1.2);
+        after more the file counts as unavailable, which allows everything."""
+        from protego import Protego
+
+        url = origin + "/robots.txt"
+        try:
+            for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+                res = await self._attempts(url, {}, ROBOTS_MAX_BYTES, retries=1, truncate=True)
+                if res.status not in REDIRECT_CODES:
+                    break
+                url = urljoin(url, res.headers.get("location") or "")
+                if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                    return f"robots.txt redirects to {url!r}, not an http(s) URL; not crawling {netloc}"
+            else:
+                self.notes.append(f"robots.txt of {netloc} redirects more than {ROBOTS_MAX_REDIRECTS} "
+                                  f"times; treated as absent (RFC 9309), so everything is allowed")
+                return None
+        except FetchError as exc:
+            return f"robots.txt unreachable ({exc}); not crawling {netloc}"
+        if res.status == 200:
+            return Protego.parse((res.data or b"").decode("utf-8", "replace"))
+        if 400 <= res.status < 500:
+            return None                                   # no robots.txt: all allowed
+        return f"robots.txt unreachable (HTTP {res.status}); not crawling {netloc}"
 
     async def _robots_ok(self, url: str) -> None:
         if not self.respect_robots:
@@ -286,13 +393,24 @@ class Fetcher:
 
     # -- one request, with retries ----------------------------------------------------------
     async def _once(self, url: str, headers: dict, max_bytes: int, truncate: bool) -> FetchResult:
-        host = urlsplit(url).hostname.lower()
+        target = httpx.URL(url)
+        host = target.host.lower()
+        address = await self._address(host)
+        # connect to the checked address; the name stays in Host and TLS (SNI, certificate)
+        pinned = target.copy_with(host=address)
+        headers = {**headers, "Host": target.netloc.decode("ascii")}
         async with self._gate(host):
+            if host in self._stopped:
+                raise FetchError(self._stopped[host])
+            cap = _TIME_CAP.get()
+            if cap is not None and cap.when() is None:      # the time cap starts with the first request
+                cap.reschedule(asyncio.get_running_loop().time() + self.s.time_cap)
             self.requests += 1
             if "If-None-Match" in headers or "If-Modified-Since" in headers:
                 self.conditional_requests += 1
-            async with self._client.stream("GET", url, headers=headers) as resp:
-                res = FetchResult(url=url, final_url=str(resp.url), status=resp.status_code,
+            async with self._client(host).stream("GET", pinned, headers=headers,
+                                                 extensions={"sni_hostname": target.raw_host.decode("ascii")}) as resp:
+                res = FetchResult(url=url, final_url=url, status=resp.status_code,
                                   headers={k.lower(): v for k, v in resp.headers.items()}, requests=1)
                 if resp.status_code in REDIRECT_CODES or resp.status_code == 304 \
                         or resp.status_code in RETRY_CODES:
@@ -327,8 +445,11 @@ class Fetcher:
                 last = f"HTTP {res.status}"
                 if res.status in (429, 503):
                     ra = parse_retry_after(res.headers.get("retry-after"))
+                    if ra is not None and ra > self.s.retry_after_cap:
+                        raise self._stop_host(urlsplit(url).hostname.lower(), res.status,
+                                              res.headers.get("retry-after"), ra)
                     if ra is not None:
-                        wait = min(ra, self.s.retry_after_cap)
+                        wait = ra
                         last += f" (Retry-After {res.headers.get('retry-after')})"
             except httpx.TimeoutException:
                 last = "timed out"
@@ -349,15 +470,19 @@ class Fetcher:
     # -- the public call ------------------------------------------------------------------
     async def fetch(self, url: str, *, expect: str | None = None, etag: str | None = None,
                     last_modified: str | None = None, max_bytes: int | None = None) -> FetchResult:
-        """Fetch one URL following redirects; never raises for expected failures."""
+        """Fetch one URL following redirects; never raises for expected failures. The time cap
+        runs from the first request on, so waiting for the host's slot does not count."""
         before = self.requests
         try:
-            res = await asyncio.wait_for(self._fetch(url, expect, etag, last_modified,
-                                                     max_bytes or self.s.max_bytes),
-                                         timeout=self.s.time_cap)
+            async with asyncio.timeout(None) as cap:
+                token = _TIME_CAP.set(cap)
+                try:
+                    res = await self._fetch(url, expect, etag, last_modified, max_bytes or self.s.max_bytes)
+                finally:
+                    _TIME_CAP.reset(token)
         except FetchError as exc:
             res = FetchResult(url=url, final_url=url, error=str(exc))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             res = FetchResult(url=url, final_url=url,
                               error=f"took longer than the time cap of {self.s.time_cap:g} s")
         except httpx.HTTPError as exc:          # anything httpx raises that we did not foresee
@@ -377,8 +502,7 @@ class Fetcher:
             if current in seen:
                 raise FetchError(f"redirect loop at {current}")
             seen.add(current)
-            host = self._check_url(current)
-            await self._address_ok(host)
+            self._check_url(current)
             await self._robots_ok(current)
             res = await self._attempts(current, headers if hop == 0 else {}, max_bytes)
             if res.status in REDIRECT_CODES:

@@ -104,7 +104,9 @@ class RawRecord:
 
 
 class Storage(Protocol):
-    """The four operations the raw store needs; keys are relative POSIX paths."""
+    """The operations the raw store needs; keys are relative POSIX paths. ``append_line``
+    returns what it repaired, if anything. Optional: ``flush()`` (buffered log lines) and
+    ``sweep(prefix, older_than)`` (temporary files of killed writers)."""
 
     def exists(self, key: str) -> bool: ...
     def write_atomic(self, key: str, data: bytes) -> None: ...

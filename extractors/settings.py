@@ -17,6 +17,35 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024      # larger files are refused with a cle
 MAX_PDF_PAGES = 2000
 
 
+# -- Fetch limits (extractors/fetch.py, extractors/crawl.py, extractors/rawstore.py) -------------
+# Defaults of ``FetchSettings``; each can be set in the environment as FOERDERRADAR_<NAME>
+# (e.g. FOERDERRADAR_FETCH_TIME_CAP=600). Python callers pass FetchSettings(time_cap=...).
+def _fetch_limit(name: str, default: float) -> float:
+    value = os.environ.get(f"FOERDERRADAR_{name}")
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"FOERDERRADAR_{name}={value!r} is not a number (default {default:g})") from None
+    if number < 0:
+        raise ValueError(f"FOERDERRADAR_{name}={value!r} must not be negative (default {default:g})")
+    return type(default)(number)
+
+
+FETCH_CONNECT_TIMEOUT = _fetch_limit("FETCH_CONNECT_TIMEOUT", 10.0)      # s to open a connection
+FETCH_READ_TIMEOUT = _fetch_limit("FETCH_READ_TIMEOUT", 30.0)            # s of silence while reading
+FETCH_TIME_CAP = _fetch_limit("FETCH_TIME_CAP", 180.0)   # s per URL from its first request (hops, retries, waits)
+FETCH_MAX_BYTES = _fetch_limit("FETCH_MAX_BYTES", MAX_DOCUMENT_BYTES)    # one document; larger is refused
+FETCH_MAX_ARCHIVE_BYTES = _fetch_limit("FETCH_MAX_ARCHIVE_BYTES", 400 * 1024 * 1024)  # an export zip, and its members unpacked
+FETCH_MAX_ZIP_RATIO = _fetch_limit("FETCH_MAX_ZIP_RATIO", 200.0)         # a member (> 1 MiB) inflating more: zip bomb
+FETCH_MAX_REDIRECTS = _fetch_limit("FETCH_MAX_REDIRECTS", 5)             # hops per URL
+FETCH_RETRIES = _fetch_limit("FETCH_RETRIES", 3)                         # attempts after the first
+FETCH_RETRY_AFTER_CAP = _fetch_limit("FETCH_RETRY_AFTER_CAP", 120.0)     # longer Retry-After: host left alone this run
+FETCH_ROBOTS_DELAY_CAP = _fetch_limit("FETCH_ROBOTS_DELAY_CAP", 30.0)    # robots.txt Crawl-delay is capped here
+RAW_TEMP_MAX_AGE = _fetch_limit("RAW_TEMP_MAX_AGE", 3600.0)  # s; older .tmp-*.part files of killed writers are swept
+
+
 def home() -> Path:
     env = os.environ.get("FOERDERRADAR_HOME")
     if env:

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from extractors.crawl import crawl_source
-from extractors.fetch import FetchSettings, address_refusal, parse_retry_after
+from extractors.fetch import FetchSettings, parse_retry_after, resolve_host
 from extractors.rawstore import RawStore
 from extractors.sources.base import Politeness, Source
 
@@ -67,18 +67,35 @@ def test_5xx_forever_gives_up_with_reason(server, tmp_path):
     assert reasons(report)["down"] == "HTTP 502; gave up after 3 attempts"
 
 
-def test_429_honours_retry_after_seconds_capped(server, tmp_path):
+def test_429_honours_retry_after_up_to_the_cap(server, tmp_path):
     calls = []
 
     def limited(request):
         calls.append(time.monotonic())
         if len(calls) == 1:
-            return Response("slow down", status=429, headers={"Retry-After": "30"})
+            return Response("slow down", status=429, headers={"Retry-After": "1"})
         return Response("<html><p>ok</p></html>", content_type="text/html")
     server.expect_request("/limited").respond_with_handler(limited)
-    report, _ = crawl([server.url_for("/limited")], tmp_path, retry_after_cap=0.3)
+    report, _ = crawl([server.url_for("/limited")], tmp_path, retry_after_cap=5)
     assert not report.failures and len(calls) == 2
-    assert 0.25 <= calls[1] - calls[0] < 5    # waited the capped Retry-After, not 30 s
+    assert 0.9 <= calls[1] - calls[0] < 5     # waited the Retry-After, not the short backoff
+
+
+def test_day_long_retry_after_stops_asking_that_host(server, tmp_path):
+    asked = []
+
+    def limited(request):
+        asked.append(request.path)
+        return Response("come back tomorrow", status=429, headers={"Retry-After": "86400"})
+    for name in ("a", "b", "c"):
+        server.expect_request(f"/{name}").respond_with_handler(limited)
+    report, _ = crawl([server.url_for(f"/{n}") for n in "abc"], tmp_path, concurrency=1)
+    assert len(asked) == 1                    # one answer was enough: no retries, no other URLs
+    r = reasons(report)
+    assert set(r) == {"a", "b", "c"}
+    assert all("asked to wait 24 h (HTTP 429, Retry-After 86400)" in x and "not asking it again this run" in x
+               for x in r.values())
+    assert any("not asking it again this run" in n for n in report.notes)
 
 
 def test_parse_retry_after_forms():
@@ -230,6 +247,195 @@ class Public(Probe):
     allow_private_network = False
 
 
+def test_time_cap_starts_with_the_request_not_the_wait_for_the_host(server, tmp_path):
+    def slowish(request):
+        time.sleep(0.5)
+        return Response("<html><p>ok</p></html>", content_type="text/html")
+    for i in range(4):
+        server.expect_request(f"/s{i}").respond_with_handler(slowish)
+    # one request at a time: a URL waits 0.5 s for its host's slot, then takes 0.5 s itself
+    report, _ = crawl([server.url_for(f"/s{i}") for i in range(4)], tmp_path, concurrency=1, time_cap=0.9)
+    assert not report.failures and len(report.records) == 4
+
+
+def test_time_cap_still_bounds_a_slow_request(server, tmp_path):
+    def trickle(request):
+        def gen():
+            for _ in range(40):
+                time.sleep(0.1)
+                yield b"<p>x</p>"
+        return Response(gen(), content_type="text/html")
+    server.expect_request("/trickle").respond_with_handler(trickle)
+    report, _ = crawl([server.url_for("/trickle")], tmp_path, time_cap=0.5)
+    assert reasons(report)["trickle"] == "took longer than the time cap of 0.5 s"
+
+
+def test_robots_txt_redirects_are_followed_up_to_five(httpserver, tmp_path):
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=301, headers={"Location": "/r/1"})
+    httpserver.expect_request("/r/1").respond_with_data("", status=302, headers={"Location": "/r/robots.txt"})
+    httpserver.expect_request("/r/robots.txt").respond_with_data("User-agent: *\nDisallow: /privat/\n")
+    httpserver.expect_request("/ok").respond_with_data("<html><p>ok</p></html>", content_type="text/html")
+    httpserver.expect_request("/privat/x").respond_with_data("<html>geheim</html>", content_type="text/html")
+    report, _ = crawl([httpserver.url_for("/ok"), httpserver.url_for("/privat/x")], tmp_path)
+    assert [r.url.rsplit("/", 1)[-1] for r in report.records] == ["ok"]
+    assert reasons(report) == {"x": "robots.txt disallows"}
+    assert all(req.path != "/privat/x" for req, _ in httpserver.log)
+
+
+def test_robots_txt_redirecting_more_than_five_times_counts_as_absent(httpserver, tmp_path):
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=301, headers={"Location": "/r/0"})
+    for i in range(6):
+        httpserver.expect_request(f"/r/{i}").respond_with_data("", status=301, headers={"Location": f"/r/{i + 1}"})
+    httpserver.expect_request("/ok").respond_with_data("<html><p>ok</p></html>", content_type="text/html")
+    report, _ = crawl([httpserver.url_for("/ok")], tmp_path)
+    assert not report.failures and len(report.records) == 1
+    assert any("redirects more than 5 times; treated as absent" in n for n in report.notes)
+
+
+def test_dns_rebinding_connects_to_the_checked_address(monkeypatch, tmp_path):
+    """The name resolves to an acceptable address when checked and to a forbidden one later: the
+    request must still go to the checked address."""
+    import extractors.fetch as fetch
+    from pytest_httpserver import HTTPServer
+
+    good = HTTPServer(host="127.0.0.1", port=0)
+    good.start()
+    evil = HTTPServer(host="127.0.0.2", port=good.port)
+    evil.start()
+    try:
+        for srv, text in ((good, "richtig"), (evil, "falsch")):
+            srv.expect_request("/robots.txt").respond_with_data("", status=404)
+            srv.expect_request("/seite").respond_with_data(f"<html><p>{text}</p></html>", content_type="text/html")
+        real = socket.getaddrinfo
+        answers = []
+
+        def rebinding(host, *args, **kw):
+            if host != "rebind.test":
+                return real(host, *args, **kw)
+            ip = "127.0.0.1" if not answers else "127.0.0.2"
+            answers.append(ip)
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, 0))]
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        # only 127.0.0.1 counts as public here: the check must pass once and fail for the rebind
+        monkeypatch.setattr(fetch, "is_public_address", lambda ip: str(ip) == "127.0.0.1")
+        report, store = crawl([f"http://rebind.test:{good.port}/seite"], tmp_path, source_cls=Public)
+        assert not report.failures and answers[0] == "127.0.0.1"
+        assert b"richtig" in store.read(report.records[0])
+        assert evil.log == []
+        assert {req.headers["Host"] for req, _ in good.log} == {f"rebind.test:{good.port}"}
+    finally:
+        good.clear()
+        good.stop()
+        evil.stop()
+
+
+def test_private_network_refusal_names_the_option_and_the_option_is_listed(server, tmp_path):
+    from extractors.sources import SourceError, get_source
+
+    server.expect_request("/x").respond_with_data("<html>x</html>")
+    report, _ = crawl([server.url_for("/x")], tmp_path, source_cls=Public)
+    assert "allow_private_network=true" in reasons(report)["x"]
+    with pytest.raises(SourceError, match="allow_private_network"):
+        get_source("web", url="https://www.land.example/", colour="blau")
+    src = get_source("web", url=server.url_for("/x"), allow_private_network="true")
+    report = crawl_source(src, RawStore(tmp_path / "raw2"),
+                          settings=FetchSettings.for_tests(state_path=str(tmp_path / "s2.json")))
+    assert any(n.startswith("allow_private_network is on") for n in report.notes)
+
+
+class RawHTTPServer:
+    """Loopback server answering raw bytes per path (headers no HTTP library would send)."""
+
+    def __init__(self, routes: dict[str, bytes]):
+        self.routes = routes
+        self.paths: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def run(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                head = conn.recv(65536).split(b"\r\n", 1)[0].decode("latin-1")
+                path = head.split(" ")[1] if " " in head else "/"
+                self.paths.append(path)
+                conn.sendall(self.routes.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                                                   b"Connection: close\r\n\r\n"))
+
+    def close(self):
+        self.sock.close()
+
+
+def _redirect(location: bytes) -> bytes:
+    return b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def test_data_javascript_and_backslash_locations_refused_with_the_reason(tmp_path):
+    locations = {"/data": b"data:text/html,<script>alert(1)</script>", "/js": b"javascript:alert(1)",
+                 "/unc": b"\\\\evil.example\\x", "/slash": b"/\\evil.example/x",
+                 "/v6": b"http://[::1", "/file": b"file:///etc/passwd"}
+    srv = RawHTTPServer({p: _redirect(loc) for p, loc in locations.items()})
+    try:
+        report, _ = crawl([srv.url(p) for p in locations], tmp_path)
+    finally:
+        srv.close()
+    r = reasons(report)
+    assert r["data"] == "redirect to a data: URL refused (only http and https are followed)"
+    assert r["js"] == "redirect to a javascript: URL refused (only http and https are followed)"
+    assert r["file"] == "redirect to a file: URL refused (only http and https are followed)"
+    assert "a backslash in Location" in r["unc"] and "a backslash in Location" in r["slash"]
+    assert r["v6"].startswith("redirect to 'http://[::1' refused: not a valid URL")
+    assert not any("internal error" in x for x in r.values())
+    assert not any(p in ("/x", "/evil.example/x") for p in srv.paths)
+
+
+def test_allowed_hosts_respect_ports_and_do_not_admit_subdomains_of_a_bare_name(server, tmp_path):
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other_port = other.getsockname()[1]
+    other.close()
+    server.expect_request("/port").respond_with_data(
+        "", status=302, headers={"Location": f"http://localhost:{other_port}/admin"})
+    report, _ = crawl([server.url_for("/port")], tmp_path)
+    assert reasons(report)["port"] == f"host localhost:{other_port} is not among the source's allowed hosts"
+
+    rules = type("S", (Source,), {"name": "s", "allowed_hosts": ["land.de", "*.kreis.de", "amt.de:8080"]})()
+    assert rules.host_allowed("https://land.de/x") and rules.host_allowed("http://land.de:80/x")
+    assert not rules.host_allowed("https://www.land.de/x")          # a bare name is that host only
+    assert not rules.host_allowed("https://evil-land.de/x") and not rules.host_allowed("https://land.de:22/")
+    assert rules.host_allowed("https://www.kreis.de/x") and rules.host_allowed("https://a.b.kreis.de/")
+    assert rules.host_allowed("http://amt.de:8080/x") and not rules.host_allowed("http://amt.de/x")
+    derived = type("D", (Source,), {"name": "d", "start_urls": ["http://127.0.0.1:8765/a", "https://www.land.de:443/"]})()
+    assert derived.allowed_hosts == ["127.0.0.1:8765", "www.land.de"]
+    with pytest.raises(ValueError, match="is not a host name"):
+        type("B", (Source,), {"name": "b", "allowed_hosts": ["https://land.de/pfad"]})()
+
+
+def test_fetch_limits_are_settings_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("from extractors.fetch import FetchSettings as F; s = F(); "
+            "print(s.time_cap, s.max_bytes, s.retries, s.max_archive_bytes)")
+    env = {**os.environ, "FOERDERRADAR_FETCH_TIME_CAP": "600", "FOERDERRADAR_FETCH_MAX_BYTES": "1048576",
+           "FOERDERRADAR_FETCH_RETRIES": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["600.0", "1048576", "1", str(400 * MB)]
+    env["FOERDERRADAR_FETCH_TIME_CAP"] = "drei Minuten"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "FOERDERRADAR_FETCH_TIME_CAP='drei Minuten' is not a number" in bad.stderr
+
+
 def test_loopback_and_file_urls_refused_for_real_sources(server, tmp_path):
     server.expect_request("/x").respond_with_data("<html>x</html>")
     report, _ = crawl([server.url_for("/x"), "file:///etc/passwd"], tmp_path, source_cls=Public)
@@ -238,6 +444,6 @@ def test_loopback_and_file_urls_refused_for_real_sources(server, tmp_path):
     assert len(server.log) == 0
     # file:// never becomes a request at all
     assert "file:///etc/passwd" not in r or "scheme" in r["file:///etc/passwd"]
-    assert address_refusal("localhost", allow_private=False) is not None
-    assert address_refusal("10.1.2.3", allow_private=False) is not None
-    assert address_refusal("127.0.0.1", allow_private=True) is None
+    assert resolve_host("localhost", allow_private=False)[1] is not None
+    assert resolve_host("10.1.2.3", allow_private=False)[1] is not None
+    assert resolve_host("127.0.0.1", allow_private=True) == ("127.0.0.1", None)

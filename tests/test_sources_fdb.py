@@ -70,7 +70,7 @@ def test_listing_pagination_followed_filters_not(httpserver, tmp_path):
         overview, content_type="text/html")
     for slug in ("Land/Sachsen/dorfladen-plus", "Bund/BMX/gruenden-mit-idee"):
         httpserver.expect_request(f"/FDB/Content/DE/Foerderprogramm/{slug}.html").respond_with_data(detail, content_type="text/html")
-    src = get_source("foerderdatenbank_html", allowed_hosts="127.0.0.1,localhost", allow_private_network=True,
+    src = get_source("foerderdatenbank_html", allowed_hosts=f"localhost:{httpserver.port}", allow_private_network=True,
                      listing_url=base + "SiteGlobals/FDB/Forms/Suche/Foederprogrammsuche_Formular.html?filterCategories=FundingProgram")
     store = RawStore(tmp_path / "raw")
     r = crawl_source(src, store, settings=FetchSettings.for_tests(state_path=str(tmp_path / "s.json")))

@@ -25,6 +25,8 @@ DOCUMENT, FEED, SITEMAP, LISTING, EXPORT = "document", "feed", "sitemap", "listi
 RELATED = "related"
 ROLES = (DOCUMENT, FEED, SITEMAP, LISTING, EXPORT, RELATED)
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
 # Words that mark a link to a funding announcement (generic link rule; umlauts and their ASCII
 # transliterations both appear in URLs).
 ANNOUNCEMENT_WORDS = ("foerder", "förder", "forder", "aufruf", "richtlinie", "bekanntmachung",
@@ -66,7 +68,7 @@ class Source:
     sitemaps: list[str] = []
     listings: list[str] = []          # listing pages with pagination
     exports: list[str] = []           # export archives (zip)
-    allowed_hosts: list[str] = []     # empty: the hosts of the URLs above
+    allowed_hosts: list[str] = []     # empty: the hosts (with ports) of the URLs above; see host_allowed
     follow: list[str] = []            # regexes: links (absolute URLs) to documents
     deny: list[str] = []              # regexes: never fetch these
     pagination: list[str] = []        # regexes: links on a listing page to its next pages
@@ -74,16 +76,16 @@ class Source:
     politeness: Politeness = Politeness()
     max_pages: int = 1000             # requests per run, all roles together
     max_depth: int = 2                # link hops from a start URL / feed / listing
-    allow_private_network: bool = False   # only the local demo (and explicit tests) may say True
+    # contact private and loopback addresses (the demo; a source on your own network with the
+    # option allow_private_network=true); otherwise they are refused
+    allow_private_network: bool = False
     store = None                      # the RawStore of the current crawl (set by crawl_source)
     options: ClassVar[dict[str, str]] = {}   # option name -> help text (for `crawl --option`)
 
     def __init__(self, **options):
-        unknown = set(options) - set(self.options) - {"allowed_hosts", "max_pages", "max_depth",
-                                                       "concurrency", "delay", "allow_private_network"}
+        unknown = set(options) - set(self.options) - set(COMMON_OPTIONS)
         if unknown:
-            known = ", ".join(sorted(set(self.options) | {"allowed_hosts", "max_pages", "max_depth",
-                                                          "concurrency", "delay"}))
+            known = ", ".join(sorted(set(self.options) | set(COMMON_OPTIONS)))
             raise ValueError(f"source {self.name!r} has no option {', '.join(sorted(unknown))}; "
                              f"options: {known}")
         self.settings = dict(options)
@@ -108,7 +110,8 @@ class Source:
         self.politeness = pol
         self.configure(**{k: v for k, v in options.items() if k in self.options})
         if not self.allowed_hosts:
-            self.allowed_hosts = sorted({(urlsplit(u).hostname or "").lower() for u in self.seed_urls()} - {""})
+            self.allowed_hosts = sorted({_host_entry(u) for u in self.seed_urls()} - {""})
+        self._hosts = [_host_rule(h) for h in self.allowed_hosts]
         self._follow = [re.compile(p, re.I) for p in self.follow]
         self._deny = [re.compile(p, re.I) for p in self.deny]
         self._pagination = [re.compile(p, re.I) for p in self.pagination]
@@ -129,8 +132,18 @@ class Source:
                 + [Request(u, EXPORT) for u in self.exports])
 
     def host_allowed(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == h or host.endswith("." + h) for h in self.allowed_hosts)
+        """Is the URL's host (and port) among ``allowed_hosts``? An entry ``www.land.de`` admits
+        that host on the default ports (80, 443), ``www.land.de:8080`` only that port, and
+        ``*.land.de`` every subdomain of land.de (on the default ports, or the port given)."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        return any((host == h or (sub and host.endswith("." + h)))
+                   and (port == p if p else port in DEFAULT_PORTS.values())
+                   for h, sub, p in self._hosts)
 
     def denied(self, url: str) -> bool:
         return any(p.search(url) for p in self._deny)
@@ -201,6 +214,43 @@ class Source:
 
     def __repr__(self) -> str:
         return f"<Source {self.name} hosts={self.allowed_hosts}>"
+
+
+# options every source takes besides its own (`crawl --option key=value`)
+COMMON_OPTIONS = {
+    "allowed_hosts": "comma-separated hosts the crawler may contact (host, host:port, *.domain)",
+    "max_pages": "requests per run, all roles together",
+    "max_depth": "link hops from a start URL, feed or listing",
+    "concurrency": "requests in flight per host",
+    "delay": "seconds between the starts of two requests to one host",
+    "allow_private_network": "true: also contact private and loopback addresses (own network, tests)",
+}
+
+
+def _host_entry(url: str) -> str:
+    """The allowed-hosts entry of a URL: its host, with the port when it is not the default."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return ""
+    host = f"[{host}]" if ":" in host else host
+    port = parts.port
+    return host if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
+
+
+def _host_rule(entry: str) -> tuple[str, bool, int | None]:
+    """(host, subdomains too, port or None) of one allowed-hosts entry."""
+    text = entry.strip().lower()
+    sub = text.startswith("*.")
+    try:
+        parts = urlsplit("//" + (text[2:] if sub else text))
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or parts.path or parts.query or parts.username:
+        raise ValueError(f"allowed_hosts entry {entry!r} is not a host name "
+                         f"(write www.land.de, www.land.de:8080 or *.land.de)")
+    return host, sub, port
 
 
 def _clean(url: str) -> str | None:
