@@ -28,7 +28,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -75,14 +75,9 @@ _PARTICLES = {"am": "a", "an": "a", "auf": "a", "im": "i", "in": "i", "der": "d"
 
 
 def key_tokens(s: str) -> list[str]:
+    """The words of a name's key, particles folded ("Neustadt a.d. Aisch" -> neustadt a d aisch)."""
     s = unicodedata.normalize("NFKC", s).casefold()
     return [_PARTICLES.get(t, t) for t in _KEY_TOKEN.findall(s)]
-
-
-@lru_cache(maxsize=65536)
-def word_key_tokens(word: str) -> tuple[str, ...]:
-    """:func:`key_tokens` of one word, memoised (the extractor asks for the same words often)."""
-    return tuple(key_tokens(word))
 
 
 def norm_key(s: str) -> str:
@@ -149,54 +144,57 @@ class _Raw:
     seat: str = ""
 
 
+def _read_bytes(source: Path | bytes) -> tuple[bytes, str]:
+    """The bytes of a register given as a path (and its name) or as bytes."""
+    if not isinstance(source, (str, Path)):
+        return source, ""
+    path = Path(source)
+    try:
+        return path.read_bytes(), str(path)
+    except FileNotFoundError:
+        raise GazetteerError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise GazetteerError(f"{path}: is a directory; give the GV100AD .txt or .zip file") from None
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _unzip(data: bytes, name: str) -> tuple[bytes, str]:
+    """The GV100AD member of the zip Destatis publishes (a member named gv100…, else the first .txt)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = [m for m in zf.namelist() if m.lower().endswith(".txt") and not m.endswith("/")]
+            preferred = [m for m in members if "gv100" in m.lower()] or members
+            if not preferred:
+                raise GazetteerError(f"{name or 'zip'}: the zip holds no GV100AD .txt file "
+                                     f"(members: {', '.join(zf.namelist()[:5]) or 'none'})")
+            member = preferred[0]
+            return zf.read(member), (f"{name}!{member}" if name else member)
+    except zipfile.BadZipFile:
+        raise GazetteerError(f"{name or 'download'}: a damaged zip file") from None
+
+
 def _read_source(source: Path | bytes, name: str = "") -> tuple[str, str]:
     """Text of a GV100AD file given as a path or bytes (plain text or the Destatis zip)."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = str(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise GazetteerError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise GazetteerError(f"{path}: is a directory; give the GV100AD .txt or .zip file") from None
-        except OSError as exc:
-            raise GazetteerError(f"{path}: cannot read ({exc.strerror})") from None
-    else:
-        data = source
+    data, path_name = _read_bytes(source)
+    name = path_name or name
     if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                members = [m for m in zf.namelist() if m.lower().endswith(".txt") and not m.endswith("/")]
-                preferred = [m for m in members if "gv100" in m.lower()] or members
-                if not preferred:
-                    raise GazetteerError(f"{name or 'zip'}: the zip holds no GV100AD .txt file "
-                                         f"(members: {', '.join(zf.namelist()[:5]) or 'none'})")
-                member = preferred[0]
-                data = zf.read(member)
-                name = f"{name}!{member}" if name else member
-        except zipfile.BadZipFile:
-            raise GazetteerError(f"{name or 'download'}: a damaged zip file") from None
+        data, name = _unzip(data, name)
     if b"\x00" in data[:4096]:
         raise GazetteerError(f"{name or 'input'}: a binary file, not the GV100AD text register")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), name
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")   # older Destatis files were ANSI
-    return text, name
+        return data.decode("cp1252", errors="replace"), name   # older Destatis files were ANSI
 
 
-def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.date, str]:
-    """Parse and validate a GV100AD file. Returns (records, Gebietsstand, sha256)."""
-    text, name = _read_source(source, name)
-    label = name or "input"
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _lines(text: str, label: str) -> tuple[list[str], bool]:
+    """The record lines and whether the last one ended with a newline; a cut-off last record of a
+    fixed-width file is refused."""
     lines = text.split("\n")
-    if lines and lines[-1] == "":
+    complete_last = bool(lines) and lines[-1] == ""
+    if complete_last:
         lines.pop()
-        complete_last = True
-    else:
-        complete_last = False
     if not lines:
         raise GazetteerError(f"{label}: empty file")
     if not complete_last and len(lines) > 1:
@@ -205,62 +203,42 @@ def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.
         if len(widths) == 1 and len(lines[-1].rstrip("\r")) != widths.pop():
             raise GazetteerError(f"{label}: not a valid GV100AD register: line {len(lines)}: the last "
                                  "record is cut off (truncated download?)")
-    records: list[_Raw] = []
-    stand: str | None = None
-    problems: list[str] = []
-    for no, line in enumerate(lines, 1):
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        sa = line[:2]
-        if sa not in ("10", "20", "30", "40", "50", "60"):
-            problems.append(f"line {no}: unknown record type (Satzart) {sa!r}")
-        elif len(line) < MIN_LINE_LENGTH or (sa == "60" and len(line) < 150):
-            if no == len(lines) and not complete_last:
-                problems.append(f"line {no}: the last record is cut off (truncated download?)")
-            else:
-                problems.append(f"line {no}: record too short ({len(line)} characters)")
-        else:
-            level = int(sa)
-            gs = line[2:10]
-            if not gs.isdigit():
-                problems.append(f"line {no}: Gebietsstand {gs!r} is not a date")
-            elif stand is None:
-                stand = gs
-            elif gs != stand:
-                problems.append(f"line {no}: Gebietsstand {gs} differs from {stand}")
-            n = AGS_DIGITS[level]
-            ags = line[10:10 + n]
-            if not ags.isdigit() or line[10 + n:18].strip():
-                problems.append(f"line {no}: key {line[10:18]!r} does not fit record type {sa}")
-            verband = line[18:22]
-            if level in (VERBAND, GEMEINDE) and not verband.isdigit():
-                problems.append(f"line {no}: Verband number {verband!r} is not 4 digits")
-            nm = line[22:72].strip()
-            if not nm:
-                problems.append(f"line {no}: record without a name")
-            tc = line[122:124].strip()
-            if level >= KREIS and not (tc.isdigit() and tc[0] == sa[0]):
-                problems.append(f"line {no}: type code {tc!r} does not fit record type {sa}")
-            if not problems:
-                pop = line[139:150].strip() if level == GEMEINDE else ""
-                if pop and not pop.isdigit():
-                    problems.append(f"line {no}: population {pop!r} is not a number")
-                    pop = ""
-                key = ags + verband if level == VERBAND else ags
-                ars = ags[:5] + verband + ags[5:] if level == GEMEINDE else None
-                records.append(_Raw(level, key, nm, tc, int(pop or 0), ars, line[72:122].strip()))
-        if len(problems) >= 5:
-            break
-    if problems:
-        more = " (stopped at the first 5 problems)" if len(problems) >= 5 else ""
-        raise GazetteerError(f"{label}: not a valid GV100AD register: " + "; ".join(problems) + more)
-    counts = {lv: 0 for lv in LEVEL_NAMES}
-    for r in records:
-        counts[r.level] += 1
-    if not counts[GEMEINDE]:
+    return lines, complete_last
+
+
+def _field_problems(no: int, line: str, level: int) -> list[str]:
+    """What is wrong with the key, Verband, name and type columns of one record."""
+    sa, n = line[:2], AGS_DIGITS[level]
+    out = []
+    if not line[10:10 + n].isdigit() or line[10 + n:18].strip():
+        out.append(f"line {no}: key {line[10:18]!r} does not fit record type {sa}")
+    if level in (VERBAND, GEMEINDE) and not line[18:22].isdigit():
+        out.append(f"line {no}: Verband number {line[18:22]!r} is not 4 digits")
+    if not line[22:72].strip():
+        out.append(f"line {no}: record without a name")
+    tc = line[122:124].strip()
+    if level >= KREIS and not (tc.isdigit() and tc[0] == sa[0]):
+        out.append(f"line {no}: type code {tc!r} does not fit record type {sa}")
+    return out
+
+
+def _record(level: int, line: str) -> _Raw:
+    """One checked record line as a :class:`_Raw` (population 0 where the column is not a number:
+    :func:`parse_gv100ad` reports that)."""
+    ags, verband = line[10:10 + AGS_DIGITS[level]], line[18:22]
+    pop = line[139:150].strip() if level == GEMEINDE else ""
+    key = ags + verband if level == VERBAND else ags
+    ars = ags[:5] + verband + ags[5:] if level == GEMEINDE else None
+    return _Raw(level, key, line[22:72].strip(), line[122:124].strip(), int(pop) if pop.isdigit() else 0,
+                ars, line[72:122].strip())
+
+
+def _completeness(records: list[_Raw], label: str) -> None:
+    """Refuse a register without Gemeinden, Länder or Kreise, or whose Gemeinden lack their Kreis."""
+    levels = {r.level for r in records}
+    if GEMEINDE not in levels:
         raise GazetteerError(f"{label}: no Gemeinde records (Satzart 60); not a GV100AD register")
-    if not counts[LAND] or not counts[KREIS]:
+    if LAND not in levels or KREIS not in levels:
         raise GazetteerError(f"{label}: no Land or Kreis records; not a complete GV100AD register")
     kreise = {r.key for r in records if r.level == KREIS}
     orphans = sorted({r.key[:5] for r in records if r.level == GEMEINDE and r.type_code not in NOT_MUNICIPALITY
@@ -268,6 +246,55 @@ def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.
     if orphans:
         raise GazetteerError(f"{label}: Gemeinden refer to Kreise missing from the file "
                              f"({', '.join(orphans[:3])}…); incomplete register")
+
+
+def _line_problems(no: int, line: str, cut_last: bool, stand: str | None) -> tuple[list[str], str | None]:
+    """What is wrong with one record line (``stand``: the Gebietsstand of the records before), and
+    the line's Gebietsstand where it has one."""
+    sa = line[:2]
+    if sa not in ("10", "20", "30", "40", "50", "60"):
+        return [f"line {no}: unknown record type (Satzart) {sa!r}"], None
+    if len(line) < MIN_LINE_LENGTH or (sa == "60" and len(line) < 150):
+        if cut_last:
+            return [f"line {no}: the last record is cut off (truncated download?)"], None
+        return [f"line {no}: record too short ({len(line)} characters)"], None
+    out = []
+    gs = line[2:10]
+    if not gs.isdigit():
+        out.append(f"line {no}: Gebietsstand {gs!r} is not a date")
+    elif stand is not None and gs != stand:
+        out.append(f"line {no}: Gebietsstand {gs} differs from {stand}")
+    return out + _field_problems(no, line, int(sa)), (gs if gs.isdigit() else None)
+
+
+def parse_gv100ad(source: Path | bytes, name: str = "") -> tuple[list[_Raw], dt.date, str]:
+    """Parse and validate a GV100AD file. Returns (records, Gebietsstand, sha256). Stops at the
+    first five problems and names them all in one :class:`GazetteerError`."""
+    text, name = _read_source(source, name)
+    label = name or "input"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines, complete_last = _lines(text, label)
+    records: list[_Raw] = []
+    stand: str | None = None
+    problems: list[str] = []
+    for no, line in enumerate(lines, 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        found, gs = _line_problems(no, line, no == len(lines) and not complete_last, stand)
+        stand = stand or gs
+        problems += found
+        if not problems:
+            pop = line[139:150].strip() if line[:2] == "60" else ""
+            if pop and not pop.isdigit():
+                problems.append(f"line {no}: population {pop!r} is not a number")
+            records.append(_record(int(line[:2]), line))
+        if len(problems) >= 5:
+            break
+    if problems:
+        more = " (stopped at the first 5 problems)" if len(problems) >= 5 else ""
+        raise GazetteerError(f"{label}: not a valid GV100AD register: " + "; ".join(problems) + more)
+    _completeness(records, label)
     try:
         gebietsstand = dt.date(int(stand[:4]), int(stand[4:6]), int(stand[6:8]))
     except ValueError:
@@ -306,53 +333,58 @@ def _kreis_forms(full: str) -> set[str]:
     return out
 
 
+def _index_names(index: dict[str, dict[str, list[int]]], kind: str, i: int, bare: str) -> None:
+    """Index a name, its written variants and (if it has one) its name without qualifier."""
+    for v in _name_variants(bare):
+        _add(index[kind], norm_key(v), i)
+    base = base_name(bare)
+    if base != bare:
+        _add(index["gemeinde_base" if kind == "gemeinde" else kind], norm_key(base), i)
+
+
+def _index_kreis(index: dict[str, dict[str, list[int]]], i: int, r: _Raw, full: str) -> None:
+    """A Kreis under its full name, without its type word, and (Kreise whose name holds "Kreis" or
+    a Region) in the inflected forms it is found by without a type word before it."""
+    _add(index["kreis"], norm_key(full), i)
+    stripped = _KREIS_PREFIX.sub("", full)
+    if stripped != full:
+        _add(index["kreis"], norm_key(stripped), i)
+    _index_names(index, "kreis", i, stripped)
+    if r.type_code in ("43", "44", "45") and re.search(r"kreis|^Region|^Städteregion|^Regionalverband",
+                                                        full, re.IGNORECASE):
+        for v in _kreis_forms(full):
+            _add(index["kreis_uncued"], norm_key(v), i)
+            _add(index["kreis"], norm_key(v), i)
+
+
+def _display_name(r: _Raw) -> str:
+    """The register name without suffix, Verband noise or Regierungsbezirk prefix."""
+    bare = bare_name(r.name)
+    if r.level == VERBAND:
+        bare = _VERBAND_NOISE.sub("", bare).strip()
+    if r.level == RB or r.level == REGION:
+        bare = _RB_PREFIX.sub("", bare).strip()
+    return bare
+
+
 def build_index(records: list[_Raw]) -> dict:
+    """The cache content: entry columns and the name indices by kind (gemeinde, gemeinde_base,
+    kreis, kreis_uncued, verband, land, rb), each key -> entry numbers."""
     cols: dict[str, list] = {"level": [], "key": [], "name": [], "bare": [], "type": [], "pop": [], "ars": []}
     index: dict[str, dict[str, list[int]]] = {
         "gemeinde": {}, "gemeinde_base": {}, "kreis": {}, "kreis_uncued": {}, "verband": {},
         "land": {}, "rb": {},
     }
     for i, r in enumerate(records):
-        bare = bare_name(r.name)
-        if r.level == VERBAND:
-            bare = _VERBAND_NOISE.sub("", bare).strip()
-        if r.level == RB or r.level == REGION:
-            bare = _RB_PREFIX.sub("", bare).strip()
-        cols["level"].append(r.level)
-        cols["key"].append(r.key)
-        cols["name"].append(r.name)
-        cols["bare"].append(bare)
-        cols["type"].append(r.type_code)
-        cols["pop"].append(r.population)
-        cols["ars"].append(r.ars)
+        bare = _display_name(r)
+        for col, value in zip(cols, (r.level, r.key, r.name, bare, r.type_code, r.population, r.ars)):
+            cols[col].append(value)
         if r.level == GEMEINDE and r.type_code not in NOT_MUNICIPALITY:
-            for v in _name_variants(bare):
-                _add(index["gemeinde"], norm_key(v), i)
-            base = base_name(bare)
-            if base != bare:
-                _add(index["gemeinde_base"], norm_key(base), i)
+            _index_names(index, "gemeinde", i, bare)
         elif r.level == KREIS:
-            full = bare
-            _add(index["kreis"], norm_key(full), i)
-            stripped = _KREIS_PREFIX.sub("", full)
-            if stripped != full:
-                _add(index["kreis"], norm_key(stripped), i)
-            for v in _name_variants(stripped):
-                _add(index["kreis"], norm_key(v), i)
-            base = base_name(stripped)
-            if base != stripped:
-                _add(index["kreis"], norm_key(base), i)
-            if r.type_code in ("43", "44", "45") and re.search(r"kreis|^Region|^Städteregion|^Regionalverband",
-                                                                full, re.IGNORECASE):
-                for v in _kreis_forms(full):
-                    _add(index["kreis_uncued"], norm_key(v), i)
-                    _add(index["kreis"], norm_key(v), i)
+            _index_kreis(index, i, r, bare)
         elif r.level == VERBAND and r.type_code in VERBAND_TYPES:
-            for v in _name_variants(bare):
-                _add(index["verband"], norm_key(v), i)
-            base = base_name(bare)
-            if base != bare:
-                _add(index["verband"], norm_key(base), i)
+            _index_names(index, "verband", i, bare)
         elif r.level == LAND:
             _add(index["land"], norm_key(bare), i)
         elif r.level in (RB, REGION):
