@@ -15,7 +15,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 @pytest.fixture(scope="module")
 def ex():
-    return Extractor(gazetteer=None, today=D(2030, 1, 1))
+    return Extractor(gazetteer=None)
 
 
 def deadlines(ex, text, published=None):

@@ -88,3 +88,55 @@ def test_extract_text_offsets_point_into_the_text():
     assert rec.deadlines[0].date == dt.date(2025, 3, 31)
     assert rec.amounts[0].value_eur == 50000
     assert rec.extractor_version
+
+
+def test_context_is_immutable_and_carries_the_folded_text():
+    import dataclasses
+
+    import pytest
+
+    from extractors.fields.pipeline import Context
+
+    ctx = Context(text="Stand: 12.03.2024 – ANTRÄGE")
+    assert ctx.folded == "stand: 12.03.2024 – anträge" and len(ctx.folded) == len(ctx.text)
+    assert ctx.index.text == ctx.text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.published = dt.date(2024, 1, 1)
+
+
+def test_publication_date_found_in_the_text_is_passed_on_not_written_back():
+    """The dates component returns the publication date it finds; the deadlines after it see it
+    (an annual deadline's next occurrence), and the caller's date wins over it."""
+    from extractors.fields.pipeline import Context
+
+    ex = Extractor(gazetteer=None)
+    text = "Stand: 12.03.2024\n\nAnträge sind jährlich bis zum 30.09. einzureichen."
+    doc, ctx = ex.run(text)
+    assert ctx.published == dt.date(2024, 3, 12)
+    assert isinstance(ctx, Context)
+    rec = ex.extract_text(text)
+    assert rec.published == dt.date(2024, 3, 12)
+    assert [(d.kind, d.date) for d in rec.deadlines] == [("fristJaehrlich", dt.date(2024, 9, 30))]
+    given = ex.extract_text(text, published=dt.date(2024, 10, 15))
+    assert given.published == dt.date(2024, 10, 15)
+    assert [d.date for d in given.deadlines] == [dt.date(2025, 9, 30)]
+
+
+def test_text_structure_clause_distance_and_asides():
+    from extractors.fields.text import cue_distance, in_aside, sentence_bounds
+
+    text = "Die Laufzeit endet 2024. Anträge sind bis zum 1. März einzureichen."
+    idx = TextIndex(text)
+    s0, s1 = sentence_bounds(idx, text.index("1. März"), text.index("1. März") + 7)
+    assert text[s0:s1].startswith("Anträge")
+    plain = "bis zum 31. März einzureichen"
+    aside = "bis zum 31. März (Eingang beim Amt) einzureichen"
+    d = plain.index("31. März")
+    # the parenthetical counts as nothing but the space around it
+    assert cue_distance(aside, d, d + 8, aside.index("einz"), len(aside)) == \
+        cue_distance(plain, d, d + 8, plain.index("einz"), len(plain)) + 1
+    commas = "31. März, dann einzureichen"
+    assert cue_distance(commas, 0, 8, commas.index("einz"), len(commas)) == len(", dann ") + 40
+    qual = "Anträge (für Vorhaben ab 2025) bis zum 1. März"
+    assert in_aside(qual, qual.index("Vorhaben"), qual.index("1. März"), len(qual))
+    assert not in_aside(qual, qual.index("Vorhaben"), qual.index("2025"), qual.index("2025") + 4)

@@ -44,7 +44,7 @@ def test_extraction_runs_on_export_document():
     from extractors.fields.pipeline import Extractor
     import datetime as dt
     doc = parse_programme_xml((FIX / "foerderdatenbank" / "programm-kommunal.xml").read_bytes(), "x")
-    ex = Extractor(gazetteer=None, today=dt.date(2030, 6, 1)).extract(doc)
+    ex = Extractor(gazetteer=None).extract(doc)
     assert ex.source == "x" and ex.title == doc.title and not ex.errors
 
 

@@ -1,8 +1,9 @@
 """Field component `foerderradar_deadlines`: dates by which something must be submitted.
 
-Reads the ``DateMention`` records of ``foerderradar_dates`` and decides, sentence by sentence,
-which of them are submission deadlines for the programme (XFLB 2.0 ``antragsfrist`` kinds:
-fristdatum, fristJaehrlich, fristFest, fristSpanne; plus laufend and stichtage).
+Reads the :class:`~extractors.fields.dates.DateFound` records of ``foerderradar_dates`` and
+decides, sentence by sentence, which of them are submission deadlines for the programme (XFLB 2.0
+``antragsfrist`` kinds: fristdatum, fristJaehrlich, fristFest, fristSpanne; plus laufend and
+stichtage).
 
 A date is a deadline when its sentence (or the heading line above a date list) carries deadline
 evidence — a deadline noun ("Antragsfrist", "Bewerbungsschluss", "Stichtag"), a strong
@@ -18,25 +19,26 @@ opens ("Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet") gives 
 deadline, unless a project word or any competing cue speaks of the range (a project period).
 Parentheticals between cue and date are asides; a qualifying one ("(für einen Projektbeginn im
 laufenden Jahr)") neither competes with a date outside it nor makes a date inside it a deadline.
-Cue lists: ``patterns/deadline_*``.
+Distances, clauses and asides: :mod:`extractors.fields.text`. Cue lists: ``patterns/deadline_*``.
 
 Rolling calls ("laufend", "bis zur Ausschöpfung der Mittel") and durations ("innerhalb von drei
 Monaten nach …") are found by their own patterns, only in sentences about submissions; they have
-no date. Dedup: one Deadline per (date, subject) and document, an annual one per (month, day,
+no date. Dedup: one deadline per (date, subject) and document, an annual one per (month, day,
 subject); the first mention wins.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.fields import dates as D
-from models.records import DateMention, Deadline
+from extractors.fields.dates import DateFound
+from extractors.fields.rules import alternation, read_jsonl, read_lines
+from extractors.fields.text import (CLAUSE_BREAK_RE, cue_distance, cue_regex, in_aside,
+                                    sentence_bounds)
 
 # --- heuristics ----------------------------------------------------------------------------------
 MAX_CUE_DIST = 220          # deadline evidence farther from the date than this (chars) is ignored
@@ -47,191 +49,583 @@ HEADING_MAX_CHARS = 90      # a heading line is short
 LEFT_WINDOW = 40
 CONTINUATION_GAP = 3        # chars between a deadline's sentence and a continuing sentence
 LABEL_MAX_CHARS = 90        # a sentence this short is a label line ("Fragen bis 1. März 2024 an …")
-
-_CUES = D.read_jsonl("deadline_cues.jsonl")
-_NEG = D.read_jsonl("deadline_negative.jsonl")
-
-# one regex for all positive cues: group p<i> -> _CUES[i]
-POS_RE = re.compile(
-    "(?<![\\w])(?:" + "|".join(f"(?P<p{i}>{c['re']})" for i, c in enumerate(_CUES)) + ")")
-_NEG_KINDS = ("post_award", "completion", "reference")
-NEG_RE = re.compile(
-    "(?<![\\w])(?:" + "|".join(f"(?P<{n['kind']}>{n['re']})" for n in _NEG if n["kind"] in _NEG_KINDS)
-    + ")")
-# the same matches, found fast (D.CueScanner: a first pass to the word starts where a cue can begin)
-POS_SCAN = D.register_scanner(D.CueScanner("deadline_pos", [(f"p{i}", c["re"]) for i, c in enumerate(_CUES)]))
-NEG_SCAN = D.register_scanner(D.CueScanner("deadline_neg", [(n["kind"], n["re"]) for n in _NEG
-                                                            if n["kind"] in _NEG_KINDS]))
-assert POS_SCAN.regex.pattern == POS_RE.pattern and NEG_SCAN.regex.pattern == NEG_RE.pattern
-_LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
-APPROX_RE = D.guarded(
-    rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$", 0)
-RELATIVE_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['relative']})\s*$", 0)
-START_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['start']})\s*$", 0)
-END_PREP_RE = D.guarded(
-    r"(?<![\w])(?:bis|spätestens|zum|endet|endete|schluss|until|by|before)"
-    r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$",
-    0)
-# a call inside a compound ("Ideenwettbewerb", "Sonderaufruf"); the word-start cues stay short so
-# that their first pass is not slowed by common word starts ("Landes…", "Kommunal…")
-CALL_INFIX_RE = D.guarded(r"wettbewerb|aufruf|ausschreibung|(?:portal|plattform)(?![\w])", 0)
-WINDOW_RE = D.guarded(
-    "(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in D.read_lines("deadline_window.txt")) + ")", 0)
-# what a programme funds ("die Projekte laufen vom … bis …") and what may govern it ("für Projekte")
-PROJECT_RE = D.guarded(rf"(?<![\w])(?:{_LEFT['project']})", 0)
-GOVERNED_RE = D.guarded(
-    r"(?<![\w])(?:für|von|vom|zu|zur|zum|mit|bei|beim|im|in|an|aus|über|for|of)\s+(?:\S+\s+)?$", 0)
 GOVERNED_LOOKBACK = 30      # chars before a project word searched for a governing preposition
-RELATIVE_CLAUSE_RE = re.compile(r"\s*(?:die|der|das|welche[rsn]?|which|that)\s", 0)
 ANTECEDENT_CHARS = 45       # chars before a relative clause searched for its project antecedent
-# "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
-LATE_LEFT_RE = D.guarded(r"(?<![\w])nach\s+(?:dem|the)\s*$")
-LATE_RE = D.guarded(
-    r"nicht\s+(?:mehr\s+)?(?:berücksichtigt|angenommen|bearbeitet|zugelassen)|ausgeschlossen|"
-    r"verspätet|will\s+not\s+be\s+(?:considered|accepted)")
+
+
+def _words(name: str) -> str:
+    """The regex fragments of a pattern file as one alternation."""
+    return alternation(read_lines(name), escape=False)
+
+
+_CUES = read_jsonl("deadline_cues.jsonl")
+_NEG = read_jsonl("deadline_negative.jsonl")
+_NEG_KINDS = ("post_award", "completion", "reference")
+_LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
+_KIND_CUES: dict[str, list[str]] = {}
+for _c in read_jsonl("date_kind_cues.jsonl"):
+    _KIND_CUES.setdefault(_c["kind"], []).append(_c["re"])
+
+# deadline evidence: group p<i> -> _CUES[i]; competing cues: group = their kind
+POS_RE = cue_regex((f"p{i}", c["re"]) for i, c in enumerate(_CUES))
+NEG_RE = cue_regex((n["kind"], n["re"]) for n in _NEG if n["kind"] in _NEG_KINDS)
+KIND_RE = cue_regex((k, "|".join(v)) for k, v in _KIND_CUES.items())
+
+# right before the date
+APPROX_RE = re.compile(rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$")
+RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$")
+START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$")
+END_PREP_RE = re.compile(
+    r"(?<![\w])(?:" + _words("deadline_end_preps.txt") + r")"
+    r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$")
 # what may stand right before a date that a submission verb governs (besides END_PREP_RE)
-LINKED_LEFT_RE = D.guarded(
-    r"(?<![\w])(?:am|an\s+dem|on|und|sowie|oder|bzw\.|and|or)(?:\s+(?:der|dem|den|spätestens))?\s*$")
+LINKED_LEFT_RE = re.compile(
+    r"(?<![\w])(?:" + _words("deadline_linked_left.txt") + r")(?:\s+(?:der|dem|den|spätestens))?\s*$")
+# "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
+LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
+LATE_RE = re.compile(_words("deadline_late.txt"))
+# a call inside a compound ("Ideenwettbewerb", "Sonderaufruf"), found anywhere in a word
+CALL_INFIX_RE = re.compile(_words("deadline_call_infix.txt"))
+WINDOW_RE = re.compile("(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in read_lines("deadline_window.txt")) + ")")
+# what a programme funds ("die Projekte laufen vom … bis …") and what may govern it ("für Projekte")
+PROJECT_RE = re.compile(rf"(?<![\w])(?:{_LEFT['project']})")
+GOVERNED_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_governing_preps.txt") + r")\s+(?:\S+\s+)?$")
+RELATIVE_CLAUSE_RE = re.compile(r"\s*(?:die|der|das|welche[rsn]?|which|that)\s")
 # a sentence that only amends the deadline of the sentence before
-CONTINUATION_RE = D.guarded(
-    r"(?<![\w])(?:abweichend|ausnahmsweise|stattdessen|verlängert|verschoben|hingegen|"
-    r"jedoch\s+(?:bereits|erst|schon)|gilt\s+(?:der|als\s+frist)|extended|postponed)")
-# the word-start check stands once before the alternation (the same matches as one check in
-# front of each alternative, but sre can skip an alternative at its first character)
-ANNUAL_RE = D.guarded(
-    "(?<![\\w])(?:" + "|".join(f"(?:{a})(?![\\w])" for a in D.read_lines("deadline_annual.txt")) + ")", 0)
-ROLLING_RE = D.guarded(
-    "(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in D.read_lines("deadline_rolling.txt")) + ")", 0)
-_NUMBER_WORDS = {k: int(v) for k, v in (l.split() for l in D.read_lines("deadline_duration.txt"))}
+CONTINUATION_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_continuation.txt") + ")")
+ANNUAL_RE = re.compile(
+    "(?<![\\w])(?:" + "|".join(f"(?:{a})(?![\\w])" for a in read_lines("deadline_annual.txt")) + ")")
+ROLLING_RE = re.compile("(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in read_lines("deadline_rolling.txt")) + ")")
+_NUMBER_WORDS = {k: int(v) for k, v in (line.split() for line in read_lines("deadline_duration.txt"))}
 _NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
 # "innerhalb von drei Monaten nach …", "spätestens sechs Wochen vor Maßnahmebeginn",
 # "mindestens vier Wochen vor Beginn" ("mindestens … nach" is a waiting time, not a deadline)
-DURATION_RE = D.guarded(
-    rf"(?<![\w])(?P<lead>innerhalb|binnen|spätestens|mindestens)\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
-    rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
-    r"\s+(?P<rel>nach|vor)(?![\w])",
-    0)
-_BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$", 0)
-UNDATED_KEYS = tuple(D.read_lines("deadline_undated_keys.txt"))
-# DURATION_RE starts with one of these: it is tried right at their occurrences, not sentence-wide
 DURATION_LEADS = ("innerhalb", "binnen", "spätestens", "mindestens")
+DURATION_RE = re.compile(
+    rf"(?<![\w])(?P<lead>{'|'.join(DURATION_LEADS)})\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
+    rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
+    r"\s+(?P<rel>nach|vor)(?![\w])")
+_DURATION_UNITS = (("woche", "W"), ("monat", "M"), ("jahr", "Y"))     # anything else: days
+_BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$")
+UNDATED_KEYS = tuple(read_lines("deadline_undated_keys.txt"))
+# rolling calls are looked for only in sentences holding one of these keys
 ROLLING_KEYS = tuple(k for k in UNDATED_KEYS if k not in DURATION_LEADS)
-_SUBMISSION_HINT = re.compile(
-    r"antr|bewerb|einreich|skizz|frist|stichtag|schluss|interessenbekund|anmeld|angebot|deadline|"
-    r"submi|einsend|vorzulegen|vorgelegt|beantrag|jederzeit|laufend|ausschöpfung|mittel|teilnahme",
-    0)
-_UNIT = {"tag": "D", "werktag": "D", "arbeitstag": "D", "woche": "W", "monat": "M", "jahr": "Y"}
+# competing cues that keep a heading from heading a list of deadlines
+_HEADING_BLOCKERS = ("post_award", "reference", "event", "publication", "period_end", "period_start",
+                     "completion")
 
 
-@dataclass
-class Hit:
+@dataclass(slots=True)
+class DeadlineFound:
+    """A deadline: the ``Deadline`` fields of the output, plus the month and day of an annual one."""
+    text: str
     start: int
     end: int
-    type: str          # noun | verb | subject | post_award | completion | reference | <date kind>
+    date: dt.date | None
+    kind: str = "fristdatum"
+    granularity: str = "day"
+    time: str | None = None
+    subject: str | None = None
+    duration: str | None = None
+    cue: str | None = None
+    rule: str | None = None
+    month_day: tuple[int, int] | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    """A cue in a sentence: deadline evidence or a competing cue."""
+    start: int
+    end: int
+    type: str          # noun | verb | subject | call | window | post_award | completion | reference | <date kind>
     subject: str | None = None
     cue: str | None = None
     strong: bool = False
     label: bool = True          # a subject word that can head a label line ("Fragen bis …")
 
 
-def _sentence_hits(text: str, s0: int, s1: int, index=None) -> tuple[list[Hit], list[Hit]]:
-    """Deadline evidence (pos) and competing cues (neg) in ``text[s0:s1]``; with the document's
-    TextIndex the result is kept for the next call on the same span."""
-    if index is not None:
-        memo = index.__dict__.setdefault("_fr_sentence_hits", {})
-        res = memo.get((s0, s1))
-        if res is None:
-            res = memo[(s0, s1)] = _find_hits(text, s0, s1, index)
-        return res
-    return _find_hits(text, s0, s1, None)
+@dataclass(slots=True)
+class Found:
+    """A dated deadline with the span its cues came from (sentence or heading) and its subject."""
+    deadline: DeadlineFound
+    group: tuple[int, int]
+    subject: str | None
 
 
-def _find_hits(text: str, s0: int, s1: int, index) -> tuple[list[Hit], list[Hit]]:
-    def scan(scanner):
-        return scanner.hits(index, text, s0, s1) if index is not None else scanner.finditer(text, s0, s1)
+class Doc_:
+    """One document as deadlines reads it: text, folded text, sentences, publication date; cues
+    found per sentence once."""
 
-    pos, neg = [], []
-    for m in scan(POS_SCAN):
+    def __init__(self, ctx):
+        self.text, self.low, self.index, self.published = ctx.text, ctx.folded, ctx.index, ctx.published
+        self._hits: dict[tuple[int, int], tuple[list[Hit], list[Hit]]] = {}
+        self._annual: dict[tuple[int, int], bool] = {}
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        return sentence_bounds(self.index, start, end)
+
+    def hits(self, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
+        """Deadline evidence (pos) and competing cues (neg) in ``[s0, s1)``."""
+        key = (s0, s1)
+        if key not in self._hits:
+            self._hits[key] = _find_hits(self.low, s0, s1)
+        return self._hits[key]
+
+    def annual(self, s0: int, s1: int) -> bool:
+        """Does the sentence say "jährlich", "jeden Jahres" …?"""
+        key = (s0, s1)
+        if key not in self._annual:
+            self._annual[key] = bool(ANNUAL_RE.search(self.low, s0, s1))
+        return self._annual[key]
+
+    def dist(self, h: Hit, m: DateFound) -> int:
+        return cue_distance(self.low, h.start, h.end, m.start, m.end)
+
+
+def _find_hits(low: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
+    """Deadline evidence and competing cues in ``low[s0:s1]``; without evidence, no competitors."""
+    pos = []
+    for m in POS_RE.finditer(low, s0, s1):
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong")), c.get("label", True)))
     if not pos:
-        return pos, neg             # no deadline evidence: competing cues are not needed
-    for m in scan(NEG_SCAN):
-        neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
-    for m in scan(D.KIND_SCAN):
-        neg.append(Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0)))
+        return pos, []
+    neg = [Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0))
+           for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)]
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
     neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
                                      for p in pos)]
     return pos, neg
 
 
-@lru_cache(maxsize=2048)
-def _parts(text: str) -> tuple[int | None, int | None, int | None]:
-    """(year, month, day) written in a date mention's text."""
-    cands = D.scan(text)
-    if not cands:
-        return None, None, None
-    c = cands[0]
-    return c.y, c.m, c.d
-
-
-def _window_hits(text: str, s0: int, s1: int, index) -> list[Hit]:
-    """Window words ("geöffnet", "läuft") in ``text[s0:s1]`` (cached per sentence)."""
-    memo = index.__dict__.setdefault("_fr_window_hits", {})
-    res = memo.get((s0, s1))
-    if res is None:
-        res = memo[(s0, s1)] = [Hit(w.start(), w.end(), "window", None, "geöffnet")
-                                for w in WINDOW_RE.finditer(text, s0, s1)]
-    return res
-
-
-def _project_in_clause(text: str, s0: int, s1: int, m) -> bool:
-    """Does a project word that no preposition governs stand in the clause of mention ``m``, or
+def _project_in_clause(low: str, s0: int, s1: int, m: DateFound) -> bool:
+    """Does a project word that no preposition governs stand in the clause of date ``m``, or
     right before a relative clause holding it ("Projekte, die vom … bis … laufen")?"""
     a = s0
-    for br in D.CLAUSE_BREAK_RE.finditer(text, s0, m.start):
+    for br in CLAUSE_BREAK_RE.finditer(low, s0, m.start):
         a = br.end()
-    br = D.CLAUSE_BREAK_RE.search(text, m.end, s1)
+    br = CLAUSE_BREAK_RE.search(low, m.end, s1)
     b = br.start() if br else s1
-    if a > s0 and RELATIVE_CLAUSE_RE.match(text, a) \
-            and PROJECT_RE.search(text, max(s0, a - ANTECEDENT_CHARS), a):
+    if a > s0 and RELATIVE_CLAUSE_RE.match(low, a) \
+            and PROJECT_RE.search(low, max(s0, a - ANTECEDENT_CHARS), a):
         return True
-    for pm in PROJECT_RE.finditer(text, a, b):
+    for pm in PROJECT_RE.finditer(low, a, b):
         if m.start <= pm.start() < m.end:
             continue
-        if not GOVERNED_RE.search(text, max(a, pm.start() - GOVERNED_LOOKBACK), pm.start()):
+        if not GOVERNED_RE.search(low, max(a, pm.start() - GOVERNED_LOOKBACK), pm.start()):
             return True
     return False
 
 
-def _dedup_key(dl: Deadline) -> tuple:
+def _dedup_key(dl: DeadlineFound) -> tuple:
     """One deadline per (date, subject); an annual one whose year is unknown per (month, day,
     subject), so that "jeweils bis zum 31. März oder 30. September" keeps both dates."""
-    if dl.kind == "fristJaehrlich" and dl.date is None:
-        _y, mo, d = _parts(dl.text)
-        if mo and d:
-            return ("annual", mo, d, dl.subject)
+    if dl.kind == "fristJaehrlich" and dl.date is None and dl.month_day:
+        return ("annual", *dl.month_day, dl.subject)
     return (dl.date, dl.subject) if dl.date else (dl.date, dl.subject, dl.start)
 
 
-def _annual_sentence(text: str, index, m) -> bool:
-    """Does the sentence of mention ``m`` say "jährlich", "jeden Jahres" …? (cached per sentence)"""
-    s0, s1 = D._sentence_bounds(index, m.start, m.end)
-    memo = index.__dict__.setdefault("_fr_annual", {})
-    res = memo.get((s0, s1))
-    if res is None:
-        res = memo[(s0, s1)] = bool(ANNUAL_RE.search(text, s0, s1))
-    return res
+def _is_line_start(low: str, pos: int) -> tuple[bool, int]:
+    """(does a bullet or a line start stand right before ``pos``, the line's start)"""
+    ls = low.rfind("\n", 0, pos) + 1
+    return bool(_BULLET_RE.match(low[ls:pos])), ls
 
 
-def _is_line_start(text: str, pos: int) -> tuple[bool, int]:
-    ls = text.rfind("\n", 0, pos) + 1
-    return bool(_BULLET_RE.match(text[ls:pos])), ls
+# --- dated deadlines -----------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Left:
+    """What stands right before a date."""
+    end_prep: bool          # "bis", "spätestens", ":"
+    late: bool              # "nach dem …" in a sentence that refuses late submissions
+    linked: bool            # "am", "und" …: a verb may govern the date
+
+
+def _left_of(doc: Doc_, m: DateFound, s0: int, s1: int) -> _Left | None:
+    """The words right before date ``m``; None where they rule a deadline out ("etwa", "ab",
+    "vier Wochen vor dem")."""
+    low = doc.low
+    left = low[max(s0, m.start - LEFT_WINDOW):m.start]
+    if APPROX_RE.search(left):
+        return None
+    late_left = LATE_LEFT_RE.search(left)
+    if not m.day_range and not late_left and START_RE.search(left):
+        return None
+    late = bool(late_left and LATE_RE.search(low, s0, s1))
+    if not late and RELATIVE_RE.search(left):
+        return None
+    return _Left(bool(END_PREP_RE.search(left)), late, bool(LINKED_LEFT_RE.search(left)))
+
+
+def _label_subject(h: Hit, m: DateFound, left: _Left, short: bool, d: int) -> bool:
+    """A subject word heading a short label line right before "bis DATE" ("Fragen bis 1. März
+    2024 an …", "Bewerbungen: bis 15. Mai 2024")."""
+    return h.label and (left.end_prep or left.late) and short and h.end <= m.start \
+        and d <= SUBJECT_BIS_DIST
+
+
+def _admits(h: Hit, m: DateFound, left: _Left, subjects: bool, calls: bool, short: bool,
+            d: int) -> bool:
+    """Is cue ``h`` (at distance ``d``) deadline evidence for date ``m``?"""
+    if h.type == "noun" or (h.type == "verb" and (h.strong or subjects)):
+        return True
+    if h.type == "verb":
+        return h.cue == "endet" and calls      # "Der Förderaufruf läuft bis zum 31. Mai 2024"
+    if h.type == "window":
+        return m.day_range and (calls or subjects)  # "Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet"
+    # "Anträge, die nach dem 31. März eingehen, werden nicht berücksichtigt"
+    return h.type == "subject" and (left.late or _label_subject(h, m, left, short, d))
+
+
+def _calls(low: str, s0: int, s1: int, m: DateFound, pos: list[Hit]) -> bool:
+    """Does the sentence speak of a call ("Förderaufruf", "Ideenwettbewerb" in a compound)?"""
+    if any(h.type == "call" for h in pos):
+        return True
+    if m.day_range or any(h.cue == "endet" for h in pos):
+        return CALL_INFIX_RE.search(low, s0, s1) is not None
+    return False
+
+
+def _best_evidence(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit],
+                   left: _Left) -> tuple[int, Hit, list[Hit]] | None:
+    """The nearest deadline evidence for ``m`` (distance, cue), and the subject words."""
+    low = doc.low
+    subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
+    calls = _calls(low, s0, s1, m, pos)
+    if m.day_range and (calls or subjects):
+        pos = pos + [Hit(w.start(), w.end(), "window", None, "geöffnet")
+                     for w in WINDOW_RE.finditer(low, s0, s1)]
+    short = s1 - s0 <= LABEL_MAX_CHARS
+    best = None
+    for h in pos:
+        if m.start <= h.start < m.end:
+            continue
+        d = doc.dist(h, m)
+        if _admits(h, m, left, bool(subjects), calls, short, d) and (best is None or d < best[0]):
+            best = (d, h)
+    if best is None or best[0] > MAX_CUE_DIST:
+        return None
+    return best[0], best[1], subjects
+
+
+def _outcompeted(doc: Doc_, m: DateFound, neg: list[Hit], siblings: list[DateFound], best_d: int,
+                 dp: int, label: bool, paren: bool) -> bool:
+    """Does a competing cue attached to ``m`` (each to the date nearest to it) win over the
+    evidence at distance ``best_d`` (``dp`` with the "bis" bonus)?"""
+    for n in neg:
+        if paren and in_aside(doc.low, n.start, m.start, m.end):
+            continue        # "bis zum 31. März (für einen Projektbeginn im laufenden Jahr)"
+        if m.day_range and n.type == "call_start":
+            continue        # a submission window opens at the range start and closes at its end
+        dn = doc.dist(n, m)
+        if any(o is not m and cue_distance(doc.low, n.start, n.end, o.start, o.end) < dn
+               for o in siblings):
+            continue
+        if n.type == "post_award" and dn <= best_d + END_PREP_BONUS:
+            return True
+        if dn < dp or label:
+            return True
+    return False
+
+
+def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[Hit],
+           siblings: list[DateFound]) -> Found | None:
+    """Date ``m`` as a deadline of its sentence ``[s0, s1)``, or None."""
+    if not pos:
+        return None         # no deadline evidence in the sentence
+    left = _left_of(doc, m, s0, s1)
+    if left is None:
+        return None
+    ev = _best_evidence(doc, m, s0, s1, pos, left)
+    if ev is None:
+        return None
+    best_d, cue, subjects = ev
+    if cue.type != "noun" and not (left.end_prep or left.late or m.day_range or left.linked):
+        return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
+    if cue.type == "window" and _project_in_clause(doc.low, s0, s1, m):
+        return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
+    dp = best_d - (END_PREP_BONUS if left.end_prep and cue.type != "subject" else 0)
+    # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
+    # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli");
+    # "geöffnet", "läuft" are weak evidence too: any other cue about the range wins
+    label = (cue.type == "subject" and not left.late) or cue.type == "window"
+    paren = doc.low.find("(", s0, s1) >= 0
+    if paren and in_aside(doc.low, m.start, cue.start, cue.end):
+        return None         # "Anträge (für Investitionen bis 31.12.2025) sind bis … einzureichen"
+    if _outcompeted(doc, m, neg, siblings, best_d, dp, label, paren):
+        return None
+    res = _make(doc, m, cue, subjects, (s0, s1), left.end_prep, best_d)
+    return None if res is not None and _event_registration(res, cue, neg) else res
+
+
+def _event_registration(res: Found, cue: Hit, neg: list[Hit]) -> bool:
+    """Registration for an info event or a consultation, not for the programme."""
+    return "anmeldung" in (res.subject, cue.subject) and any(n.type == "event" for n in neg)
+
+
+def _continuation(doc: Doc_, m: DateFound, s0: int, prev: Found) -> Found | None:
+    """ "Antragsstichtag ist der 15.09. Für 2024 gilt abweichend der 30.04.2024." """
+    if not CONTINUATION_RE.search(doc.low, s0, m.start):
+        return None
+    _, s1 = doc.sentence(m.start, m.end)
+    for rx in (NEG_RE, KIND_RE):
+        if any(not h.group(0).startswith("gilt") for h in rx.finditer(doc.low, s0, s1)):
+            return None
+    dl = replace(prev.deadline, text=m.text, start=m.start, end=m.end, date=m.date,
+                 kind="fristdatum", time=m.time, rule=f"continuation:{prev.deadline.rule}")
+    return Found(dl, (s0, m.end), prev.subject)
+
+
+def _heading(doc: Doc_, m: DateFound, line_start: int, starts: set[int]) -> Found | None:
+    """A date at the start of a line under a heading such as "Antragsfrist:" or "Stichtage"."""
+    low = doc.low
+    pos_line_end = line_start - 1
+    for _ in range(HEADING_MAX_LINES):
+        if pos_line_end <= 0:
+            return None
+        ls = low.rfind("\n", 0, pos_line_end) + 1
+        line = low[ls:pos_line_end]
+        pos_line_end = ls - 1
+        if not line.strip():
+            continue
+        # a line that is itself a listed date: keep going up
+        if any(ls <= s < ls + len(line) and _BULLET_RE.match(low[ls:s]) for s in starts):
+            continue
+        if len(line.strip()) > HEADING_MAX_CHARS:
+            return None
+        pos, neg = doc.hits(ls, ls + len(line))
+        if any(n.type in _HEADING_BLOCKERS for n in neg):
+            return None
+        cues = [h for h in pos if h.type == "noun"] or \
+               [h for h in pos if h.type == "subject" and line.rstrip().endswith(":")]
+        if not cues:
+            return None
+        subjects = [h for h in pos if h.type == "subject"]
+        return _make(doc, m, cues[0], subjects, (ls, ls + len(line)), True, 0)
+    return None
+
+
+def _deadline_date(m: DateFound, cue: Hit, end_prep: bool) -> tuple[bool, dt.date | None]:
+    """(is it a deadline, its date): a range's or period's end, "Mitte" the 15th; a plain month
+    only after "bis" with a deadline noun or strong verb; "Anfang Mai" never."""
+    if m.day_range:
+        return True, m.date_end
+    if m.granularity != "month":
+        return True, m.date
+    if m.position == "end":
+        return True, m.date_end
+    if m.position == "mid":
+        return True, m.date.replace(day=15) if m.date else None
+    if m.position == "start":
+        return False, None
+    if end_prep and (cue.type == "noun" or cue.strong):
+        return True, m.date_end
+    return False, None
+
+
+def _next_on_or_after(month: int | None, day: int | None, published: dt.date | None) -> dt.date | None:
+    """The first (month, day) on or after publication, for an annual deadline."""
+    if not (month and day and published):
+        return None
+    for year in (published.year, published.year + 1):
+        try:
+            cand = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if cand >= published:
+            return cand
+    return None
+
+
+def _make(doc: Doc_, m: DateFound, cue: Hit, subjects: list[Hit], group: tuple[int, int],
+          end_prep: bool, cue_dist: int) -> Found | None:
+    """The deadline record of date ``m`` found by ``cue``: subject, date, kind."""
+    # subject: the nearest subject word, unless the cue itself names a nearer one
+    subject = cue.subject
+    if subjects:
+        near = min(subjects, key=lambda h: doc.dist(h, m))
+        if subject is None or doc.dist(near, m) < cue_dist:
+            subject = near.subject
+    subject = subject or "other"
+    ok, date = _deadline_date(m, cue, end_prep)
+    if not ok:
+        return None
+    annual = m.annual or doc.annual(*doc.sentence(m.start, m.end))
+    kind = "fristdatum"
+    month_day = None
+    if annual and not (m.year_written and date is not None):
+        kind = "fristJaehrlich"
+        date = _next_on_or_after(m.month, m.day, doc.published)
+        month_day = (m.month, m.day) if m.month and m.day else None
+    elif date is None:
+        return None
+    if cue.cue and cue.cue.lower().startswith("stichtage"):
+        kind = "stichtage"
+    dl = DeadlineFound(text=m.text, start=m.start, end=m.end, date=date, kind=kind,
+                       granularity=m.granularity, time=m.time, subject=subject,
+                       cue=doc.text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}",
+                       month_day=month_day)
+    return Found(dl, group, subject)
+
+
+def _continues(doc: Doc_, m: DateFound, s0: int, pos, neg, found: list[Found]) -> bool:
+    """May date ``m`` (no cues in its sentence) amend the deadline found right before it?"""
+    if pos or neg or m.granularity != "day" or m.date is None or not found:
+        return False
+    prev = found[-1]
+    return prev.deadline.date is not None and 0 <= s0 - prev.group[1] <= CONTINUATION_GAP \
+        and "\n\n" not in doc.low[prev.group[1]:s0]
+
+
+def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
+    """Deadlines among the dates: by their sentence, a continuing sentence, or a heading above."""
+    by_sent: dict[tuple[int, int], list[DateFound]] = {}
+    bounds = []
+    for m in dates:
+        b = doc.sentence(m.start, m.end)
+        bounds.append(b)
+        by_sent.setdefault(b, []).append(m)
+    starts = {x.start for x in dates}
+    found: list[Found] = []
+    for m, (s0, s1) in zip(dates, bounds):
+        if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season"):
+            continue
+        pos, neg = doc.hits(s0, s1)
+        res = _judge(doc, m, s0, s1, pos, neg, by_sent[(s0, s1)])
+        if res is None and _continues(doc, m, s0, pos, neg, found):
+            res = _continuation(doc, m, s0, found[-1])
+        if res is None:
+            at_line_start, ls = _is_line_start(doc.low, m.start)
+            if not at_line_start or any(p.type in ("noun", "verb") for p in pos):
+                continue
+            res = _heading(doc, m, ls, starts)
+            if res is None:
+                continue
+        found.append(res)
+    return found
+
+
+# --- rolling and duration deadlines --------------------------------------------------------------
+
+def _num(s: str) -> int:
+    """A number written in digits or as a word ("drei")."""
+    return int(s) if s.isdigit() else _NUMBER_WORDS[s.lower()]
+
+
+def _undated_matches(doc: Doc_) -> list[tuple[re.Match, str]]:
+    """Rolling phrases (in sentences holding a rolling key) and durations (at their lead words),
+    sentence by sentence, rolling before durations."""
+    low = doc.low
+    sentences = set()
+    for key in ROLLING_KEYS:
+        i = low.find(key)
+        while i >= 0:
+            sentences.add(doc.sentence(i, i + len(key)))
+            i = low.find(key, i + len(key))
+    matches = []
+    for s0, s1 in sentences:
+        matches.extend((s0, 0, mt.start(), mt, "laufend") for mt in ROLLING_RE.finditer(low, s0, s1))
+    for lead in DURATION_LEADS:
+        i = low.find(lead)
+        while i >= 0:
+            s0, s1 = doc.sentence(i, i + len(lead))
+            mt = DURATION_RE.match(low, i, s1)
+            if mt:
+                matches.append((s0, 1, i, mt, "fristFest"))
+            i = low.find(lead, i + len(lead))
+    matches.sort(key=lambda x: x[:3])
+    return [(mt, kind) for *_, mt, kind in matches]
+
+
+def _duration(mt: re.Match) -> tuple[str, str]:
+    """(kind, ISO duration) of a duration match: "innerhalb von drei Monaten" → P3M, "zwei bis
+    vier Wochen" → fristSpanne P2W/P4W."""
+    u = mt.group("u").lower()
+    unit = next((code for word, code in _DURATION_UNITS if u.startswith(word)), "D")
+    n1 = _num(mt.group("n"))
+    if mt.group("n2"):
+        return "fristSpanne", f"P{n1}{unit}/P{_num(mt.group('n2'))}{unit}"
+    return "fristFest", f"P{n1}{unit}"
+
+
+def _undated(doc: Doc_) -> list[DeadlineFound]:
+    """Rolling calls and durations in sentences about submissions (a deadline noun, or a subject
+    with a verb), not in post-award or statistical sentences."""
+    out = []
+    for mt, kind in _undated_matches(doc):
+        s0, s1 = doc.sentence(mt.start(), mt.end())
+        pos, neg = doc.hits(s0, s1)
+        if any(n.type in ("post_award", "reference") for n in neg):
+            continue
+        nouns = [h for h in pos if h.type == "noun"]
+        subjects = [h for h in pos if h.type == "subject"]
+        if not nouns and not (subjects and any(h.type == "verb" for h in pos)):
+            continue
+        span = Hit(mt.start(), mt.end(), "")
+
+        def dist(h, span=span):
+            return cue_distance(doc.low, h.start, h.end, span.start, span.end)
+
+        near = min(nouns + subjects, key=dist)
+        subject = near.subject
+        if subject is None and subjects:
+            subject = min(subjects, key=dist).subject
+        duration = None
+        rule = f"{kind}:{mt.group(0).split()[0].lower()}"
+        if kind == "fristFest":
+            if mt.group("lead") == "mindestens" and mt.group("rel") == "nach":
+                continue
+            kind, duration = _duration(mt)
+            rule = f"{kind}:{mt.group(0).split()[0].lower()}" + ("+vor" if mt.group("rel") == "vor" else "")
+        out.append(DeadlineFound(text=doc.text[mt.start():mt.end()], start=mt.start(), end=mt.end(),
+                                 date=None, kind=kind, granularity="day", subject=subject or "other",
+                                 duration=duration, cue=doc.text[near.start:near.end], rule=rule))
+    return out
+
+
+# --- the component -------------------------------------------------------------------------------
+
+def _mark_stichtage(found: list[Found]) -> None:
+    """Several cut-offs of the same subject in one sentence or list are stichtage."""
+    groups: dict[tuple, list[DeadlineFound]] = {}
+    for f in found:
+        groups.setdefault((f.group, f.deadline.subject), []).append(f.deadline)
+    for dls in groups.values():
+        if len({d.date for d in dls if d.date and d.kind == "fristdatum"}) >= 2:
+            for d in dls:
+                if d.kind == "fristdatum":
+                    d.kind = "stichtage"
+
+
+def find_deadlines(ctx, dates: list[DateFound]) -> list[DeadlineFound]:
+    """The submission deadlines of a document, given its dates (``find_dates``)."""
+    doc = Doc_(ctx)
+    found = _dated(doc, dates) if dates else []
+    _mark_stichtage(found)
+    out: list[DeadlineFound] = []
+    seen: set[tuple] = set()
+    specific = {f.deadline.date for f in found if f.deadline.subject != "other"}
+    for f in found:
+        dl = f.deadline
+        if dl.subject == "other" and dl.date is not None and dl.date in specific:
+            continue        # the same date is already known with what is due
+        key = _dedup_key(dl)
+        if key not in seen:
+            seen.add(key)
+            out.append(dl)
+    if any(k in doc.low for k in UNDATED_KEYS):
+        for dl in _undated(doc):
+            key = (dl.kind, dl.subject, dl.duration)
+            if key not in seen:
+                seen.add(key)
+                out.append(dl)
+    return out
 
 
 class DeadlinesComponent:
+    """spaCy wrapper: ``find_deadlines`` over the dates the dates component found."""
+
     def __init__(self, nlp: Language, name: str):
         self.name = name
 
@@ -239,316 +633,11 @@ class DeadlinesComponent:
         ctx = doc._.fr_ctx
         if ctx is None:
             return doc
-        orig = ctx.text
-        text = D.lower_text(orig)
-        out: list[Deadline] = doc._.fr["deadlines"]
-        seen: set[tuple] = set()
-        mentions: list[DateMention] = doc._.fr.get("dates") or []
-        found: list[tuple[Deadline, tuple[int, int], str | None]] = []
-        if mentions:
-            found = self._dated(text, ctx, mentions)
-        # several cut-offs of the same subject in one sentence or list -> stichtage
-        groups: dict[tuple, list[Deadline]] = {}
-        for dl, group, _ in found:
-            groups.setdefault((group, dl.subject), []).append(dl)
-        for dls in groups.values():
-            if len({d.date for d in dls if d.date and d.kind == "fristdatum"}) >= 2:
-                for d in dls:
-                    if d.kind == "fristdatum":
-                        d.kind = "stichtage"
-        specific = {dl.date for dl, _, _ in found if dl.subject != "other"}
-        for dl, _, _ in found:
-            key = _dedup_key(dl)
-            if dl.subject == "other" and dl.date is not None and dl.date in specific:
-                continue        # the same date is already known with what is due
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(dl)
-        if any(k in text for k in UNDATED_KEYS):
-            for dl in self._undated(text, orig, ctx):
-                key = (dl.kind, dl.subject, dl.duration)
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append(dl)
+        doc._.fr["deadlines"].extend(find_deadlines(ctx, doc._.fr.get("dates") or []))
         return doc
 
-    # --- dated deadlines -------------------------------------------------------------------------
-    def _dated(self, text, ctx, mentions):
-        index = ctx.index
-        by_sent: dict[tuple[int, int], list[DateMention]] = {}
-        bounds = {}
-        for m in mentions:
-            b = D._sentence_bounds(index, m.start, m.end)
-            bounds[id(m)] = b
-            by_sent.setdefault(b, []).append(m)
-        hits_cache: dict[tuple[int, int], tuple[list[Hit], list[Hit]]] = {}
-        found = []
-        for m in mentions:
-            if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season"):
-                continue
-            s0, s1 = bounds[id(m)]
-            if (s0, s1) not in hits_cache:
-                hits_cache[(s0, s1)] = _sentence_hits(text, s0, s1, index)
-            pos, neg = hits_cache[(s0, s1)]
-            res = self._judge(text, ctx, m, s0, s1, pos, neg, by_sent[(s0, s1)])
-            if res is None and not pos and not neg and m.granularity == "day" and m.date is not None \
-                    and found and found[-1][0].date is not None \
-                    and 0 <= s0 - found[-1][1][1] <= CONTINUATION_GAP \
-                    and "\n\n" not in text[found[-1][1][1]:s0]:
-                res = self._continuation(text, ctx, m, s0, found[-1])
-            if res is None:
-                at_line_start, ls = _is_line_start(text, m.start)
-                if not at_line_start or any(p.type in ("noun", "verb") for p in pos):
-                    continue
-                res = self._heading(text, ctx, m, ls, mentions)
-                if res is None:
-                    continue
-            found.append(res)
-        return found
 
-    def _judge(self, text, ctx, m, s0, s1, pos, neg, siblings):
-        if not pos:
-            return None         # no deadline evidence in the sentence
-        left = text[max(s0, m.start - LEFT_WINDOW):m.start]
-        if APPROX_RE.search(left):
-            return None
-        is_range = m.date_end is not None and m.granularity == "day"
-        late_left = LATE_LEFT_RE.search(left)
-        if not is_range and not late_left and START_RE.search(left):
-            return None
-        end_prep = bool(END_PREP_RE.search(left))
-
-        def dist(h: Hit) -> int:
-            return D.cue_distance(text, h.start, h.end, m.start, m.end)
-
-        subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
-        calls = any(h.type == "call" for h in pos)
-        if not calls and (is_range or any(h.cue == "endet" for h in pos)):
-            calls = CALL_INFIX_RE.search(text, s0, s1) is not None     # "Der Ideenwettbewerb läuft …"
-        short = s1 - s0 <= LABEL_MAX_CHARS
-        late = late_left and LATE_RE.search(text, s0, s1)
-        if not late and RELATIVE_RE.search(left):     # (APPROX_RE is already ruled out above)
-            return None
-        best = None
-        if is_range and (calls or subjects):
-            pos = pos + _window_hits(text, s0, s1, ctx.index)
-        for h in pos:
-            if m.start <= h.start < m.end:
-                continue
-            d = dist(h)
-            if h.type == "noun" or (h.type == "verb" and (h.strong or subjects)):
-                pass
-            elif h.type == "verb" and h.cue == "endet" and calls:
-                pass            # "Der Förderaufruf läuft bis zum 31. Mai 2024"
-            elif h.type == "window" and is_range and (calls or subjects):
-                pass            # "Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet"
-            elif h.type == "subject" and h.label and (end_prep or late) and short and h.end <= m.start \
-                    and d <= SUBJECT_BIS_DIST:
-                pass            # "Fragen bis 1. März 2024 an …", "Bewerbungen: bis 15. Mai 2024"
-            elif h.type == "subject" and late:
-                pass            # "Anträge, die nach dem 31. März eingehen, werden nicht berücksichtigt"
-            else:
-                continue
-            if best is None or d < best[0]:
-                best = (d, h)
-        if best is None or best[0] > MAX_CUE_DIST:
-            return None
-        if best[1].type != "noun" and not (end_prep or late or is_range or LINKED_LEFT_RE.search(left)):
-            return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
-        if best[1].type == "window" and _project_in_clause(text, s0, s1, m):
-            return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
-        dp = best[0] - (END_PREP_BONUS if end_prep and best[1].type != "subject" else 0)
-        # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
-        # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli")
-        label = best[1].type == "subject" and not late
-        # "geöffnet", "läuft" are weak evidence too: any other cue about the range wins
-        label = label or best[1].type == "window"
-        paren = text.find("(", s0, s1) >= 0
-        if paren and D.in_aside(text, m.start, best[1].start, best[1].end):
-            return None         # "Anträge (für Investitionen bis 31.12.2025) sind bis … einzureichen"
-        # competing cues, each attached to the date nearest to it
-        for n in neg:
-            if paren and D.in_aside(text, n.start, m.start, m.end):
-                continue        # "bis zum 31. März (für einen Projektbeginn im laufenden Jahr)"
-            if is_range and n.type == "call_start":
-                continue        # a submission window opens at the range start and closes at its end
-            dn = dist(n)
-            if any(o is not m and D.cue_distance(text, n.start, n.end, o.start, o.end) < dn
-                   for o in siblings):
-                continue
-            if n.type == "post_award" and dn <= best[0] + END_PREP_BONUS:
-                return None
-            if dn < dp or label:
-                return None
-        res = self._make(text, ctx, m, best[1], subjects, pos, (s0, s1), end_prep, best[0])
-        if res is not None and "anmeldung" in (res[0].subject, best[1].subject) \
-                and any(n.type == "event" for n in neg):
-            return None         # registration for an info event or a consultation, not the programme
-        return res
-
-    def _continuation(self, text, ctx, m, s0, prev):
-        """ "Antragsstichtag ist der 15.09. Für 2024 gilt abweichend der 30.04.2024." """
-        if prev is None or not CONTINUATION_RE.search(text, s0, m.start):
-            return None
-        _, s1 = D._sentence_bounds(ctx.index, m.start, m.end)
-        for rx in (NEG_RE, D.KIND_RE):
-            if any(not h.group(0).startswith("gilt") for h in rx.finditer(text, s0, s1)):
-                return None
-        dl, group, subject = prev
-        return (dl.model_copy(update=dict(text=ctx.text[m.start:m.end], start=m.start, end=m.end,
-                                          date=m.date, kind="fristdatum", time=m.time,
-                                          rule=f"continuation:{dl.rule}")), (s0, m.end), subject)
-
-    def _heading(self, text, ctx, m, line_start, mentions):
-        """A date at the start of a line under a heading such as "Antragsfrist:" or "Stichtage"."""
-        starts = {x.start for x in mentions}
-        pos_line_end = line_start - 1
-        for _ in range(HEADING_MAX_LINES):
-            if pos_line_end <= 0:
-                return None
-            ls = text.rfind("\n", 0, pos_line_end) + 1
-            line = text[ls:pos_line_end]
-            pos_line_end = ls - 1
-            if not line.strip():
-                continue
-            # a line that is itself a listed date: keep going up
-            if any(ls <= s < ls + len(line) and _BULLET_RE.match(text[ls:s]) for s in starts):
-                continue
-            if len(line.strip()) > HEADING_MAX_CHARS:
-                return None
-            pos, neg = _sentence_hits(text, ls, ls + len(line), ctx.index)
-            if any(n.type in ("post_award", "reference", "event", "publication", "period_end",
-                              "period_start", "completion") for n in neg):
-                return None
-            cues = [h for h in pos if h.type == "noun"] or \
-                   [h for h in pos if h.type == "subject" and line.rstrip().endswith(":")]
-            if not cues:
-                return None
-            subjects = [h for h in pos if h.type == "subject"]
-            return self._make(text, ctx, m, cues[0], subjects, pos, (ls, ls + len(line)), True, 0)
-        return None
-
-    def _make(self, text, ctx, m, cue: Hit, subjects, pos, group, end_prep, cue_dist):
-        # subject: the nearest subject word, unless the cue itself names a nearer one
-        subject = cue.subject
-        if subjects:
-            near = min(subjects, key=lambda h: D.cue_distance(text, h.start, h.end, m.start, m.end))
-            dn = D.cue_distance(text, near.start, near.end, m.start, m.end)
-            if subject is None or dn < cue_dist:
-                subject = near.subject
-        subject = subject or "other"
-        is_range = m.date_end is not None and m.granularity == "day"
-        rule = m.rule or ""
-        date = m.date_end if is_range else m.date
-        granularity = m.granularity
-        if m.granularity == "month":
-            if rule.endswith("_end") or "_end+" in rule:
-                date = m.date_end
-            elif rule.endswith("_mid") or "_mid+" in rule:
-                date = m.date.replace(day=15) if m.date else None
-            elif rule.endswith("_start") or "_start+" in rule:
-                return None
-            elif end_prep and (cue.type == "noun" or cue.strong):
-                date = m.date_end
-            else:
-                return None
-        annual = "+annual" in rule or _annual_sentence(text, ctx.index, m)
-        written_year = "+inferred_year" not in rule and (date is not None)
-        kind = "fristdatum"
-        if annual and not written_year:
-            kind = "fristJaehrlich"
-            y, mo, d = _parts(m.text)
-            date = None
-            if mo and d and ctx.published:
-                for year in (ctx.published.year, ctx.published.year + 1):
-                    try:
-                        cand = dt.date(year, mo, d)
-                    except ValueError:
-                        continue
-                    if cand >= ctx.published:
-                        date = cand
-                        break
-        elif date is None:
-            return None
-        if cue.cue and cue.cue.lower().startswith("stichtage"):
-            kind = "stichtage"
-        dl = Deadline(text=m.text, start=m.start, end=m.end, date=date, kind=kind,
-                      granularity=granularity, time=m.time, subject=subject,
-                      cue=ctx.text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}")
-        return dl, group, subject
-
-    # --- rolling and duration deadlines ----------------------------------------------------------
-    def _undated(self, text, orig, ctx):
-        index = ctx.index
-        out = []
-        sentences = set()
-        for key in ROLLING_KEYS:
-            i = text.find(key)
-            while i >= 0:
-                sentences.add(D._sentence_bounds(index, i, i + len(key)))
-                i = text.find(key, i + len(key))
-        matches = []
-        for s0, s1 in sentences:
-            matches.extend((s0, 0, mt.start(), mt, "laufend") for mt in ROLLING_RE.finditer(text, s0, s1))
-        for lead in DURATION_LEADS:
-            i = text.find(lead)
-            while i >= 0:
-                s0, s1 = D._sentence_bounds(index, i, i + len(lead))
-                mt = DURATION_RE.match(text, i, s1)
-                if mt:
-                    matches.append((s0, 1, i, mt, "fristFest"))
-                i = text.find(lead, i + len(lead))
-        matches.sort(key=lambda x: x[:3])     # sentence by sentence, rolling before durations
-        for _s, _k, _p, mt, kind in matches:
-                s0, s1 = D._sentence_bounds(index, mt.start(), mt.end())
-                pos, neg = _sentence_hits(text, s0, s1, index)
-                if any(n.type in ("post_award", "reference") for n in neg):
-                    continue
-                nouns = [h for h in pos if h.type == "noun"]
-                subjects = [h for h in pos if h.type == "subject"]
-                verbs = [h for h in pos if h.type == "verb"]
-                if not nouns and not (subjects and verbs):
-                    continue
-                near = min(nouns + subjects, key=lambda h: D.cue_distance(
-                    text, h.start, h.end, mt.start(), mt.end()))
-                subject = near.subject
-                if subject is None and subjects:
-                    subject = min(subjects, key=lambda h: D.cue_distance(
-                        text, h.start, h.end, mt.start(), mt.end())).subject
-                duration = None
-                k = kind
-                if kind == "fristFest" and mt.group("lead") == "mindestens" and mt.group("rel") == "nach":
-                    continue
-                if kind == "fristFest":
-                    unit = _UNIT.get(re.sub(r"(?:e|en|es|s|n)$", "", mt.group("u").lower()), None)
-                    unit = unit or _UNIT.get(mt.group("u").lower()[:5].rstrip("e"), "D")
-                    if mt.group("u").lower().startswith("woche"):
-                        unit = "W"
-                    elif mt.group("u").lower().startswith("monat"):
-                        unit = "M"
-                    elif mt.group("u").lower().startswith("jahr"):
-                        unit = "Y"
-                    else:
-                        unit = "D"
-                    n1 = _num(mt.group("n"))
-                    duration = f"P{n1}{unit}"
-                    if mt.group("n2"):
-                        k = "fristSpanne"
-                        duration = f"P{n1}{unit}/P{_num(mt.group('n2'))}{unit}"
-                out.append(Deadline(text=orig[mt.start():mt.end()], start=mt.start(), end=mt.end(),
-                                    date=None, kind=k, granularity="day", subject=subject or "other",
-                                    duration=duration, cue=orig[near.start:near.end],
-                                    rule=f"{k}:{mt.group(0).split()[0].lower()}"
-                                     + ("+vor" if kind == "fristFest" and mt.group("rel") == "vor" else "")))
-        return out
-
-
-def _num(s: str) -> int:
-    return int(s) if s.isdigit() else _NUMBER_WORDS[s.lower()]
-
-
-@Language.factory("foerderradar_deadlines")
+@Language.factory("foerderradar_deadlines", requires=["doc._.fr_ctx", "doc._.fr"],
+                  assigns=["doc._.fr"])
 def make_component(nlp: Language, name: str):
     return DeadlinesComponent(nlp, name)

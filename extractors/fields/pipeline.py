@@ -9,17 +9,17 @@ files in ``extractors/patterns/``.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.fields.rules import fold
 from extractors.fields.text import TextIndex, prepare
 from extractors.version import EXTRACTOR_VERSION
-from models.records import Document, Extraction
+from models.records import DateMention, Deadline, Document, Extraction
 
 if not Doc.has_extension("fr_ctx"):
     Doc.set_extension("fr_ctx", default=None)
@@ -30,17 +30,24 @@ FIELDS = ("amounts", "dates", "deadlines", "programmes", "municipalities")
 COMPONENTS = tuple(f"foerderradar_{f}" for f in FIELDS)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """Everything a component may know about the document besides its tokens."""
+    """Everything a component may know about the document besides its tokens; immutable. A
+    component that learns something for the ones after it (the dates component: the publication
+    date) passes on a changed copy (``dataclasses.replace``)."""
     text: str                                   # the parsed text, with its original whitespace
-    index: TextIndex
+    index: TextIndex | None = None              # sentences and lines (made from text if not given)
+    folded: str = ""                            # rules.fold(text): same offsets, lower case
     published: dt.date | None = None            # publication date (given, parsed or found)
     published_given: bool = False               # True when the caller stated it (--published)
-    today: dt.date | None = None                # only for tests and relative phrases; never a year source
     gazetteer: Any = None                       # extractors.fields.gazetteer.Gazetteer or None
     title: str | None = None
-    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.index is None:
+            object.__setattr__(self, "index", TextIndex(self.text))
+        if len(self.folded) != len(self.text):
+            object.__setattr__(self, "folded", fold(self.text))
 
 
 def _register_components() -> None:
@@ -87,6 +94,11 @@ def version_for(gazetteer: Any) -> str:
     return EXTRACTOR_VERSION if stand is None else f"{EXTRACTOR_VERSION}+gv{stand:%Y%m%d}"
 
 
+def _records(model, found: list) -> list:
+    """Components' internal records (slotted dataclasses) as output records, validated here once."""
+    return [model.model_validate(r, from_attributes=True) for r in found]
+
+
 class Extractor:
     """Text (or a parsed :class:`Document`) in, :class:`Extraction` out.
 
@@ -95,27 +107,24 @@ class Extractor:
     ``foerderradar gazetteer load``; ``None`` runs without it (names found by cue words only).
     """
 
-    def __init__(self, gazetteer: Any = "auto", today: dt.date | None = None):
+    def __init__(self, gazetteer: Any = "auto"):
         if gazetteer == "auto":
             from extractors.fields.gazetteer import Gazetteer
             gazetteer = Gazetteer.load_default()
         self.gazetteer = gazetteer
         self.version = version_for(gazetteer)
-        self.today = today
         self.nlp = build_nlp(gazetteer=gazetteer)
-        self._lock = threading.Lock()
 
     def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
             title: str | None = None) -> tuple[Doc, Context]:
-        ctx = Context(text=text, index=TextIndex(text), published=published,
-                      published_given=published_given, today=self.today,
+        ctx = Context(text=text, published=published, published_given=published_given,
                       gazetteer=self.gazetteer, title=title)
         doc = self.nlp.make_doc(prepare(text))
         doc._.fr_ctx = ctx
         doc._.fr = {f: [] for f in FIELDS}
         for _name, proc in self.nlp.pipeline:
             doc = proc(doc)
-        return doc, ctx
+        return doc, doc._.fr_ctx
 
     def extract(self, document: Document, published: dt.date | None = None) -> Extraction:
         """Extract all fields. ``published`` (the caller's word) wins over the parsed date."""
@@ -125,9 +134,10 @@ class Extractor:
         res = doc._.fr
         return Extraction(
             source=document.source, title=document.title, published=ctx.published,
-            amounts=res["amounts"], deadlines=res["deadlines"], dates=res["dates"],
+            amounts=res["amounts"], deadlines=_records(Deadline, res["deadlines"]),
+            dates=_records(DateMention, res["dates"]),
             programmes=res["programmes"], municipalities=res["municipalities"],
-            errors=list(document.errors) + ctx.errors,
+            errors=list(document.errors),
             extractor_version=self.version, sha256=document.sha256,
         )
 
