@@ -7,7 +7,6 @@ retried, and only for errors that can pass (network, timeouts, I/O).
 """
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
@@ -64,16 +63,16 @@ def _register_stamp() -> tuple:
         return str(path), None, None
 
 
-def get_extractor(today: dt.date | None = None):
+def get_extractor():
     """One :class:`Extractor` per process and register (loading patterns and the register is the
     slow part)."""
     from extractors.fields import Extractor
 
-    key = (today, _register_stamp())
+    key = _register_stamp()
     with _extractor_lock:
         ext = _extractors.get(key)
         if ext is None:
-            ext = _extractors[key] = Extractor(gazetteer="auto", today=today)
+            ext = _extractors[key] = Extractor(gazetteer="auto")
         return ext
 
 
@@ -85,7 +84,7 @@ def extractor_version() -> str:
 
     stamp = _register_stamp()
     with _extractor_lock:
-        for (_today, s), ext in _extractors.items():
+        for s, ext in _extractors.items():
             if s == stamp:
                 return ext.version
     return version_for(Gazetteer.load_default())
@@ -216,14 +215,14 @@ class Extracted:
 
 
 @task(name="extract_documents", **_TASK)
-def extract_documents(parsed: list[Parsed], today: dt.date | None = None):
+def extract_documents(parsed: list[Parsed]):
     """Documents → Extractions with the process's one Extractor. Never retried: the same input
     fails the same way. A crash on one document is recorded on it; the batch goes on."""
     from models.records import Extraction
     from warehouse import LoadItem
 
     t = time.perf_counter()
-    ext = get_extractor(today)
+    ext = get_extractor()
     version = extractor_version()
     out = Extracted()
     for p in parsed:

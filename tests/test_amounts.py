@@ -20,7 +20,7 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def ex() -> Extractor:
-    return Extractor(gazetteer=None, today=dt.date(2024, 5, 1))
+    return Extractor(gazetteer=None)
 
 
 def amounts(ex: Extractor, text: str):
