@@ -247,6 +247,12 @@ class Public(Probe):
     allow_private_network = False
 
 
+def test_304_to_a_request_without_conditions_is_a_recorded_failure(server, tmp_path):
+    server.expect_request("/odd").respond_with_data("", status=304)
+    report, _ = crawl([server.url_for("/odd")], tmp_path)
+    assert reasons(report) == {"odd": "HTTP 304 Not Modified to a request without conditions (a server fault)"}
+
+
 def test_time_cap_starts_with_the_request_not_the_wait_for_the_host(server, tmp_path):
     def slowish(request):
         time.sleep(0.5)
@@ -447,3 +453,74 @@ def test_loopback_and_file_urls_refused_for_real_sources(server, tmp_path):
     assert resolve_host("localhost", allow_private=False)[1] is not None
     assert resolve_host("10.1.2.3", allow_private=False)[1] is not None
     assert resolve_host("127.0.0.1", allow_private=True) == ("127.0.0.1", None)
+
+
+def _tls_pair(tmp_path, name: str):
+    """A CA (PEM file) and an ssl server context with a certificate for ``name`` signed by it."""
+    import datetime as dt
+    import ssl
+
+    pytest.importorskip("cryptography")
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def cert(subject, issuer, key, sign_key, ca):
+        b = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+             .public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            b = b.add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                              content_commitment=False, key_encipherment=False,
+                                              data_encipherment=False, key_agreement=False,
+                                              encipher_only=False, decipher_only=False), critical=True)
+        else:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False)
+        return b.sign(sign_key, hashes.SHA256())
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = cert("Test CA", "Test CA", ca_key, ca_key, True)
+    leaf = cert(name, "Test CA", leaf_key, ca_key, False)
+    ca_file, cert_file, key_file = tmp_path / "ca.pem", tmp_path / "leaf.pem", tmp_path / "leaf.key"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(leaf_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption()))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert_file, key_file)
+    return str(ca_file), ctx
+
+
+@pytest.mark.parametrize("cert_name, ok", [("sicher.test", True), ("anders.test", False)])
+def test_https_to_the_pinned_address_verifies_the_host_name(monkeypatch, tmp_path, cert_name, ok):
+    """The connection goes to the checked address, yet TLS (SNI, certificate) is checked for the
+    name in the URL: a certificate for another name is refused."""
+    import certifi
+    from pytest_httpserver import HTTPServer
+
+    ca_file, server_ctx = _tls_pair(tmp_path, cert_name)
+    monkeypatch.setattr(certifi, "where", lambda: ca_file)     # the test CA is the only one trusted
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kw):
+        if host == "sicher.test":
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", 0))]
+        return real(host, *args, **kw)
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    srv = HTTPServer(host="127.0.0.1", port=0, ssl_context=server_ctx)
+    srv.start()
+    try:
+        srv.expect_request("/robots.txt").respond_with_data("", status=404)
+        srv.expect_request("/seite").respond_with_data("<html><p>sicher</p></html>", content_type="text/html")
+        report, store = crawl([f"https://sicher.test:{srv.port}/seite"], tmp_path / "crawl", retries=0)
+    finally:
+        srv.clear()
+        srv.stop()
+    if ok:
+        assert not report.failures and b"sicher" in store.read(report.records[0])
+    else:
+        assert report.records == [] and "CERTIFICATE_VERIFY_FAILED" in reasons(report)["seite"]
