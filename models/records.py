@@ -129,33 +129,3 @@ class Extraction(_Record):
     errors: list[str] = Field(default_factory=list)
     extractor_version: str | None = None
     sha256: str | None = None
-
-
-def fast_constructor(model: type[BaseModel], fields: tuple[str, ...]):
-    """A builder of ``model`` instances from already-typed values, without validation, or None.
-
-    It gives the instance exactly what ``model_construct`` with every field would: ``__dict__``
-    in field order, every field in the fields-set, no extra, no private state. Returned only
-    while ``model`` has exactly ``fields``, no aliases, private attributes, post-init hook, root
-    model or extra fields; otherwise None, and the caller validates. The field components use it
-    on their hot paths (a few hundred records per document); their tests compare both ways.
-    """
-    declared = model.__pydantic_fields__
-    plain = (tuple(declared) == tuple(fields)
-             and all(f.alias is None and f.validation_alias is None for f in declared.values())
-             and not model.__pydantic_post_init__ and not model.__pydantic_root_model__
-             and not model.__private_attributes__ and model.model_config.get("extra") != "allow"
-             and model.__new__ is object.__new__)
-    if not plain:
-        return None
-    new, setattr_, names = object.__new__, object.__setattr__, frozenset(fields)
-
-    def fill(values: dict) -> BaseModel:
-        m = new(model)
-        setattr_(m, "__dict__", values)
-        setattr_(m, "__pydantic_fields_set__", set(names))
-        setattr_(m, "__pydantic_extra__", None)
-        setattr_(m, "__pydantic_private__", None)
-        return m
-
-    return fill
