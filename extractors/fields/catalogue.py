@@ -113,8 +113,12 @@ class Catalogue:
     patterns: tuple[KnownPattern, ...]
 
     def link(self, name: str) -> int | None:
-        """The entry index whose form shares ``name``'s key, else None."""
-        return self.keys.get(name_key(name))
+        """The entry index whose form shares ``name``'s key, else None; a one-word name also as
+        an acronym ("Leader" -> "LEADER")."""
+        hit = self.keys.get(name_key(name))
+        if hit is None and " " not in name.strip() and name[:1].isupper():
+            hit = self.keys.get(name_key(name.upper()))
+        return hit
 
 
 def _entry(obj: dict, n: int) -> tuple[KnownProgramme, KnownPattern | None]:

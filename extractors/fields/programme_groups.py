@@ -22,7 +22,8 @@ from models.records import Programme
 MIN_FORM_TOKENS_FOR_CONTAINMENT = 2   # a contained shorter name merges if it has >= 2 tokens ...
                                        # ... or is the start of the longer name
 _BRACKET_ACRONYM = re.compile(r"[“”\"‘’»«‹›']?\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9+\-]{1,11})\)")
-_RULE_RANK = {"cue_quoted": 0, "cue_name": 1, "heading": 2, "known": 3, "name_grammar": 4, "mention": 5}
+_RULE_RANK = {"cue_quoted": 0, "cue_name": 1, "heading": 2, "known": 3, "compound_head": 4,
+              "name_grammar": 5, "mention": 6}
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ def _by_key(mentions: list[Mention], catalogue) -> tuple[Groups, dict[tuple, tup
     keys: dict[tuple, tuple] = {}
     for m in sorted(mentions, key=lambda m: (m.known is None, m.start)):
         k = name_key(m.surface)
-        known = m.known if m.known is not None else catalogue.keys.get(k)
+        known = m.known if m.known is not None else catalogue.link(m.surface)
         gid = ("known", known) if known is not None else keys.get(k, ("name", k))
         keys.setdefault(k, gid)
         groups.setdefault(gid, []).append(m)

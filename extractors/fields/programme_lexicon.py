@@ -41,6 +41,12 @@ class Lexicon:
     quotes: dict[str, str]                           # opening quote -> closing characters
     quote_re: re.Pattern                             # any opening quote character
     closer_re: dict[str, re.Pattern]                 # per opener: its closer or a line end
+    heads: tuple[str, ...]                           # programme head nouns ("fonds", "scheck")
+    head_re: re.Pattern                              # a head noun at a word end (folded text)
+    head_stops: frozenset[str]                       # ordinary compounds with a head noun
+    head_context_re: re.Pattern                      # applying/funding/calling words (folded)
+    name_adjective_stops: frozenset[str]             # "Neues Förderprogramm": no name
+    known_compound_stops: frozenset[str]             # "Interreg-Ausschuss": no mention
     catalogue: Catalogue
     known_by_last: dict[str, tuple[tuple[str, int], ...]]   # last word of a known form -> forms
 
@@ -62,8 +68,9 @@ class Lexicon:
                             infl in _PLURAL_ENDINGS)
         return None
 
-    def rejects(self, name: str, cue: str | None = None) -> bool:
-        """True for names that are no programme: agencies, laws, strategies, events, platforms."""
+    def rejects(self, name: str, cue: str | None = None, heads: bool = True) -> bool:
+        """True for names that are no programme: agencies, laws, strategies, events, platforms
+        (``heads=False``: a word's ending alone does not reject, for a quote right after a cue)."""
         if cue and norm_name(f"{cue} {name}") in self.not_names:
             return True
         n = norm_name(name)
@@ -74,7 +81,7 @@ class Lexicon:
             return True                      # "Bund Länder EU"
         for tok in words:
             tok = tok.strip(".,;:!?")
-            if (tok in self.not_names and len(words) == 1) or tok.endswith(self.not_heads):
+            if (tok in self.not_names and len(words) == 1) or (heads and tok.endswith(self.not_heads)):
                 return True
         return False
 
@@ -129,6 +136,7 @@ def load_lexicon() -> Lexicon:
     preps = alternation(read_lines("programme_dative_prepositions.txt"))
     legal = alternation(read_lines("programme_legal_forms.txt"))
     quotes = _quotes()
+    heads = tuple(read_lines("programme_heads.txt"))
     catalogue = load_catalogue()
     return Lexicon(
         cue_exact=cue_exact, cue_suffixes=cue_suffixes, cue_stems=cue_stems,
@@ -149,6 +157,12 @@ def load_lexicon() -> Lexicon:
         quotes=quotes,
         quote_re=re.compile("[" + re.escape("".join(quotes)) + "]"),
         closer_re={op: re.compile("[" + re.escape(cl) + "\n]") for op, cl in quotes.items()},
+        heads=heads,
+        head_re=re.compile(rf"(?:{alternation(heads)})(?:es|s)?(?![\w-])"),
+        head_stops=frozenset(read_lines("programme_head_stops.txt")),
+        head_context_re=re.compile(alternation(read_lines("programme_head_context.txt"))),
+        name_adjective_stops=frozenset(read_lines("programme_name_adjective_stops.txt")),
+        known_compound_stops=frozenset(read_lines("programme_known_compound_stops.txt")),
         catalogue=catalogue,
         known_by_last=_known_by_last(catalogue),
     )

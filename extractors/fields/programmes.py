@@ -44,6 +44,7 @@ from spacy.tokens import Doc
 
 from extractors.fields.catalogue import declined_forms
 from extractors.fields.programme_groups import Mention, group_mentions
+from extractors.fields.programme_heads import compound_heads, cue_heads, quoted_head_names
 from extractors.fields.programme_lexicon import Lexicon, load_lexicon
 from extractors.fields.rules import fold
 from extractors.fields.text import TextIndex
@@ -59,7 +60,7 @@ MAX_RUN_CHARS = 120          # an unquoted name is read from at most this many c
 HEADING_MAX_CHARS = 90       # a heading line is at most this long
 STATEMENT_MIN_TOKENS = 6     # a quote this long with a finite verb or pronoun is a quotation
 
-_ENUM_GAP = re.compile(r"\s*(?:,|und|sowie|oder|bzw\.)\s*")
+_ENUM_GAP = re.compile(r"\s*(?:\([^()\n]{1,12}\)\s*)?(?:,|und|sowie|oder|bzw\.)\s*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _PERIOD = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?[+]?")
 # "„X“ ist ein neues Förderprogramm": a quoted name followed by a copula and a cue word
@@ -70,6 +71,7 @@ _HEADING = re.compile(r"^[\s#*•]*(.+?)\s*[-–—:|]\s*(?:\d{1,2}\.\s*|\d{4}\s
 _LETTER = re.compile(r"[A-Za-zÄÖÜäöüß]")
 _HYPHEN_BEFORE_CAPITAL = re.compile(r"-(?=[A-ZÄÖÜ])")
 _NONSPACE = re.compile(r"\S+")
+_WORD = re.compile(r"\w+")
 _EDITION = re.compile(r"[ -](?:II|III|IV|V|VI|VII|VIII|IX|X)(?:[ -][ABC])?(?![\w])")
 _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
@@ -105,9 +107,14 @@ class ProgrammesComponent:
         low = fold(text)
         cues = self._cues(text, low)
         if cues:
-            self._quoted(text, {ce: (lemma, strength) for _cs, ce, lemma, strength, _pl in cues}, mentions)
+            uncued: list[tuple[int, int]] = []
+            self._quoted(text, {ce: (lemma, strength) for _cs, ce, lemma, strength, _pl in cues},
+                         mentions, uncued)
+            quoted_head_names(text, self.lex, mentions, uncued)
             self._cue_names(text, index, cues, mentions)
+            cue_heads(text, index, cues, self.lex, mentions)
             self._grammar(text, low, mentions)
+        compound_heads(text, low, index, self.lex, mentions)
         self._known(doc, text, mentions)
         if not mentions:
             return []
@@ -279,9 +286,11 @@ class ProgrammesComponent:
             mentions.append(Mention(s, s + len(raw), raw, "heading"))
 
     # -- quoted names ------------------------------------------------------------------------------
-    def _quoted(self, text: str, cues_at: dict[int, tuple[str, str]], mentions: list[Mention]) -> None:
+    def _quoted(self, text: str, cues_at: dict[int, tuple[str, str]], mentions: list[Mention],
+                uncued: list[tuple[int, int]]) -> None:
         """``cue_quoted``: quoted names with a cue word before them (or a hyphenated cue or a
-        copula and a cue after them); „X“, „Y“ und „Z“ after one plural cue."""
+        copula and a cue after them); „X“, „Y“ und „Z“ after one plural cue. The spans of quotes
+        without a cue go to ``uncued``."""
         pos = 0
         last_cued: tuple[int, str] | None = None
         for qm in self.lex.quote_re.finditer(text):
@@ -301,9 +310,12 @@ class ProgrammesComponent:
             if cue is None and last_cued is not None and _ENUM_GAP.fullmatch(text, last_cued[0], i):
                 cue = last_cued[1]
             cue = cue or self._cue_after(text, j)
-            if cue is None or not self._quoted_name_ok(text, inner_s, j, cue):
-                continue
             qs = i + 1 + len(inner) - len(inner.lstrip())
+            if cue is None:
+                uncued.append((qs, qs + len(inner_s)))
+                continue
+            if not self._quoted_name_ok(text, inner_s, j, cue, text[:i].rstrip(" ").endswith(cue)):
+                continue
             mentions.append(Mention(qs, qs + len(inner_s), inner_s, "cue_quoted", cue=cue))
             last_cued = (j + 1, cue)
 
@@ -336,21 +348,22 @@ class ProgrammesComponent:
         hit = self.lex.cue_of(word) if word else None
         return hit[0] if hit else None
 
-    def _quoted_name_ok(self, text: str, inner: str, j: int, cue: str) -> bool:
+    def _quoted_name_ok(self, text: str, inner: str, j: int, cue: str, direct: bool) -> bool:
         """A cued quote is a name unless too long, rejected, a number, an association or a
-        quotation."""
+        quotation. Right after its cue (``direct``) a slogan that reads like a sentence and a
+        word like "…strategie" stay names ("Förderprogramm „Deutsche Anpassungsstrategie …“")."""
         words = inner.split()
-        return not (len(words) > MAX_QUOTED_TOKENS or self.lex.rejects(inner, cue)
+        return not (len(words) > MAX_QUOTED_TOKENS or self.lex.rejects(inner, cue, heads=not direct)
                     or all(t.replace(".", "").isdigit() for t in words)
                     or self.lex.org_after.match(text, j + 1)   # „Sicher im Netz“ e.V.
-                    or self._is_statement(inner))
+                    or self._is_statement(inner, direct))
 
-    def _is_statement(self, s: str) -> bool:
+    def _is_statement(self, s: str, direct: bool = False) -> bool:
         """A quotation ("„Wir unterstützen die Kommunen.“") rather than a name."""
         if s[-1] in ".?;:" and not _ABBREV_END.search(s):
             return True
         toks = s.lower().split()
-        return len(toks) >= STATEMENT_MIN_TOKENS and any(
+        return not direct and len(toks) >= STATEMENT_MIN_TOKENS and any(
             t.strip(",.!?") in self.lex.statement_words for t in toks)
 
     def _cue_before(self, text: str, qpos: int, cues_at: dict[int, tuple[str, str]]) -> str | None:
@@ -421,6 +434,9 @@ class ProgrammesComponent:
             h = ws = m.start()
             while ws > 0 and (text[ws - 1].isalnum() or text[ws - 1] in "+."):
                 ws -= 1
+            tail = _WORD.match(text, h + 1)
+            if tail and tail.group() in self.lex.known_compound_stops:
+                continue                 # "Interreg-Ausschuss": a body, not the programme
             for form, idx in self.lex.known_by_last.get(text[ws:h], ()):
                 fs = h - len(form)
                 if fs >= 0 and text[fs:h] == form and (
