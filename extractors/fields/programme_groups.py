@@ -21,6 +21,7 @@ from models.records import Programme
 
 MIN_FORM_TOKENS_FOR_CONTAINMENT = 2   # a contained shorter name merges if it has >= 2 tokens ...
                                        # ... or is the start of the longer name
+MIN_COMPOUND_CHARS = 10               # ... or is a compound this long at the end of the longer name
 _BRACKET_ACRONYM = re.compile(r"[“”\"‘’»«‹›']?\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9+\-]{1,11})\)")
 _RULE_RANK = {"cue_quoted": 0, "cue_name": 1, "heading": 2, "known": 3, "compound_head": 4,
               "name_grammar": 5, "mention": 6}
@@ -48,6 +49,7 @@ def group_mentions(text: str, mentions: list[Mention], lex) -> list[Programme]:
     _bracket_acronyms(text, groups, keys, lex)
     _merge_contained(groups)
     _further_mentions(text, groups)
+    _drop_inside_others(groups)
     out = [p for gid, ms in groups.items() if (p := _programme(text, gid, ms, lex.catalogue))]
     out.sort(key=lambda p: p.start)
     return out
@@ -68,7 +70,9 @@ def _by_key(mentions: list[Mention], catalogue) -> tuple[Groups, dict[tuple, tup
 
 
 def _bracket_acronyms(text: str, groups: Groups, keys: dict[tuple, tuple], lex) -> None:
-    """An acronym in brackets right after a cued name is a further mention of it."""
+    """An acronym in brackets right after a cued name is a further mention of it; the name joins
+    the catalogue entry the acronym names."""
+    merges: dict[tuple, tuple] = {}
     for gid, ms in groups.items():
         for m in list(ms):
             if m.rule not in ("cue_quoted", "cue_name"):
@@ -81,6 +85,10 @@ def _bracket_acronyms(text: str, groups: Groups, keys: dict[tuple, tuple], lex) 
                 keys[ak] = gid
                 s = m.end + am.start(1)
                 ms.append(Mention(s, s + len(am.group(1)), am.group(1), "mention", acronym=True))
+            elif keys[ak][0] == "known" and gid[0] != "known":
+                merges[gid] = keys[ak]   # "Europäischen Landwirtschaftsfonds … (ELER)": that entry
+    for gid, target in merges.items():
+        groups[target].extend(groups.pop(gid))
 
 
 def _is_sub(short: tuple, long_: tuple) -> int:
@@ -93,9 +101,11 @@ def _is_sub(short: tuple, long_: tuple) -> int:
 
 
 def _contains(long_keys: set[tuple], short_keys: set[tuple]) -> bool:
-    """Some short key lies inside a longer key (two words at least, or at its start)."""
+    """Some short key lies inside a longer key (two words at least, at its start, or a compound
+    at its end: "Kleinprojektefonds" in "Euregio-Kleinprojektefonds")."""
     return any(len(lk) > len(sk) and (pos := _is_sub(sk, lk)) >= 0
-               and (len(sk) >= MIN_FORM_TOKENS_FOR_CONTAINMENT or pos == 0)
+               and (len(sk) >= MIN_FORM_TOKENS_FOR_CONTAINMENT or pos == 0
+                    or (pos == len(lk) - 1 and len(sk[0]) >= MIN_COMPOUND_CHARS))
                for sk in short_keys for lk in long_keys)
 
 
@@ -153,6 +163,15 @@ def _further_mentions(text: str, groups: Groups) -> None:
             continue
         spans.append((s, e))
         groups[gid].append(Mention(s, e, v, "mention", acronym=v.isupper() and " " not in v))
+
+
+def _drop_inside_others(groups: Groups) -> None:
+    """A mention inside a longer mention of another programme is part of that name ("ELER" in
+    a further occurrence of "Sachsen-Anhalt STARK III ELER")."""
+    spans = [(m.start, m.end, gid) for gid, ms in groups.items() for m in ms]
+    for gid, ms in groups.items():
+        ms[:] = [m for m in ms if not any(
+            g != gid and s <= m.start and m.end <= e and e - s > m.end - m.start for s, e, g in spans)]
 
 
 def _programme(text: str, gid: tuple, ms: list[Mention], catalogue) -> Programme | None:

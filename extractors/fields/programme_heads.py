@@ -166,7 +166,7 @@ def _phrase_end(text: str, index: TextIndex, cs: int, ce: int, lex) -> int | Non
     """End of a phrase after a cue that belongs to the name: "für Dorfentwicklung (LPD)", or a
     heading line that is only the cue and its phrase ("Fonds für Vorpommern und …")."""
     m = _PHRASE_AFTER.match(text, ce)
-    if m and sum(c.isupper() for c in m.group(1)) >= 2 and _phrase_ok(m.group(0), lex):
+    if m and sum(c.isupper() for c in m.group(1)) >= 2 and _phrase_ok(m.group(0), lex, generic=True):
         return m.end()
     ls, le = index.line(cs)
     if le - ls <= HEADING_MAX_CHARS and not text[ls:cs].strip(" #*•-\t") and _PHRASE_LINE.match(text, ce, le):
@@ -176,11 +176,12 @@ def _phrase_end(text: str, index: TextIndex, cs: int, ce: int, lex) -> int | Non
     return None
 
 
-def _phrase_ok(phrase: str, lex) -> bool:
-    """A phrase that can end a name: its last word and no word a stop word or a generic noun."""
+def _phrase_ok(phrase: str, lex, generic: bool = False) -> bool:
+    """A phrase that can end a name: its last word capitalised, no word a stop word, and (unless
+    ``generic``: an acronym follows) no word a generic noun."""
     words = re.findall(r"[\w\-]+", phrase)
     return bool(words) and words[-1][:1].isupper() and not any(
-        w in lex.stopwords or w in lex.generic_nouns for w in words if w[:1].isupper())
+        w in lex.stopwords or (not generic and w in lex.generic_nouns) for w in words if w[:1].isupper())
 
 
 def quoted_head_names(text: str, lex, mentions: list[Mention], quoted: list[tuple[int, int]]) -> None:

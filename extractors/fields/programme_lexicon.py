@@ -47,6 +47,8 @@ class Lexicon:
     head_context_re: re.Pattern                      # applying/funding/calling words (folded)
     name_adjective_stops: frozenset[str]             # "Neues Förderprogramm": no name
     known_compound_stops: frozenset[str]             # "Interreg-Ausschuss": no mention
+    bare_cues: frozenset[str]                        # "Programm": no name with one word after it
+    link_label_re: re.Pattern                        # a link label glued before a quoted name
     catalogue: Catalogue
     known_by_last: dict[str, tuple[tuple[str, int], ...]]   # last word of a known form -> forms
 
@@ -163,6 +165,8 @@ def load_lexicon() -> Lexicon:
         head_context_re=re.compile(alternation(read_lines("programme_head_context.txt"))),
         name_adjective_stops=frozenset(read_lines("programme_name_adjective_stops.txt")),
         known_compound_stops=frozenset(read_lines("programme_known_compound_stops.txt")),
+        bare_cues=frozenset(read_lines("programme_bare_cues.txt")),
+        link_label_re=re.compile(rf"\s*(?:{alternation(read_lines('programme_link_labels.txt'))})\s*"),
         catalogue=catalogue,
         known_by_last=_known_by_last(catalogue),
     )

@@ -72,6 +72,7 @@ _LETTER = re.compile(r"[A-Za-zÄÖÜäöüß]")
 _HYPHEN_BEFORE_CAPITAL = re.compile(r"-(?=[A-ZÄÖÜ])")
 _NONSPACE = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
+_NEXT_LINE = re.compile(r"\s*\n[ \t]*([^\n]*?)[ \t]*(?=\n|$)")
 _EDITION = re.compile(r"[ -](?:II|III|IV|V|VI|VII|VIII|IX|X)(?:[ -][ABC])?(?![\w])")
 _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
@@ -164,10 +165,34 @@ class ProgrammesComponent:
             # list), what follows is a region and a period
             compound = ("-" in text[cs:ce] and text[cs:cs + 1].isupper()
                         and not text[cs:ce].startswith(("EU-", "Bund-")))
-            if not compound and nxt[:1] == " " and nxt.strip()[:1] not in lex.quotes and (
-                    ce + 1 in quoted_starts or not self._run_after_cue(text, ce + 1, lemma, plural, mentions)):
+            if compound and nxt[:1] == " ":
+                self._compound_cue_run(text, cs, ce, mentions)
+            elif nxt[:1] == " " and nxt.strip()[:1] not in lex.quotes and (
+                    ce + 1 in quoted_starts or not self._run_after_cue(text, cs, ce, lemma, plural, mentions)):
                 continue                 # a quoted name or an organisation follows
+            self._label_above(text, index, cs, ce, mentions)
             self._heading(text, index, cs, ce, mentions)
+
+    def _compound_cue_run(self, text: str, cs: int, ce: int, mentions: list[Mention]) -> None:
+        """A hyphenated cue and a run of two words or more: all of it is the name
+        ("EFRE-Sonderfonds Innovative Maßnahmen"); a region and period after it are not."""
+        run = self._run(text, ce + 1, ce + 1 + MAX_RUN_CHARS)
+        if run and len(run[2]) >= 2 and self._name_shaped(run[2]) and not self.lex.rejects(text[ce + 1:run[1]]):
+            mentions.append(Mention(cs, run[1], text[cs:run[1]], "cue_name"))
+
+    def _label_above(self, text: str, index: TextIndex, cs: int, ce: int, mentions: list[Mention]) -> None:
+        """A line that is only a cue word and the next non-empty line a short name
+        ("Förderprogramm⏎⏎Zukunft Region", the layout of programme databases)."""
+        ls, le = index.line(cs)
+        if text[ls:cs].strip(" #*•-\t") or text[ce:le].strip():
+            return
+        m = _NEXT_LINE.match(text, le)
+        if not m or len(m.group(1)) > HEADING_MAX_CHARS // 2:
+            return
+        s = m.start(1)
+        run = self._run(text, s, m.end(1))
+        if run and run[1] == m.end(1) and self._name_shaped(run[2]) and not self.lex.rejects(m.group(1)):
+            mentions.append(Mention(s, run[1], m.group(1), "cue_name"))
 
     def _label_line(self, text: str, pos: int, lemma: str, mentions: list[Mention]) -> None:
         """A label line "Förderprogramm: Digitalbonus Kommunal"."""
@@ -175,10 +200,11 @@ class ProgrammesComponent:
         if run and self._name_shaped(run[2]) and not self.lex.rejects(text[run[0]:run[1]], lemma):
             mentions.append(Mention(run[0], run[1], text[run[0]:run[1]], "cue_name", cue=lemma))
 
-    def _run_after_cue(self, text: str, pos: int, lemma: str, plural: bool,
+    def _run_after_cue(self, text: str, cs: int, ce: int, lemma: str, plural: bool,
                        mentions: list[Mention]) -> bool:
         """The capitalised run right after a strong cue ("Programm Starke Heimat Hessen");
         False when the run is an organisation's name ("Initiative Standort Nord e.V.")."""
+        pos = ce + 1
         run = self._run(text, pos, pos + MAX_RUN_CHARS)
         if not run:
             return True
@@ -189,7 +215,16 @@ class ProgrammesComponent:
             if self.lex.catalogue.link(name) is not None or (
                     self._name_shaped(toks) and not self.lex.rejects(name, lemma)):
                 mentions.append(Mention(s, e, name, "cue_name", cue=lemma))
+            elif not plural and len(toks) == 1 and self._keeps_cue(lemma, toks[0]):
+                mentions.append(Mention(cs, e, text[cs:e], "cue_name", form=f"{lemma} {toks[0]}"))
         return True
+
+    def _keeps_cue(self, lemma: str, word: str) -> bool:
+        """A one-word name after a compound cue that is no name alone: the cue stays in the
+        name ("Sofortprogramm Ortskern", "Förderprogramm Dorfentwicklung")."""
+        lex = self.lex
+        return (lemma not in lex.bare_cues and len(word) >= 4 and word.replace("-", "").isalpha()
+                and word[:1].isupper() and word not in lex.generic_nouns and not lex.rejects(word))
 
     def _is_name_token(self, tok: str) -> bool:
         """A capitalised word or a number that is neither a stop word nor a cue word."""
@@ -302,7 +337,9 @@ class ProgrammesComponent:
             if j < 0:
                 continue
             pos = j + 1
-            inner = text[i + 1:j]
+            label = self.lex.link_label_re.match(text, i + 1, j)    # "Öffnet externen Link …X"
+            inner_start = label.end() if label else i + 1
+            inner = text[inner_start:j]
             inner_s = inner.strip()
             if not inner_s or not inner_s[0].isalnum():
                 continue
@@ -310,11 +347,11 @@ class ProgrammesComponent:
             if cue is None and last_cued is not None and _ENUM_GAP.fullmatch(text, last_cued[0], i):
                 cue = last_cued[1]
             cue = cue or self._cue_after(text, j)
-            qs = i + 1 + len(inner) - len(inner.lstrip())
+            qs = inner_start + len(inner) - len(inner.lstrip())
             if cue is None:
                 uncued.append((qs, qs + len(inner_s)))
                 continue
-            if not self._quoted_name_ok(text, inner_s, j, cue, text[:i].rstrip(" ").endswith(cue)):
+            if not self._quoted_name_ok(text, inner_s, j, cue, _cue_right_before(text, i, cues_at)):
                 continue
             mentions.append(Mention(qs, qs + len(inner_s), inner_s, "cue_quoted", cue=cue))
             last_cued = (j + 1, cue)
@@ -481,6 +518,14 @@ class ProgrammesComponent:
             s, e, _toks = run
             if not lex.rejects(text[s:e]):
                 mentions.append(Mention(s, e, text[s:e], "name_grammar"))
+
+
+def _cue_right_before(text: str, i: int, cues_at: dict) -> bool:
+    """A cue word ends right before position ``i`` (spaces and a colon between)."""
+    k = i
+    while k > 0 and text[k - 1] in " :":
+        k -= 1
+    return k in cues_at
 
 
 def _core(raw: str) -> str:
