@@ -79,6 +79,7 @@ class Programme(Span):
     name: str
     aliases: list[str] = Field(default_factory=list)
     rule: str | None = None
+    catalogue_key: str | None = None      # the programme catalogue entry it links to, if any
 
 
 class Municipality(Span):

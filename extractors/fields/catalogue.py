@@ -1,9 +1,17 @@
-"""The programme catalogue: well-known funding programmes that free text is linked to.
+"""The programme catalogue: funding programmes that free-text mentions are linked to.
 
-Entries come from ``patterns/programme_known.jsonl`` (one programme a line: a reference ``name``,
-other spellings in ``aliases``, or a regex ``pattern``). Each entry has a stable catalogue
-``key``; a mention found in a text links to it when its :func:`name_key` equals the key of one of
-the entry's forms.
+Two parts, one key space:
+
+- ``patterns/programme_known.jsonl``: well-known programmes (a reference ``name``, other
+  spellings in ``aliases``, or a regex ``pattern``), matched in any text by themselves (key
+  ``known:<name>``).
+- the Förderdatenbank catalogue, a file made from what the FDB sources load
+  (:func:`write_fdb_catalogue`; default ``$FOERDERRADAR_HOME/programme_catalogue.jsonl``, or
+  ``FOERDERRADAR_CATALOGUE``): one programme title a line, key ``fdb:<path of the programme>``.
+  Its titles are not searched for; a name the rules find links to the title it equals.
+
+A mention links to an entry when its :func:`name_key` equals the key of one of the entry's forms
+(:meth:`Catalogue.link`); the extraction reports the entry's key as ``catalogue_key``.
 
 Names are compared in two ways, both built on one cleaning step (NFKC, quotes and dashes to
 spaces):
@@ -15,10 +23,14 @@ spaces):
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
 
 from extractors.fields.rules import PatternFileError, read_jsonl
 
@@ -90,10 +102,11 @@ def declined_forms(form: str) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class KnownProgramme:
     """One catalogue entry: reference name, the forms matched in text, and where it came from."""
-    key: str                      # stable catalogue key ("known:EFRE")
+    key: str                      # stable catalogue key ("known:EFRE", "fdb:/…/gigabit")
     name: str
     forms: tuple[str, ...]
     kind: str | None = None
+    searched: bool = True         # its forms are searched for in texts (the well-known list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +147,36 @@ def _entry(obj: dict, n: int) -> tuple[KnownProgramme, KnownPattern | None]:
     return entry, KnownPattern(re.compile(pattern), name, n, obj.get("trigger", ""))
 
 
-@lru_cache(maxsize=1)
-def load_catalogue() -> Catalogue:
-    """The catalogue of ``patterns/programme_known.jsonl`` (loaded once)."""
+def catalogue_path() -> Path:
+    """Where the Förderdatenbank catalogue is read from and written to."""
+    from extractors import settings
+    env = os.environ.get("FOERDERRADAR_CATALOGUE")
+    return Path(env).expanduser() if env else settings.home() / "programme_catalogue.jsonl"
+
+
+def _fdb_entries(path: Path) -> list[KnownProgramme]:
+    """The entries of a catalogue file (missing file: none; a bad line is skipped, not fatal)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        try:
+            obj = json.loads(line)
+            out.append(KnownProgramme(str(obj["key"]), str(obj["name"]),
+                                      tuple([obj["name"]] + list(obj.get("aliases", []))),
+                                      obj.get("kind", "fdb"), searched=False))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """The well-known list plus the Förderdatenbank catalogue at ``path`` (default
+    :func:`catalogue_path`), loaded once. A title that is also a well-known form links to the
+    well-known entry."""
     entries, patterns, keys = [], [], {}
     for obj in read_jsonl("programme_known.jsonl"):
         entry, pattern = _entry(obj, len(entries))
@@ -145,4 +185,44 @@ def load_catalogue() -> Catalogue:
         entries.append(entry)
         if pattern:
             patterns.append(pattern)
+    for entry in _fdb_entries(path or catalogue_path()):
+        for f in entry.forms:
+            keys.setdefault(name_key(f), len(entries))
+        entries.append(entry)
     return Catalogue(tuple(entries), keys, tuple(patterns))
+
+
+_TITLE_ACRONYM = re.compile(r"^(.{6,}?)\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9+\-]{1,11})\)$")
+
+
+def fdb_entry(document) -> dict | None:
+    """The catalogue line of a Förderdatenbank programme document (from the ``foerderdatenbank``
+    or ``foerderdatenbank_html`` source: ``fields["programme"]``), or None for other documents.
+    "Bundesförderung für effiziente Gebäude (BEG)" gives the name without the acronym and the
+    acronym as an alias."""
+    fields = getattr(document, "fields", None) or {}
+    title = " ".join(str(fields.get("programme") or "").split())
+    if not title:
+        return None
+    key = fields.get("fdb_path") or document.source
+    aliases = []
+    m = _TITLE_ACRONYM.match(title)
+    if m and sum(c.isupper() for c in m.group(2)) >= 2:
+        aliases = [m.group(2)]
+        title = m.group(1)
+    return {"key": f"fdb:{key}", "name": title, "aliases": aliases, "kind": "fdb"}
+
+
+def write_fdb_catalogue(documents: Iterable, path: Path | None = None) -> int:
+    """Write the catalogue of the Förderdatenbank programme documents among ``documents`` (one
+    JSON line each, sorted by key; written to a temporary file and renamed, so a crash leaves
+    the old catalogue). Returns the number of programmes. Extractors built afterwards link to it."""
+    path = path or catalogue_path()
+    rows = {e["key"]: e for e in map(fdb_entry, documents) if e}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(rows[k], ensure_ascii=False) + "\n" for k in sorted(rows)),
+                   encoding="utf-8")
+    tmp.replace(path)
+    load_catalogue.cache_clear()
+    return len(rows)

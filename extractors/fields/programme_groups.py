@@ -181,7 +181,8 @@ def _programme(text: str, gid: tuple, ms: list[Mention], catalogue) -> Programme
     primary = [m for m in ms if m.rule != "mention"]
     if not primary:
         return None
-    canon = catalogue.entries[gid[1]].name if gid[0] == "known" else None
+    entry = catalogue.entries[gid[1]] if gid[0] == "known" else None
+    canon = entry.name if entry else None
     name = _display_name(ms, canon)
     seen = {norm_name(name)}
     aliases: list[str] = []
@@ -195,7 +196,7 @@ def _programme(text: str, gid: tuple, ms: list[Mention], catalogue) -> Programme
     first = ms[0]
     rule = min(primary, key=lambda m: _RULE_RANK.get(m.rule, 9)).rule
     return Programme(text=text[first.start:first.end], start=first.start, end=first.end,
-                     name=name, aliases=aliases, rule=rule)
+                     name=name, aliases=aliases, rule=rule, catalogue_key=entry.key if entry else None)
 
 
 def _display_name(ms: list[Mention], canon: str | None) -> str:

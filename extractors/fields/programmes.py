@@ -89,6 +89,8 @@ class ProgrammesComponent:
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._match_known: dict[int, tuple[int, str]] = {}
         for idx, entry in enumerate(self.lex.catalogue.entries):
+            if not entry.searched:
+                continue                 # Förderdatenbank titles: linked to, not searched for
             for fi, f in enumerate(entry.forms):
                 key = f"PROG{idx}_{fi}"
                 self.matcher.add(key, [nlp.make_doc(v) for v in declined_forms(f)])
