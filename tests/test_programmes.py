@@ -277,3 +277,158 @@ def test_more_programme_cue_words(ex, text, name):
 ])
 def test_programme_cue_words_without_a_name(ex, text):
     assert names(ex, text) == []
+
+
+# --- names by their head noun (compound heads), issue #9 -------------------------------------
+# (sentence, expected names); all written for these tests
+COMPOUND_HEADS = [
+    ("Vereine können ab sofort den Kulturscheck beantragen.", ["Kulturscheck"]),
+    ("Anträge für den Dorffonds 2026 nimmt die Gemeinde bis März entgegen.", ["Dorffonds 2026"]),
+    ("Aus dem LEADER-Kleinprojektebudget werden zwölf Vorhaben gefördert.",
+     ["LEADER-Kleinprojektebudget"]),
+    ("Die Stadt vergibt in diesem Jahr wieder ihren Umweltpreis 2025.", ["Umweltpreis 2025"]),
+    ("Bewerbungen für den Jugendwettbewerb sind bis Juni möglich.", ["Jugendwettbewerb"]),
+    ("Gefördert werden die Projekte aus dem Quartierstopf der Stadt.", ["Quartierstopf"]),
+    ("Mit einem Gaststätten-Sonderprogramm fördert das Land Dorfkneipen.", ["Gaststätten-Sonderprogramm"]),
+    ("Das Dorf wurde in das Dorfentwicklungsprogramm aufgenommen und kann Anträge stellen.",
+     ["Dorfentwicklungsprogramm"]),
+    ("Heimatfonds\n\nDer Fonds unterstützt kleine Vorhaben.", ["Heimatfonds"]),
+]
+
+COMPOUND_HEADS_NOT = [
+    "Der Strompreis steigt im nächsten Jahr um vier Prozent.",            # ordinary noun (stop list)
+    "Im Veranstaltungsprogramm des Sommers stehen Konzerte.",            # ordinary noun
+    "Der Bürgermeister überreichte einen Spendenscheck über 500 Euro.",  # stop list
+    "Das Dorfentwicklungsprogramm liegt im Rathaus aus.",                 # no funding word
+    "Gefördert aus dem EFRE-Programm NRW 2021-2027.",                     # a known name and a generic head
+    "Die Jury des digitalen Spendenwettbewerbs tagt im Mai.",              # described: lowercase adjective
+    "Förderprogramme können beantragt werden.",                           # the head alone
+]
+
+
+@pytest.mark.parametrize("text,expected", COMPOUND_HEADS)
+def test_compound_heads(ex, text, expected):
+    assert names(ex, text) == expected
+
+
+@pytest.mark.parametrize("text", COMPOUND_HEADS_NOT)
+def test_compound_heads_not(ex, text):
+    assert [n for n in names(ex, text) if n not in ("EFRE",)] == []
+
+
+# --- the cue as the head of the name ----------------------------------------------------------
+CUE_HEADS = [
+    ("Über das Kommunale Klimaschutzprogramm 2.0 werden Kitas saniert.", ["Kommunale Klimaschutzprogramm 2.0"]),
+    ("Der Bremer Kulturfonds unterstützt freie Gruppen.", ["Bremer Kulturfonds"]),
+    ("Gefördert wird aus dem Landesprogramm für Dorfentwicklung (LPD) des Landes.",
+     ["Landesprogramm für Dorfentwicklung"]),
+    ("Die Gemeinden im Thüringer Dorferneuerungs- und Dorfentwicklungsprogramm stellen Anträge.",
+     ["Thüringer Dorferneuerungs- und Dorfentwicklungsprogramm"]),
+    ("Fonds für kleine Nachbarschaften\n\nDer Fonds fördert Straßenfeste.", ["Fonds für kleine Nachbarschaften"]),
+    ("Im Sofortprogramm Ortskern werden leere Läden belebt.", ["Sofortprogramm Ortskern"]),
+    ("Kommunen können am Förderprogramm Dorfentwicklung teilnehmen.", ["Förderprogramm Dorfentwicklung"]),
+    ("Aus dem EFRE-Sonderfonds Innovative Maßnahmen werden Städte gefördert.",
+     ["EFRE-Sonderfonds Innovative Maßnahmen"]),
+]
+
+CUE_HEADS_NOT = [
+    "Neues Förderprogramm für Vereine gestartet.",              # a describing adjective
+    "Abgeschlossene Modellvorhaben\nLaufende Modellvorhaben",  # participles in headings
+    "Der nächste Aufruf für neue Anträge (Call) folgt im Mai.",  # stop words in the phrase
+    "Im Programm Kultur gibt es Konzerte.",                      # a bare cue and one word
+]
+
+
+@pytest.mark.parametrize("text,expected", CUE_HEADS)
+def test_cue_as_head(ex, text, expected):
+    assert names(ex, text) == expected
+
+
+@pytest.mark.parametrize("text", CUE_HEADS_NOT)
+def test_cue_as_head_not(ex, text):
+    assert names(ex, text) == []
+
+
+def test_acronym_in_brackets_is_alias_of_cue_head(ex):
+    ps = progs(ex, "Gefördert wird aus dem Landesprogramm für Dorfentwicklung (LPD). Das LPD läuft bis 2027.")
+    assert [p.name for p in ps] == ["Landesprogramm für Dorfentwicklung"] and "LPD" in ps[0].aliases
+
+
+# --- quoted names -----------------------------------------------------------------------------
+QUOTED = [
+    ("Der Kreativwettbewerb „Bunte Höfe“ startet.", ["Bunte Höfe"]),
+    ("In den Umweltprogrammen „Saubere Bäche“ (SB) und „Grüne Dächer“ (GD) gibt es Geld.",
+     ["Saubere Bäche", "Grüne Dächer"]),
+    ("Die Ausschreibung ‘Mehr Platz‘ läuft bis Mai.", ["Mehr Platz"]),
+    ("Das Förderprogramm „Wir machen unser Dorf schöner und lebenswert“ ist gestartet.",
+     ["Wir machen unser Dorf schöner und lebenswert"]),
+    ("Vereine können sich um Geld aus dem „Kiezfonds“ bewerben.", ["Kiezfonds"]),
+    ("Das Geld stammt aus dem «Fonds für kleine Projekte» der Region.", ["Fonds für kleine Projekte"]),
+    ("Projektskizzen für den Förderaufruf „Öffnet externen Link in neuem FensterKlima vor Ort“ "
+     "sind willkommen.", ["Klima vor Ort"]),
+    ("Förderbekanntmachung\n„Regionen im Wandel – erste Schritte“\nVom 3. Mai", ["Regionen im Wandel – erste Schritte"]),
+    ("Förderprogramm\n\nZukunft Dorf\n\nKurztext", ["Zukunft Dorf"]),
+]
+
+
+@pytest.mark.parametrize("text,expected", QUOTED)
+def test_quoted_names(ex, text, expected):
+    assert names(ex, text) == expected
+
+
+# --- known programmes, the catalogue ----------------------------------------------------------
+def test_known_case_variant_after_cue_links_to_catalogue(ex):
+    ps = progs(ex, "Vereine können Mittel aus dem EU-Förderprogramm Leader beantragen.")
+    assert [p.name for p in ps] == ["LEADER"] and ps[0].catalogue_key == "known:LEADER"
+
+
+def test_long_form_with_acronym_joins_known_entry(ex):
+    ps = progs(ex, "Die Mittel kommen aus dem Europäischen Landwirtschaftsfonds für die Entwicklung "
+                   "des Ländlichen Raums (ELER) und vom Land.")
+    assert [p.name for p in ps] == ["ELER"]
+
+
+def test_known_compound_with_a_body_is_no_mention(ex):
+    assert names(ex, "Der Interreg-Ausschuss tagt im Mai.") == []
+    assert names(ex, "Die EFRE-Mittel sind begrenzt.") == ["EFRE"]
+
+
+def test_known_names_in_a_menu_are_no_mentions(ex):
+    assert names(ex, "Themen\nStädtebauförderung\nLEADER\nDorfentwicklung\n\nDie Gemeinde feiert.") == []
+    assert names(ex, "LEADER\n\nDie Gemeinde erhält Mittel aus LEADER für den Dorfladen.") == ["LEADER"]
+
+
+def test_fdb_catalogue_links_free_text(tmp_path):
+    from extractors.fields import catalogue as cat
+    from models.records import Document
+    docs = [Document(source="https://www.foerderdatenbank.de/x/zukunft-dorf.html", kind="html",
+                     text="Zukunft Dorf", fields={"programme": "Zukunft Dorf (ZD)"}),
+            Document(source="other.txt", kind="txt", text="Kein Programm")]
+    path = tmp_path / "programme_catalogue.jsonl"
+    assert cat.write_fdb_catalogue(docs, path) == 1
+    c = cat.load_catalogue(path)
+    entry = c.entries[c.link("Zukunft Dorf")]
+    assert entry.key == "fdb:https://www.foerderdatenbank.de/x/zukunft-dorf.html"
+    assert c.entries[c.link("ZD")].name == "Zukunft Dorf" and not entry.searched
+    assert c.link("Zukunft Stadt") is None
+
+
+def test_fdb_catalogue_in_the_extraction(tmp_path, monkeypatch):
+    from extractors.fields import catalogue as cat
+    from extractors.fields import programme_lexicon
+    path = tmp_path / "cat.jsonl"
+    path.write_text('{"key": "fdb:/p/zukunft-dorf", "name": "Zukunft Dorf", "aliases": []}\nnot json\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("FOERDERRADAR_CATALOGUE", str(path))
+    cat.load_catalogue.cache_clear()
+    programme_lexicon.load_lexicon.cache_clear()
+    try:
+        ps = Extractor(gazetteer=None).extract_text(
+            "Mit dem Förderprogramm „Zukunft Dorf“ fördert das Land Dorfläden. Zukunft Dorf ist beliebt.").programmes
+        assert [(p.name, p.catalogue_key) for p in ps] == [("Zukunft Dorf", "fdb:/p/zukunft-dorf")]
+        # titles are linked to, not searched for
+        assert Extractor(gazetteer=None).extract_text("Zukunft Dorf ist beliebt.").programmes == []
+    finally:
+        monkeypatch.delenv("FOERDERRADAR_CATALOGUE")
+        cat.load_catalogue.cache_clear()
+        programme_lexicon.load_lexicon.cache_clear()

@@ -59,6 +59,7 @@ MAX_CUE_GAP_TOKENS = 2       # "Forschungsfeld der Raumordnung „X“": words b
 MAX_RUN_CHARS = 120          # an unquoted name is read from at most this many characters
 HEADING_MAX_CHARS = 90       # a heading line is at most this long
 STATEMENT_MIN_TOKENS = 6     # a quote this long with a finite verb or pronoun is a quotation
+LABEL_MAX_CHARS = 40         # a menu entry or category label line is at most this long
 
 _ENUM_GAP = re.compile(r"\s*(?:\([^()\n]{1,12}\)\s*)?(?:,|und|sowie|oder|bzw\.)\s*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -119,6 +120,7 @@ class ProgrammesComponent:
             self._grammar(text, low, mentions)
         compound_heads(text, low, index, self.lex, mentions)
         self._known(doc, text, mentions)
+        mentions = [m for m in mentions if not (m.rule == "known" and _in_label_list(text, index, m))]
         if not mentions:
             return []
         return group_mentions(text, _drop_contained(mentions), self.lex)
@@ -413,7 +415,7 @@ class ProgrammesComponent:
         ws = max(ls, qpos - CUE_WINDOW_CHARS)
         parts = text[ws:qpos].rsplit(None, 4)        # only the last four words are looked at
         if not parts:
-            return None
+            return self._cue_line_above(text, ls, qpos)
         start = ws + len(parts[0]) if len(parts) == 5 else ws
         toks = [(m.start(), m.group()) for m in _NONSPACE.finditer(text, start, qpos)]
         named = self._named_by_phrase(toks)
@@ -435,6 +437,15 @@ class ProgrammesComponent:
             if gap == 0 and raw.endswith(":"):
                 return None
         return None
+
+    def _cue_line_above(self, text: str, ls: int, qpos: int) -> str | None:
+        """A quote that opens its line under a line that is only a cue word
+        ("Förderbekanntmachung⏎„X“")."""
+        if ls < 2 or text[ls:qpos].strip():
+            return None
+        prev = text[text.rfind("\n", 0, ls - 1) + 1:ls - 1].strip(" #*•-\t:")
+        c = self.lex.cue_of(prev) if prev and " " not in prev else None
+        return c[0] if c else None
 
     def _named_by_phrase(self, toks: list[tuple[int, str]]) -> str | None:
         """The cue before a naming phrase that ends ``toks`` ("Das Förderprogramm heißt")."""
@@ -520,6 +531,25 @@ class ProgrammesComponent:
             s, e, _toks = run
             if not lex.rejects(text[s:e]):
                 mentions.append(Mention(s, e, text[s:e], "name_grammar"))
+
+
+def _label_line(text: str, s: int, e: int) -> bool:
+    """A short line without sentence punctuation: a menu entry or category label."""
+    line = text[s:e].strip(" #*•-\t")
+    return 0 < len(line) <= LABEL_MAX_CHARS and line[-1:] not in ".:!?" and line[:1].isupper()
+
+
+def _in_label_list(text: str, index: TextIndex, m: Mention) -> bool:
+    """A well-known name that fills a line between other label lines is a category heading of a
+    menu or list ("Städtebauförderung⏎Dorfentwicklung⏎LEADER"), not a mention."""
+    ls, le = index.line(m.start)
+    if text[ls:m.start].strip(" #*•-\t") or text[m.end:le].strip():
+        return False
+    before = text.rfind("\n", 0, max(ls - 1, 0))
+    after = text.find("\n", le + 1)
+    prev_ok = ls > 0 and _label_line(text, before + 1, ls - 1)
+    next_ok = le < len(text) and _label_line(text, le + 1, after if after >= 0 else len(text))
+    return prev_ok and next_ok
 
 
 def _cue_right_before(text: str, i: int, cues_at: dict) -> bool:
