@@ -100,15 +100,18 @@ class ProgrammesComponent:
     def __call__(self, doc: Doc) -> Doc:
         """Append the programmes of the document to ``doc._.fr["programmes"]``."""
         ctx = doc._.fr_ctx
-        text = ctx.text if ctx is not None else doc.text
-        index = ctx.index if ctx is not None else TextIndex(text)
-        doc._.fr["programmes"].extend(self.programmes(doc, text, index))
+        if ctx is None:
+            text = doc.text
+            index, low = TextIndex(text), fold(text)
+        else:
+            text, index, low = ctx.text, ctx.index, ctx.folded
+        doc._.fr["programmes"].extend(self.programmes(doc, text, index, low))
         return doc
 
-    def programmes(self, doc: Doc, text: str, index: TextIndex) -> list[Programme]:
-        """Every programme named in ``text`` (``doc`` is its token sequence)."""
+    def programmes(self, doc: Doc, text: str, index: TextIndex, low: str) -> list[Programme]:
+        """Every programme named in ``text`` (``doc``: its tokens; ``index``: its lines and
+        sentences; ``low``: its same-length fold)."""
         mentions: list[Mention] = []
-        low = fold(text)
         cues = self._cues(text, low)
         if cues:
             uncued: list[tuple[int, int]] = []
