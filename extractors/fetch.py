@@ -482,6 +482,8 @@ class Fetcher:
                     _TIME_CAP.reset(token)
         except FetchError as exc:
             res = FetchResult(url=url, final_url=url, error=str(exc))
+        except httpx.InvalidURL as exc:         # control characters and the like
+            res = FetchResult(url=url, final_url=url, error=f"not a valid URL ({exc})")
         except TimeoutError:
             res = FetchResult(url=url, final_url=url,
                               error=f"took longer than the time cap of {self.s.time_cap:g} s")

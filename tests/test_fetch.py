@@ -404,6 +404,17 @@ def test_data_javascript_and_backslash_locations_refused_with_the_reason(tmp_pat
     assert not any(p in ("/x", "/evil.example/x") for p in srv.paths)
 
 
+def test_invalid_urls_are_recorded_with_the_reason(server, tmp_path):
+    base = server.url_for("/")
+    report, _ = crawl([base + "\x01x", base.replace("localhost", "local\x00host") + "y"], tmp_path)
+    r = reasons(report)
+    assert r["\x01x"].startswith("not a valid URL (Invalid non-printable ASCII character in URL")
+    assert r["y"].startswith("not a valid URL (")
+    from extractors.sources import SourceError, get_source
+    with pytest.raises(SourceError, match="'http://localhost:99999/' is not a valid URL"):
+        get_source("web", url="http://localhost:99999/")
+
+
 def test_allowed_hosts_respect_ports_and_do_not_admit_subdomains_of_a_bare_name(server, tmp_path):
     other = socket.socket()
     other.bind(("127.0.0.1", 0))

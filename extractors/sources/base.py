@@ -229,12 +229,14 @@ COMMON_OPTIONS = {
 
 def _host_entry(url: str) -> str:
     """The allowed-hosts entry of a URL: its host, with the port when it is not the default."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL ({exc})") from None
     if not host:
         return ""
     host = f"[{host}]" if ":" in host else host
-    port = parts.port
     return host if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
 
 
