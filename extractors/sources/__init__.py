@@ -2,7 +2,7 @@
 with a ``name`` is a source. Names are unique; a duplicate is an error naming both modules.
 
     from extractors.sources import get_source, all_sources
-    src = get_source("web", url="https://www.example.de/foerderung/", allowed_hosts="example.de")
+    src = get_source("web", url="https://www.example.de/foerderung/", allowed_hosts="example.de,*.example.de")
 """
 from __future__ import annotations
 
