@@ -232,3 +232,94 @@ EDGE_CASES = [
 @pytest.mark.parametrize("text,expected", EDGE_CASES)
 def test_contact_laender_and_word_before(nlp, gaz, text, expected):
     assert names(find(nlp, text, gaz)) == expected
+
+
+# --------------------------------------------------------------------------- quality phenomena (issue 9)
+
+PHENOMENA = [
+    # lists after a plural type word: colon, counts in brackets, "mit …" phrases, Kreise without "Kreis"
+    ("Das Geld geht an die Landkreise: Steinfurt (3), Soest (5) und Nordfriesland (2).",
+     [("Steinfurt", "Landkreis", "05566"), ("Soest", "Landkreis", "05974"), ("Nordfriesland", "Landkreis", "01054")]),
+    ("Es erhalten die Gemeinden Breklum mit 12.000 Euro und Greven mit 8.000 Euro eine Förderung.",
+     [("Breklum", "Gemeinde", "01054020"), ("Greven", "Gemeinde", "05566012")]),
+    ("Gefördert werden die Städte (kreisfrei) Essen, Hof und Halle (Saale).",
+     [("Essen", "Stadt", "05113000"), ("Hof", "Stadt", "09464000"), ("Halle (Saale)", "Stadt", "15002000")]),
+    # lists of places among Ortsteile: register names count where they are half the list, except one
+    # lying in another Land; a list of mostly other words does not vouch for its names
+    ("Die Ortschaften Breklum, Rotdorf, Bredstedt und Heidedorf werden Dorfentwicklungsgebiet.",
+     [("Breklum", None, "01054020"), ("Bredstedt", None, "01054019")]),
+    ("Die Ortschaften Greven, Breklum, Emsdetten und Rotdorf werden Dorfentwicklungsgebiet.",
+     [("Greven", None, "05566012"), ("Emsdetten", None, "05566008")]),
+    ("Betriebe in den Orten Altdorf, Neudorf, Hinterdorf, Oberdorf oder Iserlohn sind antragsberechtigt.", []),
+    # a name the text calls a municipality elsewhere counts in every list
+    ("Die Gemeinde Breklum lädt ein. Dabei sind Rotdorf, Breklum und Bredstedt.",
+     [("Breklum", "Gemeinde", "01054020"), ("Bredstedt", None, "01054019")]),
+    # a facility or project before a place, a weekday, a plural noun: the place counts
+    ("Die Sporthalle Iserlohn wird saniert.", [("Iserlohn", None, "05962024")]),
+    ("Das Zeitzeugenprojekt Lippstadt sammelt Geschichten.", [("Lippstadt", None, "05974028")]),
+    ("An den Standorten Berlin und Iserlohn arbeiten 100 Menschen.",
+     [("Berlin", None, "11000000"), ("Iserlohn", None, "05962024")]),
+    ("Der Minister übergab am Montag in Breklum die Bescheide.", [("Breklum", None, "01054020")]),
+    ("Der Bürgerbahnhof in Bredstedt ist fertig.", [("Bredstedt", None, "01054019")]),
+    # organisations and persons: the place is part of a name
+    ("Anträge gehen an den Projektträger Iserlohn.", []),
+    ("Der Stiftungsfonds Lippstadt fördert Projekte.", []),
+    ("Bürgermeisterin Petra Soest eröffnete die Halle.", []),
+    ("Der DRK Iserlohn sammelt Spenden.", []),
+    # contact data judged around the signal, not for the whole paragraph
+    ("Die Stadt Iserlohn fördert Vereine, Initiativen und Nachbarschaften mit einem neuen Programm; "
+     "Fragen beantwortet das Team unter foerderung@beispiel.example.", [("Iserlohn", "Stadt", "05962024")]),
+    ("Ausbau der Dorfstraße 117 bis 123 in Breklum (ca. 105.500 €)", [("Breklum", None, "01054020")]),
+    ("Stadt Iserlohn, Schillerplatz 7, 58636 Iserlohn", []),
+    ("Mehr dazu unter www.beispiel.example/Iserlohn und Berlin.de", []),
+    # genitives before a noun
+    ("Iserlohns Altstadt wird saniert.", [("Iserlohn", None, "05962024")]),
+    ("Die Gemeinde Breklum hat gewählt: Breklums Bürgermeister bleibt im Amt.", [("Breklum", "Gemeinde", "01054020")]),
+    # Regierungsbezirke listed by name are no cities
+    ("Die meisten Anträge kamen aus dem Regierungsbezirk Düsseldorf (20), gefolgt von Arnsberg (12) "
+     "und Münster (9).", []),
+    # datelines with several places and an author's or agency's mark
+    ("Iserlohn/Lippstadt (pm). Beide Städte starten ein Programm.",
+     [("Iserlohn", None, "05962024"), ("Lippstadt", None, "05974028")]),
+    ("Breklum (dpa/lno) - Die Gemeinde testet Telemedizin.", [("Breklum", None, "01054020")]),
+    # a shared name resolved by a Kreis named anywhere, even inside an organisation's name
+    ("Die Kreissparkasse Steinfurt unterstützt die Gemeinde Neuenkirchen.", [("Neuenkirchen", "Gemeinde", "05566060")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", PHENOMENA)
+def test_quality_phenomena(nlp, gaz, text, expected):
+    assert names(find(nlp, text, gaz)) == expected
+
+
+@pytest.mark.parametrize("land,ags", [("03", "03358017"), ("05", "05566060"), (None, None)])
+def test_land_of_the_source_resolves_a_shared_name(gaz, land, ags):
+    from extractors.fields.municipalities import find_municipalities
+    (r,) = find_municipalities("Die Gemeinde Neuenkirchen erhält Mittel.", gaz, land=land)
+    assert (r.name, r.ags, r.candidates) == ("Neuenkirchen", ags, 2)
+
+
+def test_land_hint_reaches_the_component_through_the_context(nlp, gaz):
+    nlp.get_pipe("foerderradar_municipalities").gazetteer = gaz
+    text = "Die Gemeinde Neuenkirchen erhält Mittel."
+    ctx = Context(text=text, index=TextIndex(text), gazetteer=gaz, land="03")
+    doc = nlp.make_doc(prepare(text))
+    doc._.fr_ctx = ctx
+    doc._.fr = {f: [] for f in FIELDS}
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert [m.ags for m in doc._.fr["municipalities"]] == ["03358017"]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("text,expected", [
+    # register names whose qualifier has no space are found by their short name
+    ("Das Freibad in Töging wird saniert.", [("Töging", None, "09171132")]),
+    ("Der Markt Murnau erhält Mittel.", [("Murnau", "Markt", "09180124")]),
+    # plural heads with an abbreviation in brackets, and the abbreviation itself
+    ("Antragsberechtigt sind die Verbandsgemeinden (VGs) Adenau und Altenahr.",
+     [("Adenau", "Verbandsgemeinde", "071315001"), ("Altenahr", "Verbandsgemeinde", "071315002")]),
+    ("Die VG Altenahr erhält 1,6 Mio. Euro.", [("Altenahr", "Verbandsgemeinde", "071315002")]),
+])
+def test_real_register_phenomena(nlp, real, text, expected):
+    assert names(find(nlp, text, real)) == expected

@@ -36,7 +36,7 @@ from extractors.atomic import write_atomic
 
 CACHE_FORMAT = "foerderradar-gazetteer"
 CACHE_VERSION = 1
-INDEX_VERSION = 2               # bump when name indexing changes: older caches are re-indexed on load
+INDEX_VERSION = 3               # bump when name indexing changes: older caches are re-indexed on load
 
 LAND, RB, REGION, KREIS, VERBAND, GEMEINDE = 10, 20, 30, 40, 50, 60
 LEVEL_NAMES = {LAND: "Land", RB: "Regierungsbezirk", REGION: "Region", KREIS: "Kreis",
@@ -87,7 +87,9 @@ def norm_key(s: str) -> str:
 
 _SUFFIX = re.compile(r",.*$")
 _VERBAND_NOISE = re.compile(r"\s*\((?:VGem|VG|Verwaltungsgemeinschaft)\)\s*$|^VVG der (?:Stadt|Gemeinde)\s+")
-_QUALIFIER = re.compile(r"\s*[(/]|\s+(?:[aibvo]\.|am|an|auf|im|in|ob|bei|vor)\s", re.IGNORECASE)
+# "Frankfurt am Main", "Burg (Dithmarschen)", "Töging a.Inn", "Pfarrkirchen i.Rottal": the base
+# name is what comes before
+_QUALIFIER = re.compile(r"\s*[(/]|\s+(?:[aibvo]\.\s*(?=\w)|(?:am|an|auf|im|in|ob|bei|vor)\s)", re.IGNORECASE)
 _KREIS_PREFIX = re.compile(r"^(?:Landkreis|Kreis|Region|Städteregion|Regionalverband|"
                            r"[\w-]*[Kk]reis)\s+(?=\S)")
 _RB_PREFIX = re.compile(r"^(?:früher:\s*)?(?:Reg\.-Bez\.|Regierungsbezirk|Direktionsbezirk|"

@@ -49,21 +49,33 @@ DOMINANT_MIN_POPULATION = 20_000
 CONTACT_BLOCK_LINES = 3                   # lines around a short line searched for address signals
 SHORT_LINE_CHARS = 70                     # a line this short may belong to an address block
 CONTACT_WINDOW_CHARS = 300                # how far around that line to look
+CONTACT_SPAN_CHARS = 40                   # a contact signal this close to a name makes it contact data
 LIST_MIN_NAMES = 3                        # a list this long of register names is a list of places
 MAX_GAP_CHARS = 3                         # characters between the words of one name ("a. d. ")
 
 # --- text shapes (grammar, not vocabulary) -----------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-# a capitalised word not inside a word, a path or an abbreviation; the look-behind follows the
-# first letter so that the engine skips ahead to capitals (5x faster than a leading look-behind)
-_CAP = re.compile(r"[A-ZÄÖÜ](?<![\w\-.&/][A-ZÄÖÜ])[^\W\d_]*(?:-[^\W\d_]+)*")
+# a capitalised word not inside a word or an abbreviation ("Ulm/Neu-Ulm" are two); the look-behind
+# follows the first letter so that the engine skips ahead to capitals (5x faster than a leading one)
+_CAP = re.compile(r"[A-ZÄÖÜ](?<![\w\-.&][A-ZÄÖÜ])[^\W\d_]*(?:-[^\W\d_]+)*")
+_URL_TOKEN = re.compile(r"://|www\.|\w\.[a-z]{2,6}(?:/|$)")
+_ITEM = re.compile(r"[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*(?:[^\S\n][A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)?")
+# what may follow a name in a list before the separator: "A (3), B (5)", "A mit 12.000 Euro und B"
+_ITEM_TAIL = re.compile(r"[^\S\n]*\([^()\n]{1,40}\)|[^\S\n]+mit[^\S\n]+[^,;:()\n]{1,40}?(?=,|[^\S\n]+(?:und|sowie|oder)[^\S\n])")
+_CUE_GAP = re.compile(r"(?:[^\S\n]*\([^()\n]{1,20}\))?:?[^\S\n]+")
+_GENITIVE_NEXT = re.compile(r"[^\S\n]+[A-ZÄÖÜ][a-zäöüß]")
+_RB_WORDS = re.compile(r"Regierungsbezirk|Reg\.-Bez\.|Bezirksregierung")
 _NEXT_NAME_TOKEN = re.compile(r"([ .()/]{1,%d})([^\W\d_]+(?:-[^\W\d_]+)*)" % MAX_GAP_CHARS)   # gap + _TOKEN
 _SEP = re.compile(r"\s*(?:,\s*(?:und\s+|sowie\s+|oder\s+)?|\s+(?:und|sowie|oder|bzw\.)\s+|\s*/\s*)")
 _NEXT_WORD = re.compile(r"[ \t]*(\(?[\w.\-]+)")
 _WORDS = re.compile(r"[\w.\-]+")
-_DATELINE_AFTER = re.compile(r"\s*(?:\([^)\n]{0,25}\)\s*)?[,–—-]\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄ][a-zä]+)"
-                             r"|\s*\((?:dpa|ots|epd|kna|afp|red)\b")
+_DATELINE_AFTER = re.compile(
+    r"(?:/[A-ZÄÖÜ][\w\-]*)*"                                      # "Berlin/Magdeburg"
+    r"(?:\s*(?:\([^)\n]{0,25}\)\s*)?[,–—-]\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄ][a-zä]+)"  # ", 3. Mai"
+    r"|\s*\((?:dpa|ots|epd|kna|afp|red)\b"                        # "(dpa)"
+    r"|\.?[^\S\n]*\((?:[a-z]{2,5}|[A-Z]{2,5})(?:/[a-z]{2,4})?\)[^\S\n]*[.:–—-]?[^\S\n]*[A-ZÄÖÜ„\"«])")  # "(pm). Digital"
+_ITEM_BEFORE = re.compile(rf"({_ITEM.pattern})(?:{_ITEM_TAIL.pattern})?{_SEP.pattern}$")
 _CITY_STATE_BEFORE = re.compile(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$")
 _KREIS_TYPE = re.compile(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+")
 _EV = re.compile(r"e\.\s?V\.")
@@ -107,6 +119,7 @@ class _Doc:
     gaz: Gazetteer | None
     w: Words
     low: str = ""                          # fold(text): same offsets, lower case
+    land: str | None = None                # the source's Land (2-digit code), where known
     contact: dict[int, bool] = field(default_factory=dict)
 
 
@@ -137,10 +150,10 @@ def _word_before(text: str, lo: int, hi: int) -> str | None:
 # --- register matching ----------------------------------------------------------------------------
 
 def _match(text: str, pos: int, kinds: tuple[str, ...], gaz: Gazetteer,
-           first_filter: bool) -> tuple[int, str, list[Entry], str] | None:
+           first_filter: bool, limit: int | None = None) -> tuple[int, str, list[Entry], str] | None:
     """Longest register name starting at ``pos``: (end, key, entries, kind). Words are ``_TOKEN``
-    matches within 120 characters, joined by up to MAX_GAP_CHARS of " .()/"."""
-    endpos = min(len(text), pos + 120)
+    matches within 120 characters (or up to ``limit``), joined by up to MAX_GAP_CHARS of " .()/"."""
+    endpos = min(len(text), pos + 120, limit or len(text))
     m = _TOKEN.match(text, pos, endpos)
     if m is None:
         return None
@@ -217,20 +230,24 @@ def _prev_word(text: str, start: int) -> str | None:
     return prev if prev and not prev.endswith(".") else None
 
 
-def _in_contact(d: _Doc, pos: int) -> bool:
-    """Is the line of ``pos`` contact data: a contact signal in it, or a short line beside
-    address lines ("Fachbereich Digitales" between "Stadt Soest" and "59494 Soest")?"""
-    ls, le = _line_bounds(d.text, pos)
+def _in_contact(d: _Doc, start: int, end: int) -> bool:
+    """Is the name at ``start:end`` contact data: a contact signal (contact word, PLZ + town,
+    street + number, mail or web address) within CONTACT_SPAN_CHARS on its line, or a short line in
+    an address block ("Fachbereich Digitales" between "Stadt Soest" and "59494 Soest")? A street
+    before a locative preposition is a project's place, not an address ("Dorfstraße 12 in Mildenau")."""
+    ls, le = _line_bounds(d.text, start)
+    locative = (_prev_word(d.text, start) or "").casefold() in d.w.locative
+    for m in d.w.contact_re.finditer(d.low, max(ls, start - CONTACT_SPAN_CHARS), min(le, end + CONTACT_SPAN_CHARS)):
+        if not (locative and m.lastgroup == "street" and m.end() <= start):
+            return True
     if ls not in d.contact:
-        d.contact[ls] = _contact_line(d, ls, le)
+        d.contact[ls] = _address_block(d, ls, le)
     return d.contact[ls]
 
 
-def _contact_line(d: _Doc, ls: int, le: int) -> bool:
-    """The verdict of :func:`_in_contact` for the line ``text[ls:le]``."""
+def _address_block(d: _Doc, ls: int, le: int) -> bool:
+    """Is the line ``text[ls:le]`` a short line near short address lines?"""
     text = d.text
-    if d.w.contact_re.search(d.low, ls, le):
-        return True
     if le - ls > SHORT_LINE_CHARS:
         return False
     before = [x.strip() for x in text[max(0, ls - CONTACT_WINDOW_CHARS):ls].split("\n") if _HAS_ALNUM.search(x)]
@@ -253,7 +270,7 @@ def _org_before(d: _Doc, start: int, allow_article: bool = False) -> bool:
         return prev in w.titles or prev in w.org_before
     low = prev.casefold()
     if prev[0].isupper() and low not in w.function:
-        return True
+        return _names_org_or_person(w, prev)
     if low in w.articles:
         return not allow_article
     words_before = _WORDS.findall(text[lo:start])[-4:]
@@ -262,10 +279,19 @@ def _org_before(d: _Doc, start: int, allow_article: bool = False) -> bool:
         return True
     for wd in reversed(words_before[:-1]):
         if wd in w.org_before or wd.casefold().endswith(w.org_suffixes):
-            return low in _LINKS + ("in",)
+            return low in _LINKS
         if wd.casefold() not in _LINKS:
             break
     return False
+
+
+def _names_org_or_person(w: Words, word: str) -> bool:
+    """Does ``word`` right before a place make the place part of a name: an organisation word
+    ("Sparkasse", "…verein"), an acronym ("TU", "DRK"), a title, office or given name (a person's
+    surname: "Ministerpräsident Stephan Weil")? A facility or any other noun does not ("Sporthalle
+    Gerlingen", "an den Standorten Berlin und Bonn")."""
+    return (word in w.org_before or word.casefold().endswith(w.org_suffixes) or word in w.persons
+            or (len(word) <= 5 and word.isupper()))
 
 
 def _org_after(d: _Doc, end: int, name: str) -> tuple[bool, str | None]:
@@ -290,7 +316,7 @@ def _org_word_before_cue(d: _Doc, rec_start: int) -> bool:
     before = d.text[max(0, rec_start - 40):rec_start]
     for wd in reversed(_WORDS.findall(before)[-3:]):
         low = wd.casefold()
-        if (wd in w.org_before and wd not in ("Land", "Region", "Raum")) or \
+        if (wd in w.org_before and wd not in ("Land", "Region")) or \
                 (wd[0].isupper() and low.endswith(w.org_suffixes) and not low.endswith(("kommune", "kommunen"))):
             return True
         if low not in _LINKS:
@@ -305,26 +331,40 @@ def _cued_ok(d: _Doc, rec_start: int, pos: int, end: int, name: str, first: bool
     key = norm_key(name)
     if d.gaz is None and kind in ("gemeinde", "any") and (key in w.land_keys or key in w.regions):
         return False     # with a register, the register decides what a Kreis or Gemeinde is
-    if _in_contact(d, pos) or _org_after(d, end, "")[0]:
+    if _in_contact(d, pos, end) or _org_after(d, end, "")[0]:
         return False
     return not (first and _org_word_before_cue(d, rec_start))
 
 
 # --- pass 1: type words -----------------------------------------------------------------------
 
+def _next_item(d: _Doc, end: int) -> int | None:
+    """Where the next name of a plural head's list starts after a name ending at ``end`` (past an
+    item's bracket or "mit …" phrase and the separator), or None where the list ends."""
+    text = d.text
+    tail = _ITEM_TAIL.match(text, end)
+    sep = _SEP.match(text, tail.end() if tail else end)
+    if not sep or sep.end() >= len(text) or not text[sep.end()].isupper():
+        return None
+    nxt_word = _TOKEN.match(text, sep.end())
+    if not nxt_word or nxt_word.group() in d.w.cues or d.w.cue_re.match(text, sep.end()):
+        return None
+    return sep.end()
+
+
 def _cue_list(d: _Doc, m: re.Match) -> list[_Mention]:
-    """The names after one type word: one, or for a plural head ("die Städte A, B und C") each
-    name of the list until a word that is no register name (or, without a register, no name)."""
+    """The names after one type word: one, or for a plural head each name of the list until a
+    word that is no register name (or, without a register, no name): "die Städte A, B und C", "an
+    die Landkreise: A (3), B (5)", "die Gemeinden A mit 12.000 Euro und B mit …"."""
     w, text = d.w, d.text
     cue = w.cues[_one_space(m.group("cue"))]
-    pos = m.end()
-    while text[pos].isspace():
-        pos += 1
-    if "\n" in text[m.end():pos]:
+    gap = _CUE_GAP.match(text, m.end())
+    if gap is None or (not cue.plural and not text[m.end():gap.end()].isspace()):
         return []
+    pos = gap.end()
     found: list[_Mention] = []
     first, rec_start = True, m.start()
-    while True:
+    while pos is not None:
         hit = _name_at(d, pos, _KINDS[cue.kind])
         if hit is None:
             break
@@ -334,16 +374,8 @@ def _cue_list(d: _Doc, m: re.Match) -> list[_Mention]:
             break
         found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
                               cands, "cue" if first else "cue-list"))
-        if not cue.plural:
-            break
-        sep = _SEP.match(text, end)
-        if not sep or sep.end() >= len(text) or not text[sep.end()].isupper():
-            break
-        nxt_word = _TOKEN.match(text, sep.end())
-        if not nxt_word or nxt_word.group() in w.cues or w.cue_re.match(text, sep.end()):
-            break
-        pos = rec_start = sep.end()
-        first = False
+        pos = _next_item(d, end) if cue.plural else None
+        rec_start, first = pos, False
     return found
 
 
@@ -363,13 +395,18 @@ def cued_mentions(d: _Doc) -> list[_Mention]:
 
 # --- pass 2: bare register names ----------------------------------------------------------------
 
-def _register_name_at(d: _Doc, s: int) -> _Mention | None:
-    """The longest register name (Gemeinde, or Kreis with its own type word) starting at ``s``."""
+def _register_name_at(d: _Doc, s: int, word_end: int) -> _Mention | None:
+    """The longest register name (Gemeinde, or Kreis with its own type word) starting at ``s``; a
+    genitive before a noun is the name without its "s" ("Kölns Altstadt", "Neubrunns Bürgermeister")."""
     hit = _match(d.text, s, ("gemeinde", "kreis_uncued"), d.gaz, first_filter=True)
+    end = None
+    if hit is None and d.text.startswith("s", word_end - 1) and _GENITIVE_NEXT.match(d.text, word_end):
+        hit = _match(d.text, s, ("gemeinde",), d.gaz, first_filter=True, limit=word_end - 1)
+        end = word_end
     if hit is None:
         return None
-    end, key, cands, kind = hit
-    name, typ, name_start = _one_space(d.text[s:end]), None, s
+    name_end, key, cands, kind = hit
+    name, typ, name_start = _one_space(d.text[s:name_end]), None, s
     if kind == "kreis_uncued":
         kind = "kreis"
         if len(cands) == 1:
@@ -377,7 +414,7 @@ def _register_name_at(d: _Doc, s: int) -> _Mention | None:
         pm = _KREIS_TYPE.match(name)
         if pm:
             typ, name, name_start = pm.group(1), name[pm.end():], s + pm.end()
-    return _Mention(s, end, name_start, end, name, kind, typ, cands, "register", key=key,
+    return _Mention(s, end or name_end, name_start, name_end, name, kind, typ, cands, "register", key=key,
                     common=key in d.w.common)
 
 
@@ -394,12 +431,12 @@ def register_mentions(d: _Doc, cued: list[_Mention]) -> list[_Mention]:
     for cap in _CAP.finditer(text):
         s = cap.start()
         word = cap.group().casefold()
-        if s < skip_until or (word not in starts and word != "sankt"):     # "Sankt" is keyed "st"
-            continue
+        if s < skip_until or (word not in starts and word != "sankt" and word[:-1] not in starts):
+            continue                                                     # "Sankt" is keyed "st"
         k = bisect.bisect_right(span_starts, s)
         if k and span_reach[k - 1] > s:
             continue                     # inside a cued mention
-        mention = _register_name_at(d, s)
+        mention = _register_name_at(d, s, cap.end())
         if mention is None:
             continue
         skip_until = mention.end
@@ -409,41 +446,100 @@ def register_mentions(d: _Doc, cued: list[_Mention]) -> list[_Mention]:
         if verdict is None:              # needs list evidence: decided below
             mention.accepted, mention.rule = False, "pending"
         out.append(mention)
-    _accept_lists(text, out + cued)
+    _accept_lists(d, out + cued)
     return [m for m in out if m.accepted]
 
 
-def _adjacent(text: str, a: _Mention, b: _Mention) -> bool:
-    """``b`` follows ``a`` in a list: only a separator between them (", ", " und ", " / ")."""
-    sep = _SEP.match(text, a.end)
-    return bool(sep) and sep.end() == b.start
+def _items_before(d: _Doc, start: int) -> int:
+    """How many list items ("Alt Wallmoden, Neuwallmoden, ") stand right before ``start``."""
+    n, ls = 0, _line_bounds(d.text, start)[0]
+    while (m := _ITEM_BEFORE.search(d.text, max(ls, start - 60), start)) and \
+            m.group(1).split()[0].casefold() not in d.w.function:
+        n, start = n + 1, m.start(1)
+    return n
 
 
-def _accept_lists(text: str, mentions: list[_Mention]) -> None:
-    """Pending names count in a list of at least LIST_MIN_NAMES register names ("Breklum, Bordelum
-    und Bredstedt") or next to an accepted municipality ("Essen, Bochum und Dortmund")."""
-    allm = sorted(mentions, key=lambda x: x.start)
-    chain: list[_Mention] = []
-    for mm in allm + [None]:
-        if mm is not None and chain and _adjacent(text, chain[-1], mm):
-            chain.append(mm)
+def _list_runs(d: _Doc, mentions: list[_Mention]):
+    """Lists of names: mentions joined by list separators, an item perhaps with a bracket or a
+    "mit …" phrase ("A (3), B (5)"), other capitalised words perhaps between them (Ortsteile:
+    "Ostereistedt, Rockstedt, Rhade"). Yields (the mentions of one list, its number of items)."""
+    text = d.text
+    by_start = {m.start: m for m in mentions}
+    done: set[int] = set()
+    for m in sorted(mentions, key=lambda x: x.start):
+        if m.start in done:
             continue
-        if len(chain) >= LIST_MIN_NAMES:
-            for c in chain:
-                if not c.accepted:
-                    c.accepted, c.rule = True, "register-list"
-        chain = [mm] if mm is not None else []
+        run, items, pos = [m], 1 + _items_before(d, m.start), m.end
+        while True:
+            tail = _ITEM_TAIL.match(text, pos)
+            sep = _SEP.match(text, tail.end() if tail else pos)
+            if not sep:
+                break
+            nxt = by_start.get(sep.end())
+            item = None if nxt else _ITEM.match(text, sep.end())
+            if nxt is None and (item is None or item.group().split()[0].casefold() in d.w.function):
+                break
+            if nxt is not None:
+                run.append(nxt)
+                done.add(nxt.start)
+            pos, items = (nxt.end if nxt else item.end()), items + 1
+        yield run, items
+
+
+def _lies_apart(m: _Mention, run: list[_Mention]) -> bool:
+    """All of ``m``'s entries lie in another Land than the list's other (resolved) names: an
+    Ortsteil that shares a name with a Gemeinde elsewhere ("Rockstedt" among Gemeinden of Rotenburg)."""
+    laender = {x.cands[0].land for x in run if x is not m and len(x.cands) == 1}
+    return bool(laender) and not any(c.land in laender for c in m.cands)
+
+
+def _judge_list(run: list[_Mention], items: int) -> None:
+    """A list of at least LIST_MIN_NAMES items, at least half of them register names (two of them
+    no ordinary words), accepts its pending names; one of mostly other words (Ortsteile) refuses
+    the names it holds only by their size."""
+    if items < LIST_MIN_NAMES:
+        return
+    if 2 * len(run) < items:
+        for m in run:
+            if m.rule == "register":
+                m.accepted = False
+        return
+    if sum(not m.common for m in run) < 2:
+        return
+    for m in run:
+        if not m.accepted and not _lies_apart(m, run):
+            m.accepted, m.rule = True, "register-list"
+
+
+def _accept_lists(d: _Doc, mentions: list[_Mention]) -> None:
+    """Pending names count in a list of register names (:func:`_judge_list`), where the document
+    names them as municipalities elsewhere, or next to an accepted municipality ("Essen, Bochum und
+    Dortmund")."""
+    for run, items in _list_runs(d, mentions):
+        _judge_list(run, items)
+    named = {(norm_key(m.name), m.kind) for m in mentions if m.accepted}
+    for m in mentions:
+        if not m.accepted and m.rule == "pending" and (norm_key(m.name), m.kind) in named:
+            m.accepted, m.rule = True, "register-named"
+    allm = sorted(mentions, key=lambda x: x.start)
     changed = True
     while changed:
         changed = False
         for i, mm in enumerate(allm):
-            if mm.accepted:
+            if mm.accepted or mm.rule != "pending":
                 continue
             for j in (i - 1, i + 1):
-                if 0 <= j < len(allm) and allm[j].accepted and \
-                        _adjacent(text, *((allm[j], mm) if j < i else (mm, allm[j]))):
+                if 0 <= j < len(allm) and allm[j].accepted and not _lies_apart(mm, [mm, allm[j]]) and \
+                        _adjacent(d.text, *((allm[j], mm) if j < i else (mm, allm[j]))):
                     mm.accepted, mm.rule, changed = True, "register-list", True
                     break
+
+
+def _adjacent(text: str, a: _Mention, b: _Mention) -> bool:
+    """``b`` follows ``a`` in a list: only a separator (and ``a``'s bracket) between them."""
+    tail = _ITEM_TAIL.match(text, a.end)
+    sep = _SEP.match(text, tail.end() if tail else a.end)
+    return bool(sep) and sep.end() == b.start
 
 
 def _city_state_is_land(d: _Doc, m: _Mention, prev: str | None) -> bool:
@@ -488,12 +584,28 @@ def _evidence(d: _Doc, m: _Mention, prev: str | None, nxt: str | None) -> bool |
     return None
 
 
+def _in_url(text: str, pos: int) -> bool:
+    """Is ``pos`` inside a web address ("www.essen.de/Kultur", "Berlin.de")?"""
+    lo = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    hi = min(x for x in (text.find(" ", pos), text.find("\n", pos), len(text)) if x >= 0)
+    return _URL_TOKEN.search(text, lo, hi) is not None
+
+
+def _means_rb(d: _Doc, m: _Mention) -> bool:
+    """A Regierungsbezirk's name where the sentence speaks of Regierungsbezirke ("der
+    Regierungsbezirk Arnsberg (20), gefolgt von Detmold (12) und Münster (9)")."""
+    if m.key not in d.gaz.index["rb"]:
+        return False
+    ls, _ = _line_bounds(d.text, m.start)
+    return _RB_WORDS.search(d.text, max(ls, m.start - 200), m.start) is not None
+
+
 def _uncued_ok(d: _Doc, m: _Mention) -> bool | None:
     """A bare register name: True accept, False refuse, None accept only in a list."""
     w, key = d.w, m.key
     if m.kind == "kreis" and m.type is None and not m.cands:
         return False
-    if key in w.regions or key in w.land_keys:
+    if key in w.regions or key in w.land_keys or _in_url(d.text, m.start) or _means_rb(d, m):
         return False
     prev = _prev_word(d.text, m.start)
     if key in w.city_states and _city_state_is_land(d, m, prev):
@@ -501,8 +613,8 @@ def _uncued_ok(d: _Doc, m: _Mention) -> bool | None:
     if _org_before(d, m.start, allow_article=m.kind == "kreis"):
         return False
     org, nxt = _org_after(d, m.end, m.name)
-    if org or _in_contact(d, m.start):
-        return False
+    if org or _in_contact(d, m.start, m.end) or d.text.startswith("- ", m.end):
+        return False             # "Flöha- und Zschopautal": the first part of a compound
     if m.type is not None or any(c.level == KREIS for c in m.cands) and m.kind == "kreis":
         return True              # "Rhein-Sieg-Kreis", "Region Hannover"
     return _evidence(d, m, prev, nxt)
@@ -548,13 +660,31 @@ def _names_land(d: _Doc, code: str) -> bool:
     return False
 
 
+def _names_kreis(d: _Doc, kreis: str | None) -> bool:
+    """Does the text name the Kreis ``kreis`` anywhere, even inside an organisation's name
+    ("Kreissparkasse Herzogtum Lauenburg")?"""
+    entry = d.gaz.by_key(kreis) if kreis else None
+    if entry is None:
+        return False
+    name = fold(_KREIS_TYPE.sub("", entry.bare, count=1))
+    i = d.low.find(name)
+    while i >= 0:
+        if (i == 0 or not d.low[i - 1].isalnum()) and not d.low[i + len(name):i + len(name) + 1].isalnum():
+            return True
+        i = d.low.find(name, i + 1)
+    return False
+
+
 def _context(d: _Doc, mentions: list[_Mention], shared: list[_Mention]) -> tuple[set, set, set, set]:
     """What the text says about where its shared names lie: Kreise named, Kreise of the other
     municipalities, Länder named (those of the shared names' entries), Länder of the others."""
     unique = [m for m in mentions if len(m.cands) == 1]
     named_kreise = {m.cands[0].key for m in unique if m.kind == "kreis"}
     coloc_kreise = {m.cands[0].key[:5] for m in unique if m.kind != "kreis"}
+    named_kreise |= {k for k in {c.kreis for m in shared for c in m.cands} if _names_kreis(d, k)}
     named_laender = {code for code in {c.land for m in shared for c in m.cands} if _names_land(d, code)}
+    if d.land:
+        named_laender.add(d.land)
     coloc_laender = {m.cands[0].key[:2] for m in unique}
     return named_kreise, coloc_kreise, named_laender, coloc_laender
 
@@ -589,9 +719,12 @@ def _records(text: str, mentions: list[_Mention]) -> list[Municipality]:
     return [Municipality(**r) for r in firsts.values()]
 
 
-def find_municipalities(text: str, gazetteer: Gazetteer | None) -> list[Municipality]:
-    """The municipalities ``text`` names, in text order, linked to ``gazetteer`` where given."""
-    d = _Doc(text, gazetteer, words(), fold(text))
+def find_municipalities(text: str, gazetteer: Gazetteer | None, land: str | None = None,
+                        folded: str = "") -> list[Municipality]:
+    """The municipalities ``text`` names, in text order, linked to ``gazetteer`` where given.
+    ``land``: the 2-digit code of the source's Land, where known: it resolves names several
+    Länder share like a Land the text names. ``folded``: :func:`rules.fold` of the text, if known."""
+    d = _Doc(text, gazetteer, words(), folded if len(folded) == len(text) else fold(text), land)
     mentions = cued_mentions(d)
     if gazetteer is not None:
         mentions += register_mentions(d, mentions)
@@ -616,7 +749,7 @@ class MunicipalitiesComponent:
         if ctx is None:
             return doc
         gaz = self.gazetteer if self.gazetteer is not None else getattr(ctx, "gazetteer", None)
-        doc._.fr["municipalities"].extend(find_municipalities(ctx.text, gaz))
+        doc._.fr["municipalities"].extend(find_municipalities(ctx.text, gaz, ctx.land, ctx.folded))
         return doc
 
 

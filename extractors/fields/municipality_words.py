@@ -45,6 +45,7 @@ class Words:
     function: frozenset[str]
     locative: frozenset[str]
     given: frozenset[str]
+    persons: frozenset[str]                # titles, offices, given names before a surname
     articles: frozenset[str]
     titles: frozenset[str]
     name_prefixes: frozenset[str]
@@ -95,10 +96,10 @@ def _contact_words() -> dict:
     address_words = alternation(row[0] for row in contact if "address" in row[1:])
     # searched in the folded text (see rules.fold): lower-case patterns, no IGNORECASE (4x faster)
     contact_re = re.compile(
-        rf"(?<![\w\-])(?:{alternation(row[0].lower() for row in contact)})(?=[\s.:;,]|$)"
-        r"|\b\d{5}\s+[a-zäöü]"                                       # PLZ + Ort
-        rf"|(?:{any_street})\s+\d+[a-z]?\b"                          # Schillerplatz 7
-        r"|@|https?://|www\.")
+        rf"(?P<word>(?<![\w\-])(?:{alternation(row[0].lower() for row in contact)})(?=[\s.:;,]|$))"
+        r"|(?P<plz>\b\d{5}\s+[a-zäöü])"                                  # PLZ + Ort
+        rf"|(?P<street>(?:{any_street})\s+\d+[a-z]?\b)"                 # Schillerplatz 7
+        r"|(?P<web>@|https?://|www\.)")
     address_re = re.compile(
         rf"\b\d{{5}}\s+[A-ZÄÖÜ]|^(?:D-)?\d{{5}}$|\b(?:{address_words})\b|@"
         rf"|(?:{line_street})(?:\s+\d+[a-z]?)?$", re.IGNORECASE)
@@ -124,7 +125,7 @@ def words() -> Words:
     org = read_lines("muni_org_before.txt")
     return Words(
         cues=cues,
-        cue_re=re.compile(rf"(?<![\w\-])(?P<cue>{alternation(cues)})(?=\s+[A-ZÄÖÜ])"),
+        cue_re=re.compile(rf"(?<![\w\-])(?P<cue>{alternation(cues)})(?=(?:\s*\([^()\n]{{1,20}}\))?:?\s+[A-ZÄÖÜ])"),
         common=frozenset(norm_key(w) for w in read_lines("muni_common_words.txt")),
         regions=frozenset(norm_key(w) for w in read_lines("muni_regions.txt")),
         land_heads=frozenset(read_lines("muni_land_heads.txt")),
@@ -135,6 +136,7 @@ def words() -> Words:
         function=frozenset(_words_of("muni_function_words.txt")),
         locative=frozenset(read_lines("muni_locative.txt")),
         given=frozenset(read_lines("muni_given_names.txt")),
+        persons=frozenset(_words_of("muni_person_words.txt")),
         articles=frozenset(_words_of("muni_articles.txt")),
         titles=frozenset(_words_of("muni_titles.txt")),
         name_prefixes=frozenset(_words_of("muni_name_prefixes.txt")),

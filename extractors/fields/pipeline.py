@@ -42,6 +42,7 @@ class Context:
     published_given: bool = False               # True when the caller stated it (--published)
     gazetteer: Any = None                       # extractors.fields.gazetteer.Gazetteer or None
     title: str | None = None
+    land: str | None = None                     # 2-digit code of the source's Land, where known (municipality keys)
 
     def __post_init__(self):
         if self.index is None:
