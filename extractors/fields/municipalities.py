@@ -584,8 +584,10 @@ def _evidence(d: _Doc, m: _Mention, prev: str | None, nxt: str | None) -> bool |
     return None
 
 
-def _in_url(text: str, pos: int) -> bool:
-    """Is ``pos`` inside a web address ("www.essen.de/Kultur", "Berlin.de")?"""
+def _in_url(text: str, pos: int, end: int) -> bool:
+    """Is the name at ``pos:end`` inside a web address ("www.essen.de/Kultur", "Berlin.de")?"""
+    if text[pos - 1:pos] not in "./" and text[end:end + 1] not in "./":
+        return False             # a web address joins its parts with dots and slashes
     lo = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
     hi = min(x for x in (text.find(" ", pos), text.find("\n", pos), len(text)) if x >= 0)
     return _URL_TOKEN.search(text, lo, hi) is not None
@@ -605,7 +607,7 @@ def _uncued_ok(d: _Doc, m: _Mention) -> bool | None:
     w, key = d.w, m.key
     if m.kind == "kreis" and m.type is None and not m.cands:
         return False
-    if key in w.regions or key in w.land_keys or _in_url(d.text, m.start) or _means_rb(d, m):
+    if key in w.regions or key in w.land_keys or _in_url(d.text, m.start, m.end) or _means_rb(d, m):
         return False
     prev = _prev_word(d.text, m.start)
     if key in w.city_states and _city_state_is_land(d, m, prev):
