@@ -1,6 +1,9 @@
-"""Run every ``bench/bench_*.py``, print one table, write ``bench/results/latest.json``.
+"""Run every ``bench/bench_*.py``, print one table, write the results as JSON.
 
-usage: .venv/bin/python bench/run.py [--quick] [NAME ...]      (``make bench``)
+usage: .venv/bin/python bench/run.py [--quick] [--out PATH] [NAME ...]      (``make bench``)
+
+The results go to ``var/bench/latest.json`` (not tracked); ``bench/results/latest.json`` is the
+committed reference: refresh it on purpose with ``--out bench/results/latest.json``.
 
 Each benchmark runs in its own process (so import time, memory and caches do not leak between
 them). A benchmark that wants its numbers in the table writes a JSON list of results
@@ -21,7 +24,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-RESULTS = BENCH_DIR / "results"
+DEFAULT_OUT = ROOT / "var" / "bench" / "latest.json"
 TIMEOUT_S = 1800
 
 
@@ -60,6 +63,15 @@ def fmt(r: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
+    argv = list(argv)
+    out = DEFAULT_OUT
+    if "--out" in argv:
+        i = argv.index("--out")
+        if i + 1 >= len(argv):
+            print("--out needs a path", file=sys.stderr)
+            return 2
+        out = Path(argv[i + 1]).resolve()
+        del argv[i:i + 2]
     quick = "--quick" in argv
     names = [a for a in argv if not a.startswith("-")]
     benches = sorted(p for p in BENCH_DIR.glob("bench_*.py")
@@ -80,15 +92,15 @@ def main(argv: list[str]) -> int:
         if res["returncode"] != 0:
             print(f"  !! exit status {res['returncode']}: {res['stderr'].strip().splitlines()[-1:] or ''}")
         print(f"  ({res['seconds']} s)", flush=True)
-    RESULTS.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     report = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "commit": git_commit(),
               "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
               "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None, "quick": quick,
               "benches": runs}
-    (RESULTS / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     missed = [r["name"] for b in runs for r in (b["results"] or []) if r.get("ok") is False]
     failed = [b["bench"] for b in runs if b["returncode"] != 0]
-    print(f"\nwrote {RESULTS / 'latest.json'}" + (f"; missed targets: {', '.join(missed)}" if missed else "")
+    print(f"\nwrote {out}" + (f"; missed targets: {', '.join(missed)}" if missed else "")
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
