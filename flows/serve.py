@@ -9,13 +9,24 @@ the runs, their logs and the run-summary artifacts.
 
 The committed ``prefect.yaml`` declares the same deployment for a long-running Prefect server
 with a worker (``prefect deploy --all``).
+
+``prefect_api()`` gives the other commands (``ingest``, ``reprocess``, ``demo``) their Prefect API:
+the configured one, or a temporary server without scheduler and UI on a free loopback port. Every
+server started here dies with the process that started it, also when that one is killed with
+``kill -9`` (Linux: the parent-death signal, ``prctl(PR_SET_PDEATHSIG)``; elsewhere it is stopped on
+a normal exit only).
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -59,6 +70,70 @@ def build_deployment(sources: list[str] | None = None, limit: int | None = None,
         entrypoint_type=EntrypointType.MODULE_PATH)
 
 
+def _die_with_parent():
+    """A ``preexec_fn``: the child gets SIGTERM when the process that started it dies (Linux).
+
+    Runs between fork and exec, so it only calls what was loaded before the fork."""
+    parent = os.getpid()             # called in the parent: the child's parent-to-be
+
+    def arm() -> None:
+        if _prctl is not None:
+            _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:     # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+_PR_SET_PDEATHSIG = 1
+try:
+    _prctl = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).prctl \
+        if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+    _prctl = None
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API this process reports to: ``PREFECT_API_URL`` from the environment, the
+    active Prefect profile or a test harness; None means "start a temporary server"."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    from prefect.settings import get_current_settings
+    return get_current_settings().api.url or None
+
+
+@contextlib.contextmanager
+def prefect_api(announce=None) -> Iterator[str]:
+    """The Prefect API for a run of the flows, for the lifetime of the block.
+
+    Without a configured one: a temporary server (API only: no scheduler, no UI) on a free port of
+    127.0.0.1, with the database under ``PREFECT_HOME``; it stops at the end of the block and dies
+    with this process if the process is killed. ``announce(text)`` is told when it starts.
+    """
+    url = configured_api_url()
+    if url:
+        yield url
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    t = time.monotonic()
+    port = free_port()
+    if announce:
+        announce(f"starting a temporary Prefect server on 127.0.0.1:{port} (a few seconds; "
+                 "set PREFECT_API_URL to use a running one)")
+    with local_server(port, services=False, ui=False) as api_url:
+        if announce:
+            announce(f"Prefect server ready after {time.monotonic() - t:.1f} s")
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield api_url
+
+
 def _healthy(api_url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as resp:
@@ -68,11 +143,13 @@ def _healthy(api_url: str, timeout: float = 2.0) -> bool:
 
 
 @contextlib.contextmanager
-def local_server(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> Iterator[str]:
+def local_server(port: int = DEFAULT_PORT, host: str = "127.0.0.1", services: bool = True,
+                 ui: bool = True) -> Iterator[str]:
     """A Prefect server on loopback for the lifetime of the block; yields its API URL.
 
-    Reuses a server already answering on ``port`` (say, one the user started with
-    ``prefect server start``).
+    ``services``: the scheduler and the other background services (needed for schedules). Reuses a
+    server already answering on ``port`` (say, one the user started with ``prefect server start``).
+    The server is a child process that dies with this one (see ``_die_with_parent``).
     """
     api_url = f"http://{host}:{port}/api"
     if _healthy(api_url):
@@ -81,14 +158,19 @@ def local_server(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> Iterator[
     env = dict(os.environ)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    args = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port),
+            "--ui" if ui else "--no-ui"] + ([] if services else ["--no-services"])
+    # stderr to a file, not a pipe: nobody reads a pipe while the server runs, and a full one
+    # would block it
+    errors = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=errors,
+                            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent())
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(api_url):
             if proc.poll() is not None:
-                err = (proc.stderr.read() if proc.stderr else "").strip().splitlines()[-5:]
+                errors.seek(0)
+                err = errors.read().strip().splitlines()[-5:]
                 raise ServeError(f"the Prefect server did not start on {host}:{port}: "
                                  + (" / ".join(err) or f"exit status {proc.returncode}")
                                  + "; is the port taken? try --port")
@@ -104,6 +186,8 @@ def local_server(port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> Iterator[
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+        errors.close()
 
 
 def serve(sources: list[str] | None = None, limit: int | None = None,
