@@ -14,6 +14,12 @@ again, so a night where nothing changed costs the crawl and little else.
 
 ``reprocess`` re-extracts what the raw store holds with the current extractor, without network.
 
+What Prefect shows is what happened: the flow run is named after its day and the warehouse run
+(``ingest 2025-03-07 run 20250307T020000Z-1a2b``), task runs after their source and batch
+(``crawl demo``, ``parse demo 2/3``); a run in which something failed ends in a failed state
+named ``Partial`` (the other sources are loaded), the failed source's task ends ``Failed`` or
+``TimedOut``, and failures are logged at WARNING (documents) or ERROR (sources).
+
 Both flows run on Prefect's temporary local server when no ``PREFECT_API_URL`` is configured, so
 ``foerderradar ingest`` works on a fresh machine; ``prefect server start`` afterwards shows the
 runs (both use the database under ``PREFECT_HOME``, default ``~/.prefect``).
@@ -21,6 +27,7 @@ runs (both use the database under ``PREFECT_HOME``, default ``~/.prefect``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -167,8 +174,14 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 # --------------------------------------------------------------------------------------- flows
 
+def _starting_name(flow: str):
+    """The flow run's name until the warehouse run exists (then ``_name_run`` renames it)."""
+    return lambda: f"{flow} {dt.datetime.now():%Y-%m-%d %H:%M} (starting)"
+
+
 @flow(name="ingest", persist_result=False, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=CRAWL_WORKERS),
+      flow_run_name=_starting_name("ingest"), timeout_seconds=T.RUN_TIMEOUT_S,
       description="Crawl the sources, keep the raw bytes, parse, extract, load and publish.")
 def ingest(sources: list[str] | None = None, limit: int | None = None,
            options: dict[str, dict[str, Any]] | None = None, batch_size: int = BATCH_SIZE,
@@ -193,6 +206,7 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
         return _final_state(result)
     result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
                                            "options": _redact(options), "batch_size": batch_size})
+    _name_run(result, log)
     try:
         _ingest_sources(names, options, limit, batch_size, wh, result, log)
     except BaseException:   # a bug or Ctrl-C: the run is rolled back and recorded as aborted
@@ -217,18 +231,19 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
             stats.error = T.describe(exc)
             log.error("[%s] cannot start: %s", name, stats.error)
             continue
-        fut = T.crawl_source.with_options(name=f"crawl_source[{name}]").submit(quote(source), limit)
+        fut = T.crawl_source.with_options(task_run_name=f"crawl {name}").submit(quote(source), limit)
         futures[fut] = (name, source)
 
     for fut in as_completed(list(futures)):
         name, source = futures[fut]
         stats = result.sources[name]
-        try:
-            report, seconds = fut.result()
-        except Exception as exc:
-            stats.error = T.describe(exc)
+        value = fut.result(raise_on_failure=False)
+        if isinstance(value, BaseException) or not isinstance(value, tuple):
+            stats.error = T.describe(value) if isinstance(value, BaseException) else \
+                (fut.state.message or "the crawl task ended without a report")
             log.error("[%s] crawl failed: %s", name, stats.error)
             continue
+        report, seconds = value
         timings["crawl"] += seconds
         try:
             wh.record_crawl(result.run_id, report)
@@ -238,15 +253,17 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
         stats.new = len(report.new)
         stats.fetch_failed = len(report.failures)
         stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in report.failures]
+        _log_failures(log, name, [f"{f.url}: {f.reason}" for f in report.failures])
         if report.failures and not report.records:
             stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
         todo = _to_extract(report.records, known, version, wh)
         stats.skipped = len(report.records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
-        log.info(stats.line())
+        _log_line(log, stats)
 
 
 @flow(name="reprocess", persist_result=False, log_prints=False,
+      flow_run_name=_starting_name("reprocess"), timeout_seconds=T.RUN_TIMEOUT_S,
       description="Re-extract the raw store with the current extractor version (no network).")
 def reprocess(sources: list[str] | None = None, force: bool = False, batch_size: int = BATCH_SIZE,
               today: dt.date | None = None):
@@ -264,6 +281,7 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     if wh is None:
         return _final_state(result)
     result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
+    _name_run(result, log)
     try:
         _reprocess_sources(sources, force, batch_size, wh, result, log)
     except BaseException:
@@ -297,7 +315,7 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
         todo = _to_extract(records, known, version, wh)
         stats.skipped = len(records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
-        log.info(stats.line())
+        _log_line(log, stats)
 
 
 # ------------------------------------------------------------------------------------- helpers
@@ -318,22 +336,29 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
              batch_size: int, log) -> None:
     """parse → extract → load, one batch at a time (memory stays flat however big the source)."""
     timings = result.timings
+    n = -(-len(records) // batch_size)
     try:
-        for batch in batched(records, batch_size):
-            parsed, seconds = T.parse_documents(quote(source), quote(batch))
+        for i, batch in enumerate(batched(records, batch_size), 1):
+            which = f"{name} {i}/{n}"
+            parsed, seconds = T.parse_documents.with_options(task_run_name=f"parse {which}")(
+                quote(source), quote(batch))
             timings["parse"] += seconds
             stats.parsed += len(batch)
-            extracted, seconds = T.extract_documents(quote(parsed))
+            extracted, seconds = T.extract_documents.with_options(task_run_name=f"extract {which}")(
+                quote(parsed))
             timings["extract"] += seconds
             stats.extracted += len(extracted.items)
             stats.failed += len(extracted.failures)
             stats.failures += [f"[{name}] {f}" for f in extracted.failures]
-            load, seconds = T.load_documents(quote(wh), result.run_id, quote(extracted.items))
+            load, seconds = T.load_documents.with_options(task_run_name=f"load {which}")(
+                quote(wh), result.run_id, quote(extracted.items))
             timings["load"] += seconds
             stats.loaded += load.loaded
             stats.failed += load.failed
             stats.failures += [f"[{name}] {e}" for e in load.errors]
-    except Exception as exc:  # a bug or a full disk: this source stops, the others go on
+            _log_failures(log, name, extracted.failures + [str(e) for e in load.errors])
+    except Exception as exc:  # a bug, a full disk, a batch past its time limit: this source stops
+
         stats.error = T.describe(exc)
         log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
 
@@ -381,18 +406,57 @@ def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log
         T.close_warehouse(wh)
     result.timings["total"] = time.perf_counter() - t_start
     T.publish_artifact(result)
-    log.info("%s %s: %d new, %d changed, %d failed; %d extracted, %d loaded in %.1f s",
-             result.flow, result.status, result.new, result.changed, result.failed,
-             result.extracted, result.loaded, result.timings["total"])
+    level = {STATUS_OK: logging.INFO, STATUS_PARTIAL: logging.WARNING}.get(result.status, logging.ERROR)
+    log.log(level, "%s %s: %d new, %d changed, %d failed; %d extracted, %d loaded in %.1f s",
+            result.flow, result.status, result.new, result.changed, result.failed,
+            result.extracted, result.loaded, result.timings["total"])
+
+
+def _log_line(log, stats: SourceStats) -> None:
+    """The source's progress line: INFO when all went well, WARNING when some documents failed,
+    ERROR when the source failed."""
+    level = logging.ERROR if stats.error else \
+        logging.WARNING if stats.failed or stats.fetch_failed else logging.INFO
+    log.log(level, stats.line())
+
+
+LOGGED_FAILURES = 20     # document failures logged one by one per batch (all are in the summary)
+
+
+def _log_failures(log, name: str, failures: list[str]) -> None:
+    for f in failures[:LOGGED_FAILURES]:
+        log.warning("[%s] %s", name, f)
+    if len(failures) > LOGGED_FAILURES:
+        log.warning("[%s] … and %d more failed documents in this batch (the run summary lists them)",
+                    name, len(failures) - LOGGED_FAILURES)
+
+
+def _name_run(result: IngestResult, log) -> None:
+    """Name the Prefect flow run after its day and the warehouse run (known only now)."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+
+    name = f"{result.flow} {dt.date.today():%Y-%m-%d} run {result.run_id}"
+    try:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(flow_run.id, name=name)
+    except Exception as exc:   # a name is worth a warning, not a run
+        log.warning("could not name the flow run %r: %s", name, T.describe(exc))
 
 
 def _final_state(result: IngestResult):
-    """Completed (message "partial: …" when some source failed), Failed when all did."""
+    """Completed when everything loaded; a failed state named ``Partial`` when a source or some
+    documents failed (the rest is loaded); Failed when nothing could be loaded."""
     if result.status == STATUS_FAILED:
         return Failed(message=str(IngestFailed(result)), data=IngestFailed(result))
-    message = result.status if result.status == STATUS_OK else \
-        f"partial: {', '.join(s.name for s in result.sources.values() if s.error) or 'some documents failed'}"
-    return Completed(message=message, data=result)
+    if result.status == STATUS_OK:
+        return Completed(message=STATUS_OK, data=result)
+    bad = [s.name for s in result.sources.values() if s.error]
+    docs = sum(s.failed + s.fetch_failed for s in result.sources.values() if not s.error)
+    parts = ([f"source failed: {', '.join(bad)}"] if bad else []) + \
+        ([f"{docs} documents failed"] if docs else []) + result.errors[:1]
+    return Failed(name="Partial", message="partial: " + "; ".join(parts or ["see the run summary"]),
+                  data=result)
 
 
 def _redact(options: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

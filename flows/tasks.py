@@ -4,9 +4,27 @@ Each task returns ``(value, seconds)`` so that the flow can report time per stag
 cache through Prefect (``NO_CACHE``): hashing a batch of documents would cost more than the work,
 and the real cache is the warehouse's ``(sha256, EXTRACTOR_VERSION)`` keys. Only the crawl is
 retried, and only for errors that can pass (network, timeouts, I/O).
+
+Every task has a time limit (``timeout_seconds``), so that nothing hangs the night: a task past its
+limit ends ``TimedOut`` (a failed state), its source is marked failed and the run goes on with the
+other sources. The limits are settings (environment variables, read when this module is imported):
+
+==================================  ========  ==================================================
+``FOERDERRADAR_CRAWL_TIMEOUT_S``     21600     one source's crawl (6 h: 10,000 pages at 2 s each)
+``FOERDERRADAR_BATCH_TIMEOUT_S``     1800      one batch (``batch_size`` documents) of parse or
+                                               extract
+``FOERDERRADAR_RUN_TIMEOUT_S``       72000     the whole run (20 h: it ends before the next night);
+                                               past it the run is rolled back and recorded aborted
+==================================  ========  ==================================================
+
+They are backstops: each document's own parse limits (time, memory) stop a bad file long before.
+Loading and publishing have no task limit of their own (stopping them halfway would leave half a
+batch in the run's transaction); the run's limit covers them, and it rolls the whole run back.
 """
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +32,39 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+from flows.preflight import default_sources, placeholder_url, writer_busy  # noqa: F401 (used by the flows)
+
+
+def _seconds(name: str, default: float) -> float:
+    """A time limit from the environment; a value that is not a positive number is an error."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r}: give a number of seconds greater than 0 (default {default:g})")
+    return value
+
+
+class _KnownThreadTimeout(logging.Filter):
+    """Prefect warns on every crawl task that a time limit in a worker thread cannot interrupt a
+    blocking call. Known and accepted here: the fetcher bounds every request itself (connect, read
+    and per-URL caps), so the crawl's limit only has to catch work between requests."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not (msg.startswith("Timeout of ") and "running in a worker thread" in msg)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_KnownThreadTimeout())
+
+CRAWL_TIMEOUT_S = _seconds("FOERDERRADAR_CRAWL_TIMEOUT_S", 6 * 3600)
+BATCH_TIMEOUT_S = _seconds("FOERDERRADAR_BATCH_TIMEOUT_S", 30 * 60)
+RUN_TIMEOUT_S = _seconds("FOERDERRADAR_RUN_TIMEOUT_S", 20 * 3600)
 
 # Crawl retries: the fetcher already retries single URLs with backoff; these cover a source whose
 # whole crawl broke off (connection reset mid-listing, the raw store's disk briefly unavailable).
@@ -119,24 +170,6 @@ def close_warehouse(wh) -> None:
         close()
 
 
-def default_sources(options: dict[str, dict[str, Any]]) -> list[str]:
-    """The sources of a run that names none: every source that can be built as it is (a source
-    that needs options, like ``web`` or ``demo``, only when options for it are given)."""
-    from extractors.sources import all_sources, get_source
-
-    names = []
-    for name in all_sources():
-        if name in options:
-            names.append(name)
-            continue
-        try:
-            get_source(name)
-        except Exception:
-            continue
-        names.append(name)
-    return names
-
-
 def make_source(name: str, options: dict[str, Any], for_parsing: bool = False):
     """The registered source ``name`` built with ``options``.
 
@@ -166,15 +199,24 @@ def _GenericParser(name: str):
 # ----------------------------------------------------------------------------------- the tasks
 
 @task(name="crawl_source", retries=CRAWL_RETRIES, retry_delay_seconds=CRAWL_RETRY_DELAYS,
-      retry_condition_fn=_transient, **_TASK)
+      retry_condition_fn=_transient, timeout_seconds=CRAWL_TIMEOUT_S, **_TASK)
 def crawl_source(source, limit: int | None = None):
-    """Fetch what the source announces into the raw store; returns its CrawlReport."""
+    """Fetch what the source announces into the raw store; returns its CrawlReport.
+
+    A crawl that fetched nothing but failures ends Failed (the source is down), with the report
+    as its data so that the flow still records what failed."""
+    from prefect.states import Failed
+
     from extractors.crawl import crawl_source as crawl
     from extractors.rawstore import RawStore
 
     t = time.perf_counter()
     report = crawl(source, RawStore(), limit=limit)
-    return report, time.perf_counter() - t
+    seconds = time.perf_counter() - t
+    if report.failures and not report.records:
+        return Failed(message=f"{source.name}: nothing fetched; {len(report.failures)} failures "
+                              f"(first: {report.failures[0].reason})", data=(report, seconds))
+    return report, seconds
 
 
 @dataclass
@@ -183,7 +225,7 @@ class Parsed:
     documents: list[Any]             # Document (a structured source may make several of one record)
 
 
-@task(name="parse_documents", **_TASK)
+@task(name="parse_documents", timeout_seconds=BATCH_TIMEOUT_S, **_TASK)
 def parse_documents(source, records: list[Any]):
     """Raw bytes → Documents. A document that cannot be read or parsed becomes a Document with
     empty text and the reason in ``errors`` (it is loaded, so nothing is silently lost)."""
@@ -214,7 +256,7 @@ class Extracted:
     failures: list[str] = field(default_factory=list)
 
 
-@task(name="extract_documents", **_TASK)
+@task(name="extract_documents", timeout_seconds=BATCH_TIMEOUT_S, **_TASK)
 def extract_documents(parsed: list[Parsed]):
     """Documents → Extractions with the process's one Extractor. Never retried: the same input
     fails the same way. A crash on one document is recorded on it; the batch goes on."""
