@@ -20,6 +20,35 @@ app = typer.Typer(
 
 COMMAND_MODULES = ("extract", "gazetteer", "sources", "warehouse")
 
+
+def version_text() -> str:
+    """``foerderradar 0.1.0 (extractor 0.1.0, prefect 3.8.8, Python 3.11.7)``."""
+    import platform
+    from importlib import metadata
+
+    from extractors.version import EXTRACTOR_VERSION
+
+    def v(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return (f"foerderradar {v('foerderradar')} (extractor {EXTRACTOR_VERSION}, prefect {v('prefect')}, "
+            f"Python {platform.python_version()})")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(version_text())
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Turn German public funding announcements into data."""
+
 for _name in COMMAND_MODULES:
     try:
         _mod = importlib.import_module(f"flows.commands.{_name}")

@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with serve_demo_site(args.documents, args.host, args.port, args.seed) as base:
             print(f"demo site with {args.documents} announcements at {base} (Ctrl-C to stop)")
-            print(f"crawl it: foerderradar crawl demo --option base_url={base}")
+            print(f"crawl it: foerderradar crawl demo --option demo.base_url={base}")
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:

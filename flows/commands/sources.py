@@ -9,22 +9,14 @@ from string import Template
 
 import typer
 
+from flows.commands.options import OPTION_HELP, parse_options
+
 REPO = Path(__file__).resolve().parents[2]
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
 def _err(msg: str) -> None:
     print(f"foerderradar: {msg}", file=sys.stderr)
-
-
-def _options(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for p in pairs or []:
-        if "=" not in p:
-            raise typer.BadParameter(f"{p!r} is not key=value", param_hint="--option")
-        k, v = p.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
 
 
 def scaffold(name: str, root: Path = REPO, description: str | None = None) -> list[Path]:
@@ -72,7 +64,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         for n in names:
             cls = source_class(n)
-            opts = ", ".join(f"{k}=" for k in cls.options)
+            opts = ", ".join(f"{n}.{k}=" for k in cls.options)
             print(f"{n:24} {cls.description}" + (f"  [options: {opts}]" if opts else ""))
 
     @sources_app.command("new")
@@ -92,7 +84,7 @@ def register(app: typer.Typer) -> None:
     @app.command("crawl")
     def crawl(source: str = typer.Argument(..., help="source name (see `foerderradar sources list`)"),
               limit: int = typer.Option(None, "--limit", min=1, help="fetch at most N documents"),
-              option: list[str] = typer.Option(None, "--option", "-o", help="source option key=value"),
+              option: list[str] = typer.Option(None, "--option", "-o", help=OPTION_HELP),
               raw: Path = typer.Option(None, "--raw", help="raw store root (default: settings.raw_dir())"),
               json_out: bool = typer.Option(False, "--json", help="print the report as JSON")) -> None:
         """Crawl one source into the raw store and print what was new, unchanged and failed."""
@@ -102,8 +94,13 @@ def register(app: typer.Typer) -> None:
         from extractors.rawstore import RawStore
         from extractors.sources import SourceError, get_source
 
+        opts = parse_options(option)
+        others = sorted(set(opts) - {source})
+        if others:
+            raise typer.BadParameter(f"options for {', '.join(others)}, but this crawls {source} "
+                                     f"(write them as {source}.KEY=VALUE)", param_hint="--option")
         try:
-            src = get_source(source, **_options(option))
+            src = get_source(source, **opts.get(source, {}))
         except SourceError as exc:
             _err(str(exc))
             raise typer.Exit(2)
@@ -125,6 +122,6 @@ def register(app: typer.Typer) -> None:
     def demo_site(port: int = typer.Option(8765, "--port", help="port on 127.0.0.1 (0: any free port)"),
                   documents: int = typer.Option(40, "--documents", min=1, help="number of announcements"),
                   seed: int = typer.Option(0, "--seed")) -> None:
-        """Serve the local demo site until Ctrl-C (crawl it with `crawl demo -o base_url=...`)."""
+        """Serve the local demo site until Ctrl-C (crawl it with `crawl demo -o demo.base_url=...`)."""
         from extractors.demo.server import main
         raise typer.Exit(main(["--port", str(port), "--documents", str(documents), "--seed", str(seed)]))

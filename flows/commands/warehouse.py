@@ -15,6 +15,9 @@ from typing import Any, Optional
 
 import typer
 
+from flows.commands.options import (EXIT_NOT_STARTED, OPTION_HELP, check_sources, check_writer_free,
+                                    parse_options)
+
 DEMO_DOCUMENTS = 40
 # A fixed port keeps the demo's URLs from one `demo` to the next, so a second run shows the
 # cache at work (nothing re-extracted); a busy port falls back to any free one.
@@ -33,31 +36,6 @@ def _set_home(home: Optional[Path]) -> None:
         home = home.expanduser().resolve()
         home.mkdir(parents=True, exist_ok=True)
         os.environ["FOERDERRADAR_HOME"] = str(home)
-
-
-def parse_options(values: list[str] | None) -> dict[str, dict[str, Any]]:
-    """``["demo.base_url=http://…", "web.max_pages=50"]`` → ``{"demo": {"base_url": …}, …}``."""
-    out: dict[str, dict[str, Any]] = {}
-    for raw in values or []:
-        key, sep, value = raw.partition("=")
-        source, dot, name = key.strip().partition(".")
-        if not sep or not dot or not source or not name:
-            raise typer.BadParameter(f"{raw!r}: write it as SOURCE.KEY=VALUE, e.g. demo.base_url=http://127.0.0.1:8765/",
-                                     param_hint="--option")
-        out.setdefault(source, {})[name] = _option_value(value.strip())
-    return out
-
-
-def _option_value(value: str) -> Any:
-    low = value.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -80,11 +58,20 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def _run_flow(fn, verbose: bool, **params):
-    """Run a flow in this process and return its IngestResult (also for a failed run)."""
+    """Run a flow in this process and return its IngestResult (also for a failed run).
+
+    The checks that need no Prefect (options, sources, the writer lock) are done before this;
+    Prefect's API is the configured one or a temporary server tied to this process."""
     from flows.ingest import run_result
+    from flows.serve import ServeError, prefect_api
 
     _quiet_prefect(verbose)
-    state = fn(return_state=True, **params)
+    try:
+        with prefect_api(announce=_err):
+            state = fn(return_state=True, **params)
+    except ServeError as exc:
+        _err(str(exc))
+        raise typer.Exit(1)
     return run_result(state)
 
 
@@ -219,7 +206,7 @@ def register(app: typer.Typer) -> None:
     def ingest_cmd(
         source: list[str] = typer.Option(None, "--source", "-s", help="Source to crawl (repeatable); default: all."),
         limit: int = typer.Option(None, "--limit", min=1, help="At most N documents per source."),
-        option: list[str] = typer.Option(None, "--option", "-o", help="Source option SOURCE.KEY=VALUE (repeatable)."),
+        option: list[str] = typer.Option(None, "--option", "-o", help=OPTION_HELP),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
         as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
@@ -227,17 +214,12 @@ def register(app: typer.Typer) -> None:
         """Crawl sources, extract and load the warehouse (the nightly flow, run once now)."""
         opts = parse_options(option)
         _set_home(home)
-        from extractors.sources import all_sources
-
-        known = all_sources()
-        unknown = [s for s in (source or []) + list(opts) if s not in known]
-        if unknown:
-            raise typer.BadParameter(f"no source named {', '.join(sorted(set(unknown)))}; known: {', '.join(known)}",
-                                     param_hint="--source/--option")
+        names = check_sources(source or None, opts)
+        check_writer_free()
         from flows.ingest import ingest
 
         try:
-            result = _run_flow(ingest, verbose, sources=source or None, limit=limit, options=opts)
+            result = _run_flow(ingest, verbose, sources=names, limit=limit, options=opts)
         except Exception as exc:
             _fail(exc)
         _report(result, as_json)
@@ -252,6 +234,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-extract the raw store with the current extractor (no network)."""
         _set_home(home)
+        from extractors.sources import all_sources
+
+        unknown = sorted(set(source or []) - set(all_sources()))
+        if unknown:
+            _err(f"no source named {', '.join(unknown)}; known: {', '.join(all_sources())}")
+            raise typer.Exit(EXIT_NOT_STARTED)
+        check_writer_free()
         from flows.ingest import reprocess
 
         try:
@@ -264,14 +253,16 @@ def register(app: typer.Typer) -> None:
     def serve_cmd(
         source: list[str] = typer.Option(None, "--source", "-s", help="Sources of the nightly run; default: all."),
         limit: int = typer.Option(None, "--limit", min=1, help="At most N documents per source."),
-        option: list[str] = typer.Option(None, "--option", "-o", help="Source option SOURCE.KEY=VALUE."),
-        port: int = typer.Option(4200, "--port", help="Port of the local Prefect server (and its UI)."),
+        option: list[str] = typer.Option(None, "--option", "-o", help=OPTION_HELP),
+        port: int = typer.Option(4200, "--port", min=1, max=65535, help="Port of the local Prefect server (and its UI)."),
         cron: str = typer.Option("0 2 * * *", "--cron", help="When to run (cron, Europe/Berlin time)."),
     ) -> None:
         """Run the nightly schedule (02:00 Europe/Berlin) in this process until Ctrl-C."""
+        opts = parse_options(option)
+        check_sources(source or None, opts)
+        _check_cron(cron)
         from flows.serve import NIGHTLY_TIMEZONE, ServeError, serve
 
-        opts = parse_options(option)
         try:
             serve(sources=source or None, limit=limit, options=opts or None, port=port, cron=cron,
                   timezone=NIGHTLY_TIMEZONE)
@@ -304,6 +295,9 @@ def register(app: typer.Typer) -> None:
         """Run SQL against the latest published warehouse (read-only)."""
         _check_format(format)
         day = _parse_day(today)
+        if not sql.strip():
+            raise typer.BadParameter("the SQL is empty; e.g. foerderradar query \"SELECT * FROM open_calls\"",
+                                     param_hint="SQL")
         _set_home(home)
         import duckdb
 
@@ -318,7 +312,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("export")
     def export_cmd(
-        directory: Path = typer.Argument(..., help="Folder to write one file per table and view into."),
+        directory: Optional[Path] = typer.Argument(
+            None, help="Folder to write one file per table and view into (default: $FOERDERRADAR_HOME/export)."),
         format: str = typer.Option("parquet", "--format", "-f", help="parquet or csv."),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
     ) -> None:
@@ -326,6 +321,9 @@ def register(app: typer.Typer) -> None:
         if format not in ("parquet", "csv"):
             raise typer.BadParameter("choose parquet or csv", param_hint="--format")
         _set_home(home)
+        if directory is None:
+            from extractors import settings
+            directory = settings.home() / "export"
         con = _open_reader()
         try:
             written = export_all(con, directory, format)
@@ -344,6 +342,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the demo site on 127.0.0.1, crawl it with the nightly flow, load the warehouse, show it."""
         _set_home(home)
+        check_writer_free()
         from extractors import settings
         from extractors.demo import serve_demo_site
         from extractors.demo.generator import BASE_DATE
@@ -375,7 +374,7 @@ def register(app: typer.Typer) -> None:
                   + "  foerderradar query \"SHOW TABLES\"\n"
                   f"  foerderradar query \"SELECT * FROM open_calls\" --today {as_of} --format csv\n"
                   "  foerderradar runs\n"
-                  "  foerderradar export --format parquet out/\n"
+                  "  foerderradar export --format parquet        # into $FOERDERRADAR_HOME/export\n"
                   "or in Python: import warehouse; warehouse.connect().sql(\"FROM open_calls\").df()")
             if not settings.gazetteer_path().exists():
                 print("\nMunicipalities carry no AGS yet: no municipal register is loaded. Load the\n"
@@ -412,6 +411,16 @@ def _demo_site(serve_demo_site, documents: int, port: int):
             cm.__exit__(None, None, None)
 
     return site()
+
+
+def _check_cron(cron: str) -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron, timezone="Europe/Berlin")
+    except ValueError:
+        raise typer.BadParameter(f"{cron!r} is not a cron expression (minute hour day month weekday), "
+                                 "e.g. \"30 1 * * 1-5\"", param_hint="--cron") from None
 
 
 def _parse_day(value: str | None) -> dt.date | None:
