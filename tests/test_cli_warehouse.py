@@ -3,6 +3,7 @@ in-process, real flows on Prefect's test server, the demo site on 127.0.0.1, Duc
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import socket
@@ -73,14 +74,20 @@ def test_ingest_prints_a_table_summary_and_exits_1_when_a_source_fails(prefect_h
 
 
 def test_ingest_while_another_run_writes_says_so(prefect_harness, runner, tmp_path):
+    from prefect.client.orchestration import get_client
+
     from warehouse import Warehouse
 
+    with get_client(sync_client=True) as client:
+        before = client.count_flow_runs()
     with Warehouse(tmp_path / "warehouse"):       # another writer holds the warehouse
         res = runner.invoke(app, ["ingest", "-s", "demo", "-o", "demo.base_url=http://127.0.0.1:9/",
                                   "--home", str(tmp_path)])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "another run is writing the warehouse" in res.stderr
     assert "Traceback" not in res.output
+    with get_client(sync_client=True) as client:
+        assert client.count_flow_runs() == before       # refused before a flow run was made
 
 
 def test_ingest_usage_errors_exit_2(runner, tmp_path):
@@ -173,7 +180,8 @@ def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_
 @pytest.mark.slow
 def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
     """`foerderradar serve` in its own process: starts a Prefect server on loopback, registers
-    ingest/nightly (02:00 Europe/Berlin), and on Ctrl-C pauses it and stops the server."""
+    ingest/nightly (02:00 Europe/Berlin), the server's scheduler creates the upcoming runs (what
+    SQLAlchemy 2.1 broke: "Can't evaluate bulk DML statement"), and on Ctrl-C it stops the server."""
     import os
     import signal
     import subprocess
@@ -183,7 +191,8 @@ def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
 
     port = _free_port()
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), FOERDERRADAR_HOME=str(tmp_path / "home"),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+               PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")   # default 60: the test need not wait
     env.pop("PREFECT_API_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -207,6 +216,23 @@ def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
         assert sched["schedule"]["cron"] == "0 2 * * *"
         assert sched["schedule"]["timezone"] == "Europe/Berlin"
         assert deployment["entrypoint"] == "flows.ingest.ingest"
+
+        scheduled, deadline = [], time.monotonic() + 90
+        body = json.dumps({"deployments": {"id": {"any_": [deployment["id"]]}},
+                           "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}).encode()
+        while len(scheduled) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            req = urllib.request.Request(f"{api}/flow_runs/filter", data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                scheduled = json.loads(resp.read())
+            time.sleep(1)
+        from importlib.metadata import version
+        assert len(scheduled) >= 3, (f"the scheduler created {len(scheduled)} upcoming runs "
+                                     f"(SQLAlchemy {version('sqlalchemy')})")
+        from zoneinfo import ZoneInfo
+        times = sorted(dt.datetime.fromisoformat(r["expected_start_time"]).astimezone(ZoneInfo("Europe/Berlin"))
+                       for r in scheduled)
+        assert all((t.hour, t.minute) == (2, 0) for t in times), times
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
     finally:

@@ -100,6 +100,53 @@ def test_ingest_loads_the_demo_site_into_every_view(first_run):
     assert kinds == {"success": 1}
 
 
+def _task_runs(state) -> dict[str, str]:
+    """Task run name -> state type of the flow run that ended in ``state``."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    return {r.name: r.state.type.value for r in runs}
+
+
+def _log_levels(state, until: str) -> list[tuple[int, str]]:
+    """(level, message) of every log line the flow run sent to the Prefect API (they are sent in
+    batches: read until a line containing ``until`` arrived)."""
+    import logging
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        for h in logging.getLogger(name).handlers:
+            if isinstance(h, APILogHandler):
+                h.flush()
+    deadline = time.monotonic() + 30
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(
+                any_=[state.state_details.flow_run_id])))
+        lines = [(log.level, log.message) for log in logs]
+        if any(until in m for _, m in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.5)
+
+
+def test_prefect_names_the_run_after_its_day_and_warehouse_run(first_run):
+    from prefect.client.orchestration import get_client
+
+    _, result, state = first_run
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == f"ingest {dt.date.today():%Y-%m-%d} run {result.run_id}"
+    names = set(_task_runs(state))
+    assert {"crawl demo", "parse demo 1/1", "extract demo 1/1", "load demo 1/1"} <= names, names
+
+
 def test_the_run_summary_is_a_prefect_artifact(first_run):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
@@ -170,9 +217,21 @@ def test_a_broken_source_makes_the_run_partial_and_the_others_load(prefect_harne
 
     result = run_result(state)
     assert result.status == "partial"
-    assert state.is_completed() and state.message.startswith("partial")
+    # Prefect shows it: not a green Completed but a failed state named Partial
+    assert state.is_failed() and state.name == "Partial", state
+    assert state.message.startswith("partial: source failed: " + sources[1])
     assert result.sources[sources[1]].error
     assert result.sources["demo"].loaded >= N_DOCS and not result.sources["demo"].error
+
+    runs = _task_runs(state)
+    if sources[1] == "web":
+        assert runs[f"crawl {sources[1]}"] == "FAILED"
+    assert runs["crawl demo"] == "COMPLETED"
+    assert runs["parse demo 1/1"] == runs["extract demo 1/1"] == runs["load demo 1/1"] == "COMPLETED"
+    levels = _log_levels(state, until="ingest partial")
+    assert any(lvl >= 40 and f"[{sources[1]}]" in msg for lvl, msg in levels), levels   # ERROR
+    assert not any(lvl >= 30 and "[demo]" in msg for lvl, msg in levels), levels     # demo: INFO only
+    assert any(lvl == 30 and "ingest partial" in msg for lvl, msg in levels), levels  # WARNING
 
     from warehouse import connect
 
@@ -212,7 +271,7 @@ def test_crawl_is_retried_on_network_errors_and_extraction_never(prefect_harness
     (counted, loaded with its error, the run partial), and its batch is not run again."""
     import extractors.crawl
     from flows import tasks as T
-    from flows.ingest import ingest
+    from flows.ingest import ingest, run_result
 
     monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
     real_crawl, crawls = extractors.crawl.crawl_source, []
@@ -236,13 +295,64 @@ def test_crawl_is_retried_on_network_errors_and_extraction_never(prefect_harness
 
     monkeypatch.setattr(T, "get_extractor", lambda today=None: Choking())
     with demo_site(demo_port) as base:
-        result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+        state = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY, return_state=True)
+    result = run_result(state)
     demo = result.sources["demo"]
+    assert state.name == "Partial" and state.message == "partial: 1 documents failed", state
     assert len(crawls) == 2                           # one retry of the crawl task
     assert len(extracts) == len(set(extracts)) == demo.fetched   # every document extracted once
     assert result.status == "partial" and demo.failed == 1 and not demo.error
     assert demo.loaded == demo.fetched
     assert any("the extractor choked" in f for f in demo.failures)
+
+
+def test_a_hung_parse_times_out_and_the_night_goes_on(prefect_harness, tmp_path, monkeypatch):
+    """A parse that never returns (a PDF whose references loop, say) ends its task TimedOut at the
+    batch time limit; its source fails, the other source loads, the run ends Partial."""
+    from extractors.sources.demo import DemoSource
+    from flows import tasks as T
+    from flows.ingest import ingest, run_result
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    monkeypatch.setattr(T, "parse_documents", T.parse_documents.with_options(timeout_seconds=3))
+
+    def hang(self, record, data):
+        while True:          # pure Python, like pdfminer resolving a reference loop
+            pass
+
+    monkeypatch.setattr(DemoSource, "documents", hang)
+    with demo_site(n=3) as base:
+        state = ingest(sources=["demo", "web"], today=TODAY, return_state=True,
+                       options={"demo": {"base_url": base},
+                                "web": {"feed": base + "feed.xml", "allow_private_network": True, "delay": 0}})
+    result = run_result(state)
+    assert state.name == "Partial", state
+    assert "demo" in state.message
+    assert "timed out" in result.sources["demo"].error.lower(), result.sources["demo"].error
+    assert result.sources["web"].loaded >= 1 and not result.sources["web"].error
+    runs = _task_runs(state)
+    assert runs["parse demo 1/1"] == "FAILED"
+    assert runs["crawl demo"] == runs["crawl web"] == runs["load web 1/1"] == "COMPLETED"
+
+
+def test_every_task_and_the_run_have_a_time_limit():
+    from flows import tasks as T
+    from flows.ingest import ingest, reprocess
+
+    assert T.crawl_source.timeout_seconds == T.CRAWL_TIMEOUT_S == 6 * 3600
+    assert T.parse_documents.timeout_seconds == T.extract_documents.timeout_seconds == T.BATCH_TIMEOUT_S == 1800
+    assert ingest.timeout_seconds == reprocess.timeout_seconds == T.RUN_TIMEOUT_S == 20 * 3600
+
+
+def test_time_limits_are_settings(monkeypatch):
+    from flows import tasks as T
+
+    monkeypatch.setenv("FOERDERRADAR_BATCH_TIMEOUT_S", "90")
+    assert T._seconds("FOERDERRADAR_BATCH_TIMEOUT_S", 1800) == 90
+    for bad in ("0", "-5", "soon"):
+        monkeypatch.setenv("FOERDERRADAR_BATCH_TIMEOUT_S", bad)
+        with pytest.raises(ValueError, match="FOERDERRADAR_BATCH_TIMEOUT_S.*greater than 0"):
+            T._seconds("FOERDERRADAR_BATCH_TIMEOUT_S", 1800)
 
 
 READER = textwrap.dedent("""
