@@ -176,7 +176,7 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _starting_name(flow: str):
     """The flow run's name until the warehouse run exists (then ``_name_run`` renames it)."""
-    return lambda: f"{flow} {dt.datetime.now():%Y-%m-%d %H:%M} (starting)"
+    return lambda: f"{flow} {dt.datetime.now():%Y-%m-%d %H:%M}"
 
 
 @flow(name="ingest", persist_result=False, log_prints=False,
@@ -206,7 +206,7 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
         return _final_state(result)
     result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
                                            "options": _redact(options), "batch_size": batch_size})
-    _name_run(result, log)
+    log = _name_run(result, log)
     try:
         _ingest_sources(names, options, limit, batch_size, wh, result, log)
     except BaseException:   # a bug or Ctrl-C: the run is rolled back and recorded as aborted
@@ -281,7 +281,7 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     if wh is None:
         return _final_state(result)
     result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
-    _name_run(result, log)
+    log = _name_run(result, log)
     try:
         _reprocess_sources(sources, force, batch_size, wh, result, log)
     except BaseException:
@@ -431,17 +431,22 @@ def _log_failures(log, name: str, failures: list[str]) -> None:
                     name, len(failures) - LOGGED_FAILURES)
 
 
-def _name_run(result: IngestResult, log) -> None:
-    """Name the Prefect flow run after its day and the warehouse run (known only now)."""
+def _name_run(result: IngestResult, log):
+    """Name the Prefect flow run after its day and the warehouse run (known only now); returns the
+    run logger under the new name."""
     from prefect.client.orchestration import get_client
-    from prefect.runtime import flow_run
+    from prefect.context import FlowRunContext
 
+    ctx = FlowRunContext.get()
     name = f"{result.flow} {dt.date.today():%Y-%m-%d} run {result.run_id}"
     try:
         with get_client(sync_client=True) as client:
-            client.update_flow_run(flow_run.id, name=name)
+            client.update_flow_run(ctx.flow_run.id, name=name)
+        ctx.flow_run.name = name          # log lines from here on carry it too
     except Exception as exc:   # a name is worth a warning, not a run
         log.warning("could not name the flow run %r: %s", name, T.describe(exc))
+        return log
+    return get_run_logger()
 
 
 def _final_state(result: IngestResult):

@@ -131,7 +131,23 @@ def prefect_api(announce=None) -> Iterator[str]:
         if announce:
             announce(f"Prefect server ready after {time.monotonic() - t:.1f} s")
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield api_url
+            try:
+                yield api_url
+            finally:
+                _drain_to(api_url)
+
+
+def _drain_to(api_url: str) -> None:
+    """Send the logs and events Prefect still holds before their server stops (else they are
+    lost with a "--- Error logging to API ---" at exit)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=5)
+        except Exception:   # nothing was started, or the server is already gone
+            pass
 
 
 def _healthy(api_url: str, timeout: float = 2.0) -> bool:
