@@ -117,11 +117,6 @@ def test_a_scaffolded_source_stays_out_of_the_nightly_run_until_configured(tmp_p
         shutil.rmtree(written[2], ignore_errors=True)
 
 
-def test_export_defaults_into_the_home_not_the_checkout(tmp_path):
-    res = _run(["export", "--help"], tmp_path)
-    assert "$FOERDERRADAR_HOME/export" in " ".join(res.stdout.split())
-
-
 def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():

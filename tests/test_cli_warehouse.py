@@ -157,6 +157,15 @@ def test_export_writes_every_table_and_view(ingested, runner, tmp_path, fmt):
     assert con.execute(f"SELECT count(*) FROM {reader}('{out / ('documents.' + fmt)}')").fetchone()[0] == n_docs
 
 
+def test_export_without_a_folder_writes_into_the_home(ingested, runner, tmp_path, monkeypatch):
+    home, _ = ingested
+    monkeypatch.chdir(tmp_path)                     # say, the checkout
+    res = runner.invoke(app, ["export", "--format", "csv", "--home", str(home)])
+    assert res.exit_code == 0, res.output
+    assert (home / "export" / "open_calls.csv").is_file()
+    assert list(tmp_path.iterdir()) == []           # nothing left in the working directory
+
+
 def test_reprocess_re_extracts_from_the_raw_store(ingested, runner):
     home, first = ingested
     fetched = _json(first)["sources"]["demo"]["fetched"]
