@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from extractors import settings as app_settings
 from extractors.atomic import sweep_temporaries, write_atomic
-from extractors.fetch import MB, Fetcher, FetchSettings
+from extractors.fetch import MB, Fetcher, FetchSettings, mib
 from extractors.rawstore import RawRecord, RawStore
 from extractors.sources.base import DOCUMENT, EXPORT, Request, Source
 
@@ -213,7 +213,7 @@ def iter_archive(data: bytes, source: Source, settings: FetchSettings):
             continue
         names.add(name)
         if info.file_size > settings.max_bytes:
-            yield name, f"archive member larger than {settings.max_bytes / MB:g} MB; skipped"
+            yield name, f"archive member larger than the {mib(settings.max_bytes)} limit ({info.file_size:,} bytes); skipped"
             continue
         if info.compress_size and info.file_size / max(1, info.compress_size) > settings.max_zip_ratio \
                 and info.file_size > MB:
@@ -221,7 +221,7 @@ def iter_archive(data: bytes, source: Source, settings: FetchSettings):
             continue
         total += info.file_size
         if total > settings.max_archive_bytes:
-            yield name, f"archive unpacks to more than {settings.max_archive_bytes / MB:g} MB; rest skipped"
+            yield name, f"archive unpacks to more than the {mib(settings.max_archive_bytes)} limit; rest skipped"
             return
         try:
             yield name, zf.read(info)
@@ -275,9 +275,9 @@ class _Crawl:
     def sweep(self) -> None:
         """Remove temporary files that killed writers left in this source's raw store and in
         the crawl-state directory (the default one; a state file set by hand may lie anywhere)."""
-        age = app_settings.RAW_TEMP_MAX_AGE
-        self.store.sweep(self.source.name, older_than=age)
-        gone = [] if self.s.state_path else sweep_temporaries(self.state.path.parent, older_than=age)
+        self.store.sweep(self.source.name)
+        gone = [] if self.s.state_path else \
+            sweep_temporaries(self.state.path.parent, older_than=app_settings.RAW_TEMP_MAX_AGE)
         if gone:
             self.warn(f"removed {len(gone)} temporary file(s) of an interrupted state write in "
                       f"{self.state.path.parent}")

@@ -118,6 +118,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - now)
 
 
+def mib(n: int) -> str:
+    """A size limit for messages: "50 MiB" (exact), else bytes."""
+    return f"{n // MB} MiB" if n % MB == 0 else f"{n:,} bytes"
+
+
 def backoff_delay(attempt: int, s: FetchSettings, rng: random.Random) -> float:
     """Exponential backoff with full jitter on top: base*2^attempt + U(0, base), capped."""
     return min(s.backoff_max, s.backoff_base * (2 ** attempt) + rng.uniform(0, s.backoff_base))
@@ -417,7 +422,7 @@ class Fetcher:
                     return res
                 length = resp.headers.get("content-length")
                 if length and length.isdigit() and int(length) > max_bytes and not truncate:
-                    raise FetchError(f"larger than {max_bytes / MB:g} MB (Content-Length {int(length) / MB:.0f} MB)")
+                    raise FetchError(f"larger than the {mib(max_bytes)} limit (Content-Length {int(length):,} bytes)")
                 buf = bytearray()
                 async for chunk in resp.aiter_bytes():
                     buf += chunk
@@ -425,7 +430,7 @@ class Fetcher:
                         if truncate:
                             del buf[max_bytes:]
                             break
-                        raise FetchError(f"larger than {max_bytes / MB:g} MB; cut off")
+                        raise FetchError(f"larger than the {mib(max_bytes)} limit; cut off")
                 res.data = bytes(buf)
                 return res
 

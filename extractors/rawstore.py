@@ -237,9 +237,13 @@ class RawStore:
             self._repaired(repaired)
         return rec
 
-    def sweep(self, source: str | None = None, older_than: float = 3600.0) -> list[str]:
+    def sweep(self, source: str | None = None, older_than: float | None = None) -> list[str]:
         """Delete temporary files that killed writers left (in one source, or everywhere) once
-        they are ``older_than`` seconds old; each is reported as a repair."""
+        they are ``older_than`` seconds old (default ``settings.RAW_TEMP_MAX_AGE``, an hour);
+        each sweep is reported as a repair."""
+        if older_than is None:
+            from extractors import settings
+            older_than = settings.RAW_TEMP_MAX_AGE
         sweep = getattr(self.storage, "sweep", None)     # object stores leave no temporaries
         gone = sweep(source or "", older_than) if sweep is not None else []
         if gone:

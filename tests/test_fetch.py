@@ -153,7 +153,7 @@ def test_huge_response_cut_at_cap(server, tmp_path):
     server.expect_request("/huge").respond_with_handler(huge)
     t0 = time.monotonic()
     report, store = crawl([server.url_for("/huge")], tmp_path, max_bytes=2 * MB)
-    assert reasons(report)["huge"] == "larger than 2 MB; cut off"
+    assert reasons(report)["huge"] == "larger than the 2 MiB limit; cut off"
     assert time.monotonic() - t0 < 10 and produced["bytes"] < 100 * MB
     assert list(store.iter_records()) == []
 
@@ -161,7 +161,13 @@ def test_huge_response_cut_at_cap(server, tmp_path):
 def test_content_length_over_cap_refused_before_reading(server, tmp_path):
     server.expect_request("/big").respond_with_data(b"x" * (3 * MB), content_type="application/pdf")
     report, _ = crawl([server.url_for("/big")], tmp_path, max_bytes=1 * MB)
-    assert reasons(report)["big"].startswith("larger than 1 MB (Content-Length 3 MB)")
+    assert reasons(report)["big"] == f"larger than the 1 MiB limit (Content-Length {3 * MB:,} bytes)"
+
+
+def test_size_message_is_exact_just_over_the_limit(server, tmp_path):
+    server.expect_request("/edge").respond_with_data(b"x" * (MB + 100), content_type="application/pdf")
+    report, _ = crawl([server.url_for("/edge")], tmp_path, max_bytes=MB)
+    assert reasons(report)["edge"] == "larger than the 1 MiB limit (Content-Length 1,048,676 bytes)"
 
 
 def test_pdf_link_returning_html_is_stored_as_html_and_noted(server, tmp_path):
