@@ -290,3 +290,18 @@ def test_duplicate_zip_member_names_resolve_the_same_in_ingest_and_reprocess(exp
     in_reprocess = [store.read(rec) for rec in store.iter_records("foerderdatenbank")]
     assert in_ingest == in_reprocess == [first]
     assert [f.reason for f in r.failures] == ["duplicate member name in archive; the first member of that name is used"]
+
+
+def test_stray_temporary_state_files_are_swept(etag_server, tmp_path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path / "home"))
+    stray = tmp_path / "home" / "crawl-state" / ".tmp-abc.part"
+    stray.parent.mkdir(parents=True)
+    stray.write_text('{"urls": {')
+    os.utime(stray, (time.time() - 7200, time.time() - 7200))
+    src = type("P", (Pages,), {"start_urls": [etag_server.url_for("/a")]})()
+    r = crawl_source(src, RawStore(tmp_path / "raw"), settings=FetchSettings.for_tests())
+    assert not stray.exists() and (tmp_path / "home" / "crawl-state" / "pages.json").exists()
+    assert any("temporary file(s) of an interrupted state write" in n for n in r.notes)
