@@ -349,6 +349,8 @@ def test_private_network_refusal_names_the_option_and_the_option_is_listed(serve
     assert "allow_private_network=true" in reasons(report)["x"]
     with pytest.raises(SourceError, match="allow_private_network"):
         get_source("web", url="https://www.land.example/", colour="blau")
+    with pytest.raises(SourceError, match="allow_private_network='ja': write true or false"):
+        get_source("web", url=server.url_for("/x"), allow_private_network="ja")
     src = get_source("web", url=server.url_for("/x"), allow_private_network="true")
     report = crawl_source(src, RawStore(tmp_path / "raw2"),
                           settings=FetchSettings.for_tests(state_path=str(tmp_path / "s2.json")))

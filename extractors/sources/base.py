@@ -101,7 +101,10 @@ class Source:
         if "max_depth" in options:
             self.max_depth = int(options["max_depth"])
         if "allow_private_network" in options:
-            self.allow_private_network = str(options["allow_private_network"]).lower() in ("1", "true", "yes")
+            value = str(options["allow_private_network"]).strip().lower()
+            if value not in ("1", "true", "yes", "0", "false", "no"):
+                raise ValueError(f"allow_private_network={options['allow_private_network']!r}: write true or false")
+            self.allow_private_network = value in ("1", "true", "yes")
         pol = type(self).politeness
         if "concurrency" in options or "delay" in options:
             pol = Politeness(concurrency=int(options.get("concurrency", pol.concurrency)),
