@@ -323,3 +323,23 @@ def test_land_hint_reaches_the_component_through_the_context(nlp, gaz):
 ])
 def test_real_register_phenomena(nlp, real, text, expected):
     assert names(find(nlp, text, real)) == expected
+
+
+LIST_FORMS = [
+    # one name a line, with bullets and brackets: a list of lines
+    ("Gefördert werden:\n• Breklum (120.000 €)\n• Bredstedt (80.000 €)\n• Rotdorf\n",
+     [("Breklum", None, "01054020"), ("Bredstedt", None, "01054019")]),
+    ("Gefördert werden:\n- Breklum\n- Bredstedt\nDie Mittel fließen bald.",
+     [("Breklum", None, "01054020"), ("Bredstedt", None, "01054019")]),
+    # names that only end and start lines are no list
+    ("Das Projekt liegt in Bredstedt\nBreklum hat gewählt.", [("Bredstedt", None, "01054019")]),
+    # "von … bis …" after a plural head
+    ("Dabei sind fünf Kreise von Steinfurt bis Nordfriesland.",
+     [("Steinfurt", "Kreis", "05566"), ("Nordfriesland", "Kreis", "01054")]),
+    ("Die Städte bis Ende Mai melden.", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", LIST_FORMS)
+def test_list_forms(nlp, gaz, text, expected):
+    assert names(find(nlp, text, gaz)) == expected

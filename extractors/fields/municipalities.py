@@ -37,6 +37,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, key_tokens, norm_key
+from extractors.fields.municipality_keys import KREIS_TYPE, disambiguate
+from extractors.fields.municipality_lists import ITEM_TAIL, SEP, accept_lists, line_bounds
 from extractors.fields.municipality_words import Words, words
 from extractors.fields.rules import fold
 from models.records import Municipality
@@ -44,13 +46,10 @@ from models.records import Municipality
 # --- thresholds ---------------------------------------------------------------------------
 UNCUED_MIN_POPULATION = 5_000             # a bare name of a smaller place needs context evidence
 COMMON_LOCATIVE_MIN_POPULATION = 20_000   # "in Essen" counts; "in Stein" (a noun too) does not
-DOMINANT_POPULATION_RATIO = 10            # "Frankfurt": am Main (773k) over (Oder) (58k)
-DOMINANT_MIN_POPULATION = 20_000
 CONTACT_BLOCK_LINES = 3                   # lines around a short line searched for address signals
 SHORT_LINE_CHARS = 70                     # a line this short may belong to an address block
 CONTACT_WINDOW_CHARS = 300                # how far around that line to look
 CONTACT_SPAN_CHARS = 40                   # a contact signal this close to a name makes it contact data
-LIST_MIN_NAMES = 3                        # a list this long of register names is a list of places
 MAX_GAP_CHARS = 3                         # characters between the words of one name ("a. d. ")
 
 # --- text shapes (grammar, not vocabulary) -----------------------------------------------------
@@ -60,14 +59,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # follows the first letter so that the engine skips ahead to capitals (5x faster than a leading one)
 _CAP = re.compile(r"[A-ZÄÖÜ](?<![\w\-.&][A-ZÄÖÜ])[^\W\d_]*(?:-[^\W\d_]+)*")
 _URL_TOKEN = re.compile(r"://|www\.|\w\.[a-z]{2,6}(?:/|$)")
-_ITEM = re.compile(r"[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*(?:[^\S\n][A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*)?")
-# what may follow a name in a list before the separator: "A (3), B (5)", "A mit 12.000 Euro und B"
-_ITEM_TAIL = re.compile(r"[^\S\n]*\([^()\n]{1,40}\)|[^\S\n]+mit[^\S\n]+[^,;:()\n]{1,40}?(?=,|[^\S\n]+(?:und|sowie|oder)[^\S\n])")
-_CUE_GAP = re.compile(r"(?:[^\S\n]*\([^()\n]{1,20}\))?:?[^\S\n]+")
+_CUE_GAP = re.compile(r"(?:[^\S\n]*\([^()\n]{1,20}\))?:?[^\S\n]+(?:von[^\S\n]+)?")   # "Kreise (LK): ", "Kreise von"
+_RANGE_SEP = re.compile(r"[^\S\n]+bis[^\S\n]+")                  # "fünf Kreise von Vorpommern-Rügen bis Barnim"
 _GENITIVE_NEXT = re.compile(r"[^\S\n]+[A-ZÄÖÜ][a-zäöüß]")
 _RB_WORDS = re.compile(r"Regierungsbezirk|Reg\.-Bez\.|Bezirksregierung")
 _NEXT_NAME_TOKEN = re.compile(r"([ .()/]{1,%d})([^\W\d_]+(?:-[^\W\d_]+)*)" % MAX_GAP_CHARS)   # gap + _TOKEN
-_SEP = re.compile(r"\s*(?:,\s*(?:und\s+|sowie\s+|oder\s+)?|\s+(?:und|sowie|oder|bzw\.)\s+|\s*/\s*)")
 _NEXT_WORD = re.compile(r"[ \t]*(\(?[\w.\-]+)")
 _WORDS = re.compile(r"[\w.\-]+")
 _DATELINE_AFTER = re.compile(
@@ -75,9 +71,7 @@ _DATELINE_AFTER = re.compile(
     r"(?:\s*(?:\([^)\n]{0,25}\)\s*)?[,–—-]\s*(?:den\s+)?\d{1,2}\.\s*(?:\d{1,2}\.|[A-ZÄ][a-zä]+)"  # ", 3. Mai"
     r"|\s*\((?:dpa|ots|epd|kna|afp|red)\b"                        # "(dpa)"
     r"|\.?[^\S\n]*\((?:[a-z]{2,5}|[A-Z]{2,5})(?:/[a-z]{2,4})?\)[^\S\n]*[.:–—-]?[^\S\n]*[A-ZÄÖÜ„\"«])")  # "(pm). Digital"
-_ITEM_BEFORE = re.compile(rf"({_ITEM.pattern})(?:{_ITEM_TAIL.pattern})?{_SEP.pattern}$")
-_CITY_STATE_BEFORE = re.compile(r"([A-ZÄÖÜ][\w\-]+)" + _SEP.pattern + r"$")
-_KREIS_TYPE = re.compile(r"(Landkreis|Kreis|Region|Städteregion|Regionalverband)\s+")
+_CITY_STATE_BEFORE = re.compile(r"([A-ZÄÖÜ][\w\-]+)" + SEP.pattern + r"$")
 _EV = re.compile(r"e\.\s?V\.")
 _ADJ_ENDING = re.compile(r"(?:e|en|em|er|es)$")
 _HAS_ALNUM = re.compile(r"\w")
@@ -95,7 +89,8 @@ _LANDKREIS_TYPES = ("43", "44", "45")      # register type codes of Kreise that 
 # --- records and context ------------------------------------------------------------------------
 
 @dataclass(slots=True)
-class _Mention:
+class Mention:
+    """A name found in the text, with its register entries and how it was judged (internal)."""
     start: int                 # record span (cue included for a cued mention)
     end: int
     name_start: int
@@ -112,7 +107,7 @@ class _Mention:
 
 
 @dataclass
-class _Doc:
+class MuniText:
     """One document as the rules see it: text, register, word lists, and the per-line contact
     verdicts computed so far."""
     text: str
@@ -125,12 +120,6 @@ class _Doc:
 
 def _one_space(s: str) -> str:
     return _WS_RUN.sub(" ", s)
-
-
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    s = text.rfind("\n", 0, pos) + 1
-    e = text.find("\n", pos)
-    return s, (len(text) if e < 0 else e)
 
 
 def _word_before(text: str, lo: int, hi: int) -> str | None:
@@ -183,7 +172,7 @@ def _match(text: str, pos: int, kinds: tuple[str, ...], gaz: Gazetteer,
     return end, key, gaz.lookup(key, kind), kind
 
 
-def _guess(d: _Doc, pos: int, kind: str) -> int | None:
+def _guess(d: MuniText, pos: int, kind: str) -> int | None:
     """Without a register: the end of the name after a type word (one capitalised word, with a
     prefix word its next one, and a qualifier: "Bad Homburg", "Frankfurt am Main", "Halle (Saale)")."""
     w, text = d.w, d.text
@@ -205,7 +194,7 @@ def _guess(d: _Doc, pos: int, kind: str) -> int | None:
     return q.end() if q else end
 
 
-def _name_at(d: _Doc, pos: int, kinds: tuple[str, ...]) -> tuple[int, list[Entry], str] | None:
+def _name_at(d: MuniText, pos: int, kinds: tuple[str, ...]) -> tuple[int, list[Entry], str] | None:
     """The name after a type word: (end, register entries, kind), or None."""
     if d.gaz is None:
         end = _guess(d, pos, kinds[0])
@@ -230,12 +219,12 @@ def _prev_word(text: str, start: int) -> str | None:
     return prev if prev and not prev.endswith(".") else None
 
 
-def _in_contact(d: _Doc, start: int, end: int) -> bool:
+def _in_contact(d: MuniText, start: int, end: int) -> bool:
     """Is the name at ``start:end`` contact data: a contact signal (contact word, PLZ + town,
     street + number, mail or web address) within CONTACT_SPAN_CHARS on its line, or a short line in
     an address block ("Fachbereich Digitales" between "Stadt Soest" and "59494 Soest")? A street
     before a locative preposition is a project's place, not an address ("Dorfstraße 12 in Mildenau")."""
-    ls, le = _line_bounds(d.text, start)
+    ls, le = line_bounds(d.text, start)
     locative = (_prev_word(d.text, start) or "").casefold() in d.w.locative
     for m in d.w.contact_re.finditer(d.low, max(ls, start - CONTACT_SPAN_CHARS), min(le, end + CONTACT_SPAN_CHARS)):
         if not (locative and m.lastgroup == "street" and m.end() <= start):
@@ -245,7 +234,7 @@ def _in_contact(d: _Doc, start: int, end: int) -> bool:
     return d.contact[ls]
 
 
-def _address_block(d: _Doc, ls: int, le: int) -> bool:
+def _address_block(d: MuniText, ls: int, le: int) -> bool:
     """Is the line ``text[ls:le]`` a short line near short address lines?"""
     text = d.text
     if le - ls > SHORT_LINE_CHARS:
@@ -256,11 +245,11 @@ def _address_block(d: _Doc, ls: int, le: int) -> bool:
                for line in before[-CONTACT_BLOCK_LINES:] + after[:CONTACT_BLOCK_LINES])
 
 
-def _org_before(d: _Doc, start: int, allow_article: bool = False) -> bool:
+def _org_before(d: MuniText, start: int, allow_article: bool = False) -> bool:
     """A capitalised noun or an organisation word right before the name ("Stadtwerke München",
     "Universität zu Köln"), an article ("das Essen") or an article and adjective ("das gute Essen")."""
     w, text = d.w, d.text
-    ls, _ = _line_bounds(text, start)
+    ls, _ = line_bounds(text, start)
     lo = max(ls, start - 80)
     prev = _word_before(text, lo, start)
     if not prev:
@@ -294,7 +283,7 @@ def _names_org_or_person(w: Words, word: str) -> bool:
             or (len(word) <= 5 and word.isupper()))
 
 
-def _org_after(d: _Doc, end: int, name: str) -> tuple[bool, str | None]:
+def _org_after(d: MuniText, end: int, name: str) -> tuple[bool, str | None]:
     """(the name is part of an organisation's name by the word after it, that word): "Essen GmbH",
     "Iserlohn e.V."; a given name before a capitalised word is a person ("Achim Müller")."""
     w, text = d.w, d.text
@@ -309,7 +298,7 @@ def _org_after(d: _Doc, end: int, name: str) -> tuple[bool, str | None]:
     return False, nxt
 
 
-def _org_word_before_cue(d: _Doc, rec_start: int) -> bool:
+def _org_word_before_cue(d: MuniText, rec_start: int) -> bool:
     """An organisation word before a type word ("Sparkasse der Stadt Soest"); "Leitkommune Stadt
     Soest" and "Region Stadt X" are no organisations."""
     w = d.w
@@ -324,7 +313,7 @@ def _org_word_before_cue(d: _Doc, rec_start: int) -> bool:
     return False
 
 
-def _cued_ok(d: _Doc, rec_start: int, pos: int, end: int, name: str, first: bool, kind: str) -> bool:
+def _cued_ok(d: MuniText, rec_start: int, pos: int, end: int, name: str, first: bool, kind: str) -> bool:
     """A name after a type word counts unless it is a Land or region (without a register), in
     contact data, part of an organisation's name, or the type word follows an organisation word."""
     w = d.w
@@ -338,12 +327,12 @@ def _cued_ok(d: _Doc, rec_start: int, pos: int, end: int, name: str, first: bool
 
 # --- pass 1: type words -----------------------------------------------------------------------
 
-def _next_item(d: _Doc, end: int) -> int | None:
+def _next_item(d: MuniText, end: int) -> int | None:
     """Where the next name of a plural head's list starts after a name ending at ``end`` (past an
     item's bracket or "mit …" phrase and the separator), or None where the list ends."""
     text = d.text
-    tail = _ITEM_TAIL.match(text, end)
-    sep = _SEP.match(text, tail.end() if tail else end)
+    tail = ITEM_TAIL.match(text, end)
+    sep = SEP.match(text, tail.end() if tail else end) or _RANGE_SEP.match(text, end)
     if not sep or sep.end() >= len(text) or not text[sep.end()].isupper():
         return None
     nxt_word = _TOKEN.match(text, sep.end())
@@ -352,7 +341,7 @@ def _next_item(d: _Doc, end: int) -> int | None:
     return sep.end()
 
 
-def _cue_list(d: _Doc, m: re.Match) -> list[_Mention]:
+def _cue_list(d: MuniText, m: re.Match) -> list[Mention]:
     """The names after one type word: one, or for a plural head each name of the list until a
     word that is no register name (or, without a register, no name): "die Städte A, B und C", "an
     die Landkreise: A (3), B (5)", "die Gemeinden A mit 12.000 Euro und B mit …"."""
@@ -362,7 +351,7 @@ def _cue_list(d: _Doc, m: re.Match) -> list[_Mention]:
     if gap is None or (not cue.plural and not text[m.end():gap.end()].isspace()):
         return []
     pos = gap.end()
-    found: list[_Mention] = []
+    found: list[Mention] = []
     first, rec_start = True, m.start()
     while pos is not None:
         hit = _name_at(d, pos, _KINDS[cue.kind])
@@ -372,16 +361,16 @@ def _cue_list(d: _Doc, m: re.Match) -> list[_Mention]:
         name = _one_space(text[pos:end])
         if not _cued_ok(d, rec_start, pos, end, name, first, kind):
             break
-        found.append(_Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
+        found.append(Mention(rec_start if first else pos, end, pos, end, name, kind, cue.type,
                               cands, "cue" if first else "cue-list"))
         pos = _next_item(d, end) if cue.plural else None
         rec_start, first = pos, False
     return found
 
 
-def cued_mentions(d: _Doc) -> list[_Mention]:
+def cued_mentions(d: MuniText) -> list[Mention]:
     """Pass 1: every name after a type word ("Stadt Soest", "die Städte Iserlohn und Lippstadt")."""
-    found: list[_Mention] = []
+    found: list[Mention] = []
     taken_until = -1
     for m in d.w.cue_re.finditer(d.text):
         if m.start() < taken_until:
@@ -395,7 +384,7 @@ def cued_mentions(d: _Doc) -> list[_Mention]:
 
 # --- pass 2: bare register names ----------------------------------------------------------------
 
-def _register_name_at(d: _Doc, s: int, word_end: int) -> _Mention | None:
+def _register_name_at(d: MuniText, s: int, word_end: int) -> Mention | None:
     """The longest register name (Gemeinde, or Kreis with its own type word) starting at ``s``; a
     genitive before a noun is the name without its "s" ("Kölns Altstadt", "Neubrunns Bürgermeister")."""
     hit = _match(d.text, s, ("gemeinde", "kreis_uncued"), d.gaz, first_filter=True)
@@ -411,14 +400,14 @@ def _register_name_at(d: _Doc, s: int, word_end: int) -> _Mention | None:
         kind = "kreis"
         if len(cands) == 1:
             name = cands[0].bare        # "des Märkischen Kreises" -> "Märkischer Kreis"
-        pm = _KREIS_TYPE.match(name)
+        pm = KREIS_TYPE.match(name)
         if pm:
             typ, name, name_start = pm.group(1), name[pm.end():], s + pm.end()
-    return _Mention(s, end or name_end, name_start, name_end, name, kind, typ, cands, "register", key=key,
+    return Mention(s, end or name_end, name_start, name_end, name, kind, typ, cands, "register", key=key,
                     common=key in d.w.common)
 
 
-def register_mentions(d: _Doc, cued: list[_Mention]) -> list[_Mention]:
+def register_mentions(d: MuniText, cued: list[Mention]) -> list[Mention]:
     """Pass 2: capitalised words that start a register name, outside the cued names, judged by
     :func:`_uncued_ok`; those that need list evidence are decided by :func:`_accept_lists`."""
     text, gaz = d.text, d.gaz
@@ -426,7 +415,7 @@ def register_mentions(d: _Doc, cued: list[_Mention]) -> list[_Mention]:
     span_starts = [a for a, _ in spans]
     span_reach = list(accumulate((b for _, b in spans), max))     # furthest end so far
     starts = gaz.first_tokens
-    out: list[_Mention] = []
+    out: list[Mention] = []
     skip_until = -1
     for cap in _CAP.finditer(text):
         s = cap.start()
@@ -446,109 +435,17 @@ def register_mentions(d: _Doc, cued: list[_Mention]) -> list[_Mention]:
         if verdict is None:              # needs list evidence: decided below
             mention.accepted, mention.rule = False, "pending"
         out.append(mention)
-    _accept_lists(d, out + cued)
+    accept_lists(d, out + cued)
     return [m for m in out if m.accepted]
 
 
-def _items_before(d: _Doc, start: int) -> int:
-    """How many list items ("Alt Wallmoden, Neuwallmoden, ") stand right before ``start``."""
-    n, ls = 0, _line_bounds(d.text, start)[0]
-    while (m := _ITEM_BEFORE.search(d.text, max(ls, start - 60), start)) and \
-            m.group(1).split()[0].casefold() not in d.w.function:
-        n, start = n + 1, m.start(1)
-    return n
-
-
-def _list_runs(d: _Doc, mentions: list[_Mention]):
-    """Lists of names: mentions joined by list separators, an item perhaps with a bracket or a
-    "mit …" phrase ("A (3), B (5)"), other capitalised words perhaps between them (Ortsteile:
-    "Ostereistedt, Rockstedt, Rhade"). Yields (the mentions of one list, its number of items)."""
-    text = d.text
-    by_start = {m.start: m for m in mentions}
-    done: set[int] = set()
-    for m in sorted(mentions, key=lambda x: x.start):
-        if m.start in done:
-            continue
-        run, items, pos = [m], 1 + _items_before(d, m.start), m.end
-        while True:
-            tail = _ITEM_TAIL.match(text, pos)
-            sep = _SEP.match(text, tail.end() if tail else pos)
-            if not sep:
-                break
-            nxt = by_start.get(sep.end())
-            item = None if nxt else _ITEM.match(text, sep.end())
-            if nxt is None and (item is None or item.group().split()[0].casefold() in d.w.function):
-                break
-            if nxt is not None:
-                run.append(nxt)
-                done.add(nxt.start)
-            pos, items = (nxt.end if nxt else item.end()), items + 1
-        yield run, items
-
-
-def _lies_apart(m: _Mention, run: list[_Mention]) -> bool:
-    """All of ``m``'s entries lie in another Land than the list's other (resolved) names: an
-    Ortsteil that shares a name with a Gemeinde elsewhere ("Rockstedt" among Gemeinden of Rotenburg)."""
-    laender = {x.cands[0].land for x in run if x is not m and len(x.cands) == 1}
-    return bool(laender) and not any(c.land in laender for c in m.cands)
-
-
-def _judge_list(run: list[_Mention], items: int) -> None:
-    """A list of at least LIST_MIN_NAMES items, at least half of them register names (two of them
-    no ordinary words), accepts its pending names; one of mostly other words (Ortsteile) refuses
-    the names it holds only by their size."""
-    if items < LIST_MIN_NAMES:
-        return
-    if 2 * len(run) < items:
-        for m in run:
-            if m.rule == "register":
-                m.accepted = False
-        return
-    if sum(not m.common for m in run) < 2:
-        return
-    for m in run:
-        if not m.accepted and not _lies_apart(m, run):
-            m.accepted, m.rule = True, "register-list"
-
-
-def _accept_lists(d: _Doc, mentions: list[_Mention]) -> None:
-    """Pending names count in a list of register names (:func:`_judge_list`), where the document
-    names them as municipalities elsewhere, or next to an accepted municipality ("Essen, Bochum und
-    Dortmund")."""
-    for run, items in _list_runs(d, mentions):
-        _judge_list(run, items)
-    named = {(norm_key(m.name), m.kind) for m in mentions if m.accepted}
-    for m in mentions:
-        if not m.accepted and m.rule == "pending" and (norm_key(m.name), m.kind) in named:
-            m.accepted, m.rule = True, "register-named"
-    allm = sorted(mentions, key=lambda x: x.start)
-    changed = True
-    while changed:
-        changed = False
-        for i, mm in enumerate(allm):
-            if mm.accepted or mm.rule != "pending":
-                continue
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(allm) and allm[j].accepted and not _lies_apart(mm, [mm, allm[j]]) and \
-                        _adjacent(d.text, *((allm[j], mm) if j < i else (mm, allm[j]))):
-                    mm.accepted, mm.rule, changed = True, "register-list", True
-                    break
-
-
-def _adjacent(text: str, a: _Mention, b: _Mention) -> bool:
-    """``b`` follows ``a`` in a list: only a separator (and ``a``'s bracket) between them."""
-    tail = _ITEM_TAIL.match(text, a.end)
-    sep = _SEP.match(text, tail.end() if tail else a.end)
-    return bool(sep) and sep.end() == b.start
-
-
-def _city_state_is_land(d: _Doc, m: _Mention, prev: str | None) -> bool:
+def _city_state_is_land(d: MuniText, m: Mention, prev: str | None) -> bool:
     """Berlin, Hamburg or Bremen meant as the Land: "Land Berlin", "die Länder Berlin und
     Brandenburg", "Brandenburg und Berlin"."""
     w, text = d.w, d.text
     if prev and prev in w.land_heads:
         return True
-    sep = _SEP.match(text, m.end)
+    sep = SEP.match(text, m.end)
     if sep:
         nm = _TOKEN.match(text, sep.end())
         if nm and norm_key(nm.group()) in w.land_keys:
@@ -557,11 +454,11 @@ def _city_state_is_land(d: _Doc, m: _Mention, prev: str | None) -> bool:
     return bool(pm) and norm_key(pm.group(1)) in w.land_keys
 
 
-def _evidence(d: _Doc, m: _Mention, prev: str | None, nxt: str | None) -> bool | None:
+def _evidence(d: MuniText, m: Mention, prev: str | None, nxt: str | None) -> bool | None:
     """How a bare name's own context vouches for it: a dateline, an apposition, a locative
     preposition or the town's size (True); None: only a list can make it count."""
     w, text = d.w, d.text
-    ls, _ = _line_bounds(text, m.start)
+    ls, _ = line_bounds(text, m.start)
     if not text[ls:m.start].strip(" \t•·-–*▪") and _DATELINE_AFTER.match(text, m.end):
         m.rule = "dateline"
         return True
@@ -593,16 +490,16 @@ def _in_url(text: str, pos: int, end: int) -> bool:
     return _URL_TOKEN.search(text, lo, hi) is not None
 
 
-def _means_rb(d: _Doc, m: _Mention) -> bool:
+def _means_rb(d: MuniText, m: Mention) -> bool:
     """A Regierungsbezirk's name where the sentence speaks of Regierungsbezirke ("der
     Regierungsbezirk Arnsberg (20), gefolgt von Detmold (12) und Münster (9)")."""
     if m.key not in d.gaz.index["rb"]:
         return False
-    ls, _ = _line_bounds(d.text, m.start)
+    ls, _ = line_bounds(d.text, m.start)
     return _RB_WORDS.search(d.text, max(ls, m.start - 200), m.start) is not None
 
 
-def _uncued_ok(d: _Doc, m: _Mention) -> bool | None:
+def _uncued_ok(d: MuniText, m: Mention) -> bool | None:
     """A bare register name: True accept, False refuse, None accept only in a list."""
     w, key = d.w, m.key
     if m.kind == "kreis" and m.type is None and not m.cands:
@@ -622,89 +519,7 @@ def _uncued_ok(d: _Doc, m: _Mention) -> bool | None:
     return _evidence(d, m, prev, nxt)
 
 
-# --- resolution --------------------------------------------------------------------------------
-
-def _land_code(w: Words, form: str) -> str | None:
-    """The Land a ``land_re`` match stands for: a name's own code, an inflected adjective
-    ("sachsen-anhaltischen") the code of the first form it starts with."""
-    low = form.casefold()
-    return w.land_codes.get(low) or next((code for k, code in w.land_codes.items() if low.startswith(k)), None)
-
-
-def _pick(cands: list[Entry], named_kreise, coloc_kreise, named_laender, coloc_laender) -> Entry | None:
-    """The entry a shared name means: the one in a Kreis (3) or Land (1) the text names, or of
-    the other municipalities found (1, 0.5); else a clearly dominant population; else None."""
-    def score(c: Entry) -> float:
-        return (3 * (c.key[:5] in named_kreise) + 1 * (c.key[:5] in coloc_kreise)
-                + 1 * (c.key[:2] in named_laender) + 0.5 * (c.key[:2] in coloc_laender))
-    scored = sorted(((score(c), c) for c in cands), key=lambda x: -x[0])
-    if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        return scored[0][1]
-    by_pop = sorted(cands, key=lambda c: -c.population)
-    if by_pop[0].population >= DOMINANT_MIN_POPULATION and \
-            by_pop[0].population >= DOMINANT_POPULATION_RATIO * max(by_pop[1].population, 1):
-        return by_pop[0]
-    return None
-
-
-def _names_land(d: _Doc, code: str) -> bool:
-    """Does the text name the Land ``code`` (a ``land_re`` match standing for it)? Looked up form
-    by form in the folded text: a scan with ``land_re`` costs 0.4 ms a document, 12 % of text ->
-    fields."""
-    for form in d.w.land_forms.get(code, ()):
-        i = d.low.find(form)
-        while i >= 0:
-            if i == 0 or not (d.low[i - 1].isalnum() or d.low[i - 1] in "_-"):
-                x = d.w.land_re.match(d.text, i)
-                if x and _land_code(d.w, x.group(1)) == code:
-                    return True
-            i = d.low.find(form, i + 1)
-    return False
-
-
-def _names_kreis(d: _Doc, kreis: str | None) -> bool:
-    """Does the text name the Kreis ``kreis`` anywhere, even inside an organisation's name
-    ("Kreissparkasse Herzogtum Lauenburg")?"""
-    entry = d.gaz.by_key(kreis) if kreis else None
-    if entry is None:
-        return False
-    name = fold(_KREIS_TYPE.sub("", entry.bare, count=1))
-    i = d.low.find(name)
-    while i >= 0:
-        if (i == 0 or not d.low[i - 1].isalnum()) and not d.low[i + len(name):i + len(name) + 1].isalnum():
-            return True
-        i = d.low.find(name, i + 1)
-    return False
-
-
-def _context(d: _Doc, mentions: list[_Mention], shared: list[_Mention]) -> tuple[set, set, set, set]:
-    """What the text says about where its shared names lie: Kreise named, Kreise of the other
-    municipalities, Länder named (those of the shared names' entries), Länder of the others."""
-    unique = [m for m in mentions if len(m.cands) == 1]
-    named_kreise = {m.cands[0].key for m in unique if m.kind == "kreis"}
-    coloc_kreise = {m.cands[0].key[:5] for m in unique if m.kind != "kreis"}
-    named_kreise |= {k for k in {c.kreis for m in shared for c in m.cands} if _names_kreis(d, k)}
-    named_laender = {code for code in {c.land for m in shared for c in m.cands} if _names_land(d, code)}
-    if d.land:
-        named_laender.add(d.land)
-    coloc_laender = {m.cands[0].key[:2] for m in unique}
-    return named_kreise, coloc_kreise, named_laender, coloc_laender
-
-
-def _disambiguate(d: _Doc, mentions: list[_Mention]) -> None:
-    """Narrow each shared name to the entry :func:`_pick` chooses (``ncands`` keeps the count)."""
-    shared = [m for m in mentions if len(m.cands) > 1]
-    if d.gaz is None or not shared:
-        return
-    context = _context(d, mentions, shared)
-    for m in shared:
-        best = _pick(m.cands, *context)
-        m.ncands = len(m.cands)
-        if best is not None:
-            m.cands = [best]
-
-
-def _records(text: str, mentions: list[_Mention]) -> list[Municipality]:
+def _records(text: str, mentions: list[Mention]) -> list[Municipality]:
     """One record per (name, level) at its first mention; a later mention adds a missing type
     or key."""
     firsts: dict[tuple[str, str], dict] = {}
@@ -726,12 +541,12 @@ def find_municipalities(text: str, gazetteer: Gazetteer | None, land: str | None
     """The municipalities ``text`` names, in text order, linked to ``gazetteer`` where given.
     ``land``: the 2-digit code of the source's Land, where known: it resolves names several
     Länder share like a Land the text names. ``folded``: :func:`rules.fold` of the text, if known."""
-    d = _Doc(text, gazetteer, words(), folded if len(folded) == len(text) else fold(text), land)
+    d = MuniText(text, gazetteer, words(), folded if len(folded) == len(text) else fold(text), land)
     mentions = cued_mentions(d)
     if gazetteer is not None:
         mentions += register_mentions(d, mentions)
     mentions = sorted((m for m in mentions if m.accepted), key=lambda m: m.start)
-    _disambiguate(d, mentions)
+    disambiguate(d, mentions)
     return _records(text, mentions)
 
 

@@ -125,7 +125,7 @@ def words() -> Words:
     org = read_lines("muni_org_before.txt")
     return Words(
         cues=cues,
-        cue_re=re.compile(rf"(?<![\w\-])(?P<cue>{alternation(cues)})(?=(?:\s*\([^()\n]{{1,20}}\))?:?\s+[A-ZÄÖÜ])"),
+        cue_re=re.compile(rf"(?<![\w\-])(?P<cue>{alternation(cues)})(?=(?:\s*\([^()\n]{{1,20}}\))?:?\s+(?:von\s+)?[A-ZÄÖÜ])"),
         common=frozenset(norm_key(w) for w in read_lines("muni_common_words.txt")),
         regions=frozenset(norm_key(w) for w in read_lines("muni_regions.txt")),
         land_heads=frozenset(read_lines("muni_land_heads.txt")),
