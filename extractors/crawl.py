@@ -61,6 +61,17 @@ class CrawlReport:
         return (f"{self.source}: {len(self.records)} documents ({len(self.new)} new, {self.unchanged} unchanged), "
                 f"{len(self.failures)} failures, {self.requests} requests ({self.not_modified} not modified)")
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "CrawlReport":
+        """The report :meth:`to_dict` gave (a shard's report read back by the loading step)."""
+        records = [RawRecord.from_dict(r) for r in d.get("records", [])]
+        new = set(d.get("new", []))
+        return cls(source=d["source"], records=records, new=[r for r in records if r.sha256 in new],
+                   unchanged=d.get("unchanged", 0),
+                   failures=[Failure(f["url"], f["reason"]) for f in d.get("failures", [])],
+                   requests=d.get("requests", 0), not_modified=d.get("not_modified", 0),
+                   conditional=d.get("conditional", 0), notes=list(d.get("notes", [])))
+
     def to_dict(self) -> dict:
         return {"source": self.source, "records": [r.to_dict() for r in self.records],
                 "new": [r.sha256 for r in self.new], "unchanged": self.unchanged,

@@ -87,3 +87,58 @@ def make_pdf():
         return buf.getvalue()
 
     return build
+
+
+# -- object storage: a real S3 server (moto's) on loopback ------------------------------------
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+BUCKET = "foerderradar-raw"
+
+
+def _free_port() -> int:  # noqa: E302
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server as its own process on loopback; yields its endpoint URL."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("moto's S3 server did not start")
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("moto's S3 server did not start within 30 s")
+    yield endpoint
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def s3_env(s3_server, monkeypatch):
+    """AWS settings for the loopback server and a fresh bucket; yields the bucket's URL."""
+    import boto3
+
+    for k, v in {"AWS_ENDPOINT_URL": s3_server, "AWS_ACCESS_KEY_ID": "test",
+                 "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(k, v)
+    name = f"{BUCKET}-{os.urandom(4).hex()}"
+    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                 aws_access_key_id="test", aws_secret_access_key="test").create_bucket(Bucket=name)
+    return f"s3://{name}/raw"
