@@ -70,7 +70,7 @@ def plan_shards(sources: dict[str, Any], n_shards: int) -> list[list[str]]:
     shards: list[list[str]] = [[] for _ in range(max(1, min(n_shards, len(groups))))]
     for _hosts, names in sorted(groups, key=lambda g: (-len(g[1]), g[1])):
         min(shards, key=len).extend(sorted(names))
-    return [s for s in shards if s]
+    return [sorted(s) for s in shards if s]
 
 
 # --------------------------------------------------------------------------------- result files

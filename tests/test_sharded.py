@@ -148,5 +148,32 @@ def test_sharded_run_on_two_workers_equals_single_process(prefect_server, s3_env
     # the work pool's workers ran the two shards (each worker with its own empty home: no local
     # crawl state, no warehouse; the raw store on S3 is all they share)
     import re
-    ran = set(re.findall(r"Flow run '\S+ (shard-\d)' submitted to infrastructure", logs))
+    full = "\n".join((tmp_path / f"worker-{i}.log").read_text() for i in (1, 2))
+    ran = set(re.findall(r"Flow run '\S+ (shard-\d)' submitted to infrastructure", full))
     assert ran == {"shard-1", "shard-2"}, logs
+
+
+class _Src:
+    def __init__(self, *urls, hosts=()):
+        self.urls, self.allowed_hosts = list(urls), list(hosts)
+
+    def seed_urls(self):
+        return self.urls
+
+
+def test_plan_keeps_each_host_in_one_shard():
+    from flows.shard import plan_shards
+
+    sources = {"land_a": _Src("https://www.land-a.de/aufrufe/"),
+               "land_a_pdf": _Src("https://service.land-a.de/x", hosts=["www.land-a.de", "service.land-a.de"]),
+               "bund": _Src("https://www.bund.de/foerderung/"),
+               "eu": _Src("https://ec.europa.eu/calls"),
+               "kreis": _Src("https://www.kreis.de/", hosts=["www.kreis.de", "ec.europa.eu"])}
+    plan = plan_shards(sources, 3)
+    where = {name: i for i, names in enumerate(plan) for name in names}
+    assert sorted(where) == sorted(sources)
+    assert where["land_a"] == where["land_a_pdf"]          # they share www.land-a.de
+    assert where["eu"] == where["kreis"]                   # they share ec.europa.eu
+    assert len(plan) == 3 and where["bund"] not in (where["land_a"], where["eu"])
+    assert plan_shards(sources, 1) == [sorted(sources)]
+    assert len(plan_shards(sources, 10)) == 3              # no more shards than host groups
