@@ -467,14 +467,19 @@ def test_one_extractor_per_process():
 
 def test_prefect_yaml_declares_the_nightly_deployment(monkeypatch):
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
-    (dep,) = spec["deployments"]
-    assert dep["name"] == "nightly"
+    deps = {d["name"]: d for d in spec["deployments"]}
+    dep = deps["nightly"]
     assert dep["entrypoint"] == "flows/ingest.py:ingest"
     assert dep["schedules"] == [{"cron": "0 2 * * *", "timezone": "Europe/Berlin", "active": True}]
+    # the sharded night is the alternative: declared, but only one nightly schedule is active
+    active = [n for n, d in deps.items() if any(s.get("active") for s in d.get("schedules", []))]
+    assert active == ["nightly"]
     from prefect.flows import load_flow_from_entrypoint
 
     monkeypatch.chdir(REPO)
     assert load_flow_from_entrypoint(dep["entrypoint"]).name == "ingest"
+    assert load_flow_from_entrypoint(deps["nightly-sharded"]["entrypoint"]).name == "sharded_ingest"
+    assert load_flow_from_entrypoint(deps["shard"]["entrypoint"]).name == "shard"
 
 
 def test_serve_builds_the_same_schedule():
