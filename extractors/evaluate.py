@@ -1,9 +1,11 @@
 """Score extraction against gold files (format: ../shared/eval/GUIDELINES.md).
 
-Matching follows the guidelines: amounts as sets of whole-euro values, deadlines as sets of ISO
-dates, municipalities as casefolded bare names (type words and register qualifiers removed),
-programmes one to one by normalised name or alias, or containment where the shorter side has at
-least two words. Scores are micro-averaged over documents.
+Matching follows the guidelines and ../shared/eval/score.py: amounts as sets of whole-euro values,
+deadlines as sets of ISO dates, municipalities as casefolded bare names (type words and register
+qualifiers removed), programmes one to one by normalised name or alias, or containment where the
+shorter side has at least two words; amount roles as sets of (whole euros, role) pairs and
+municipality keys as sets of register keys, each only on the documents whose gold carries them.
+Scores are micro-averaged over documents.
 """
 from __future__ import annotations
 
@@ -15,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FIELDS = ("amounts", "deadlines", "programmes", "municipalities")
+# scored only on the documents whose gold carries them: every gold amount a ``role``, every gold
+# municipality an ``ags`` key (gold items with a null key are left out)
+EXTRA = ("amount_roles", "municipality_ags")
 
 _TYPE_WORDS = ("landeshauptstadt", "kreisfreie stadt", "große kreisstadt", "hansestadt", "stadt",
                "gemeinde", "landkreis", "kreis", "regionalverband", "verbandsgemeinde",
@@ -76,10 +81,30 @@ class Report:
     scores: dict[str, FieldScore] = field(default_factory=lambda: {f: FieldScore() for f in FIELDS})
     misses: list[str] = field(default_factory=list)
     documents: int = 0
+    scored: dict[str, int] = field(default_factory=dict)   # EXTRA field -> documents scored on
+
+    def add(self, doc_id: str, scores: dict[str, tuple[int, int, int, list, list]]) -> None:
+        """Add one document's :func:`score_document` result."""
+        self.documents += 1
+        for f, (tp, fp, fn, missed, extra) in scores.items():
+            if f in EXTRA:
+                self.scored[f] = self.scored.get(f, 0) + 1
+            s = self.scores.setdefault(f, FieldScore())
+            s.tp += tp
+            s.fp += fp
+            s.fn += fn
+            if missed or extra:
+                self.misses.append(f"{doc_id} {f}: missed={missed} extra={extra}")
+
+    def fields(self) -> list[tuple[str, FieldScore]]:
+        """The scored fields in the order of the shared scorer."""
+        return [(f, self.scores[f]) for f in FIELDS + EXTRA if f in self.scores]
 
     def as_dict(self) -> dict:
         out = {f: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp, "fp": s.fp,
-                   "fn": s.fn} for f, s in self.scores.items()}
+                   "fn": s.fn} for f, s in self.fields()}
+        for f, n in self.scored.items():
+            out[f]["documents"] = n
         out["documents"] = self.documents
         return out
 
@@ -111,6 +136,25 @@ def score_document(gold: dict, pred: dict) -> dict[str, tuple[int, int, int, lis
         remaining = left
     missed = [golds[i][0] for i in range(len(golds)) if i not in used]
     out["programmes"] = (tp, len(remaining), len(golds) - tp, missed, remaining)
+    for f, (g, p) in _extra_sets(gold, pred).items():
+        out[f] = (len(g & p), len(p - g), len(g - p), sorted(g - p, key=str), sorted(p - g, key=str))
+    return out
+
+
+def _extra_sets(gold: dict, pred: dict) -> dict[str, tuple[set, set]]:
+    """(gold, predicted) sets of amount roles and municipality keys, for the fields the gold
+    carries: (whole euros, role) pairs where every gold amount has a role; register keys where
+    every gold municipality has an ``ags`` (null keys left out)."""
+    out = {}
+    amounts, munis = gold.get("amounts", []), gold.get("municipalities", [])
+    if amounts and all("role" in a for a in amounts):
+        out["amount_roles"] = ({(int(a["eur"]), a["role"]) for a in amounts},
+                               {(int(round(float(a["value_eur"]))), a.get("role"))
+                                for a in pred.get("amounts", []) if a.get("value_eur") is not None})
+    if munis and all("ags" in m for m in munis):
+        out["municipality_ags"] = ({str(m["ags"]) for m in munis if m.get("ags")},
+                                   {str(m["ags"]) for m in pred.get("municipalities", [])
+                                    if m.get("ags") not in (None, "")})
     return out
 
 
@@ -135,24 +179,17 @@ def evaluate_dir(gold_dir: Path, gazetteer="auto", extractor=None) -> Report:
 
     docs = load_gold(gold_dir)
     extractor = extractor or Extractor(gazetteer=gazetteer)
-    report = Report(documents=len(docs))
+    report = Report()
     for d in docs:
         pub = dt.date.fromisoformat(d["published"]) if d.get("published") else None
         rec = extractor.extract_text(d["text"], source=d["id"], published=pub)
-        pred = json.loads(rec.model_dump_json())
-        for f, (tp, fp, fn, missed, extra) in score_document(d["gold"], pred).items():
-            s = report.scores[f]
-            s.tp += tp
-            s.fp += fp
-            s.fn += fn
-            if missed or extra:
-                report.misses.append(f"{d['id']} {f}: missed={missed} extra={extra}")
+        report.add(d["id"], score_document(d["gold"], json.loads(rec.model_dump_json())))
     return report
 
 
 def format_report(report: Report, verbose: bool = False) -> str:
     lines = [f"{'field':16} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn"]
-    for f, s in report.scores.items():
+    for f, s in report.fields():
         lines.append(f"{f:16} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:4d}{s.fp:4d}{s.fn:4d}")
     lines.append(f"documents {report.documents}")
     if verbose and report.misses:

@@ -198,3 +198,99 @@ def test_scoring_agrees_with_the_shared_scorer():
         ours = {f: v[:3] for f, v in score_document(GOLD_DOC, pred).items()}
         theirs = mod.score_doc(mod.gold_sets(GOLD_DOC), mod.pred_sets(pred))
         assert ours == theirs
+
+
+# -- amount roles and municipality keys ----------------------------------------------------------
+
+ROLE_GOLD = {
+    "programmes": [],
+    "amounts": [{"text": "insgesamt 2 Mio. Euro", "eur": 2000000, "role": "budget"},
+                {"text": "bis zu 40.000 Euro", "eur": 40000, "role": "grant"},
+                {"text": "12.500 Euro", "eur": 12500, "role": "award"}],
+    "deadlines": [],
+    "municipalities": [{"name": "Husum", "type": "Stadt", "ags": "01054056"},
+                       {"name": "Nordfriesland", "type": "Kreis", "ags": "01054"},
+                       {"name": "Neustadt", "type": None, "ags": None}],
+}
+
+
+def _role(v, role):
+    return {"text": "x", "start": 0, "end": 1, "value_eur": v, "low_eur": None, "role": role}
+
+
+ROLE_PREDS = [
+    {"amounts": [_role(2000000, "budget"), _role(40000, "award"), _role(40000.4, "grant"),
+                 _role(12500, None), _role(99, "other")],
+     "municipalities": [{"name": "Husum", "ags": "01054056"}, {"name": "Neustadt", "ags": "07316000"},
+                        {"name": "Bredstedt", "ags": None}]},
+    {"amounts": [], "municipalities": []},
+    {"amounts": [_role(2000000, "budget"), _role(40000, "grant"), _role(12500, "award")],
+     "municipalities": [{"name": "Husum", "ags": "01054056"}, {"name": "Nordfriesland", "ags": "01054"}]},
+]
+
+
+def test_amount_roles_as_value_role_pairs():
+    s = score_document(ROLE_GOLD, ROLE_PREDS[0])
+    # (2 Mio, budget) and (40000, grant) found; (40000, award), (12500, None), (99, other) extra
+    assert s["amount_roles"][:3] == (2, 3, 1)
+    assert s["amounts"][:3] == (3, 1, 0)               # the values alone
+    assert score_document(ROLE_GOLD, ROLE_PREDS[2])["amount_roles"][:3] == (3, 0, 0)
+
+
+def test_municipality_keys_leave_out_null_gold_keys():
+    s = score_document(ROLE_GOLD, ROLE_PREDS[0])
+    assert s["municipality_ags"][:3] == (1, 1, 1)      # 07316000 extra, 01054 missed, null skipped
+    assert score_document(ROLE_GOLD, ROLE_PREDS[2])["municipality_ags"][:3] == (2, 0, 0)
+
+
+def test_extra_fields_only_where_the_gold_carries_them():
+    without = {**ROLE_GOLD, "amounts": [{"text": "5 Euro", "eur": 5}, *ROLE_GOLD["amounts"]],
+               "municipalities": [{"name": "Husum", "type": "Stadt"}]}
+    s = score_document(without, ROLE_PREDS[0])
+    assert "amount_roles" not in s and "municipality_ags" not in s
+    s = score_document({**ROLE_GOLD, "amounts": [], "municipalities": []}, ROLE_PREDS[0])
+    assert "amount_roles" not in s and "municipality_ags" not in s
+
+
+def test_report_counts_extra_fields_per_scored_document():
+    from extractors.evaluate import Report, format_report
+    report = Report()
+    report.add("a", score_document(ROLE_GOLD, ROLE_PREDS[0]))
+    report.add("b", score_document(GOLD_DOC, ROLE_PREDS[1]))     # no roles or keys in this gold
+    report.add("c", score_document(ROLE_GOLD, ROLE_PREDS[2]))
+    d = report.as_dict()
+    assert d["documents"] == 3
+    assert d["amount_roles"]["documents"] == 2 and d["municipality_ags"]["documents"] == 2
+    assert (d["amount_roles"]["tp"], d["amount_roles"]["fp"], d["amount_roles"]["fn"]) == (5, 3, 1)
+    assert [ln.split()[0] for ln in format_report(report).splitlines()[1:7]] == [
+        *FIELDS, "amount_roles", "municipality_ags"]
+
+
+@pytest.mark.shared
+def test_roles_and_keys_agree_with_the_shared_scorer(tmp_path):
+    """The whole report, field by field, equals ../shared/eval/score.py's on a small gold set."""
+    path = SHARED / "eval" / "score.py"
+    if not path.exists():
+        pytest.skip("../shared is not present")
+    spec = importlib.util.spec_from_file_location("shared_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    from extractors.evaluate import Report
+    golds = {"a": ROLE_GOLD, "b": GOLD_DOC, "c": ROLE_GOLD}
+    preds = dict(zip(golds, ROLE_PREDS))
+    report = Report()
+    lines = []
+    for doc_id, gold in golds.items():
+        (tmp_path / f"{doc_id}.json").write_text(json.dumps({"id": doc_id, "text": "", "gold": gold}))
+        lines.append(json.dumps({"source": f"/x/{doc_id}.txt", **preds[doc_id]}))
+        report.add(doc_id, score_document(gold, preds[doc_id]))
+        theirs = mod.score_doc(mod.gold_sets(gold), mod.pred_sets(preds[doc_id]))
+        assert {f: v[:3] for f, v in score_document(gold, preds[doc_id]).items()} == theirs
+    (tmp_path / "pred.jsonl").write_text("\n".join(lines) + "\n")
+    theirs = mod.main(["score.py", str(tmp_path), str(tmp_path / "pred.jsonl"), "--json"])
+    ours = report.as_dict()
+    assert set(ours) == set(theirs) - {"missing_predictions"}
+    for f in FIELDS + ("amount_roles", "municipality_ags"):
+        for k in ("precision", "recall", "f1", "tp", "fp", "fn"):
+            assert ours[f][k] == pytest.approx(theirs[f][k]), (f, k)
+    assert ours["amount_roles"]["documents"] == theirs["amount_roles"]["documents"] == 2
