@@ -394,14 +394,15 @@ def test_not_inherited(ex, text, vals):
     assert all(a.rule != "amount:inherited" for a in found)
 
 
-def test_inherited_without_sentence_index():
-    # the component builds its own sentence index when it runs outside the pipeline
-    from extractors.fields.amounts import AmountsComponent
-    comp = AmountsComponent(None, "amounts")
+def test_find_amounts_is_a_plain_function_over_a_context():
+    from extractors.fields.amounts import find_amounts
+    from extractors.fields.pipeline import Context
     text = "Vorab: 7 Mio. Euro. Von den 12 Millionen Euro gehen 8 Millionen an Städte."
-    assert [(a.value_eur, a.rule) for a in comp.find(text)] == [
-        (D(7000000), "amount:suffix"), (D(12000000), "amount:suffix"),
-        (D(8000000), "amount:inherited")]
+    found = find_amounts(Context(text))
+    assert [(a.value_eur, a.rule, a.role) for a in found] == [
+        (D(7000000), "amount:suffix", "other"), (D(12000000), "amount:suffix", "other"),
+        (D(8000000), "amount:inherited", "other")]
+    assert found == find_amounts(Context(text))       # no state kept between calls
 
 
 def test_same_digits_read_by_their_scale_word(ex):
@@ -410,3 +411,114 @@ def test_same_digits_read_by_their_scale_word(ex):
     got = [(a.value_eur, a.unit) for a in amounts(ex, text)]
     assert got == [(Decimal("1250000"), "total"), (Decimal("1250"), "total"),
                    (Decimal("1250"), "per_year"), (Decimal("2000000000"), "total")]
+
+
+# --- amount roles (GUIDELINES.md "amount roles"): one phenomenon a line, the first amount's role
+
+ROLES = [
+    # budget
+    ("Für das Programm stehen insgesamt 15 Mio. Euro zur Verfügung.", "budget"),
+    ("Das Land stellt dafür jährlich 20 Millionen Euro bereit.", "budget"),
+    ("Das Fördervolumen beträgt 820 Millionen Euro.", "budget"),
+    ("Der Fonds ist mit 2 Mio. Euro ausgestattet.", "budget"),
+    ("Der Fördertopf umfasst 500.000 Euro.", "budget"),
+    ("Für den Aufruf sind im Haushalt 3 Millionen Euro eingeplant.", "budget"),
+    ("Das Ministerium unterstützt die Kommunen mit insgesamt 40 Millionen Euro.", "budget"),
+    ("Bis zu 8 Millionen Euro stehen für das Sofortprogramm zur Verfügung.", "budget"),
+    ("Kreisweit 1,2 Millionen Euro für neue Radwege", "budget"),
+    # grant
+    ("Gefördert werden Vorhaben mit bis zu 50.000 Euro je Vorhaben.", "grant"),
+    ("Der Zuschuss beträgt höchstens 750.000 Euro.", "grant"),
+    ("Eine Pauschale von 5.000 Euro wird gewährt.", "grant"),
+    ("Das Preisgeld beträgt 3.000 Euro.", "grant"),
+    ("Vereine erhalten einen Zuschuss von 500 Euro.", "grant"),
+    ("Antragsteller erhalten maximal 2.000 Euro.", "grant"),
+    ("Die Förderung beträgt 80 Prozent der zuwendungsfähigen Kosten, höchstens 25.000 Euro.", "grant"),
+    ("Der Preis ist mit 10.000 Euro dotiert.", "grant"),
+    ("Projekte können mit bis zu 30.000 Euro gefördert werden.", "grant"),
+    # grant_min
+    ("Die Mindestzuwendung beträgt 5.000 Euro.", "grant_min"),
+    ("Die Bagatellgrenze liegt bei 2.500 Euro.", "grant_min"),
+    ("Der Zuschuss beträgt mindestens 1.000 Euro.", "grant_min"),
+    # award
+    ("Die Gemeinde Breklum erhält 120.000 Euro.", "award"),
+    ("Vier Kommunen wurden mit mehr als 582.000 Euro gefördert.", "award"),
+    ("Der Förderbescheid über 1,2 Mio. Euro wurde am Montag übergeben.", "award"),
+    ("Die Stadt Husum wird mit 450.000 Euro gefördert.", "award"),
+    ("Der Minister übergab dem Verein einen Scheck über 10.000 Euro.", "award"),
+    ("Im vergangenen Jahr hat die Stiftung 25 Projekte mit 80.000 Euro unterstützt.", "award"),
+    # project_cost
+    ("Die Gesamtkosten des Vorhabens belaufen sich auf 3 Mio. Euro.", "project_cost"),
+    ("Gefördert werden Vorhaben mit zuwendungsfähigen Ausgaben ab 20.000 Euro.", "project_cost"),
+    ("Gefördert werden Vorhaben ab 20.000 Euro Gesamtkosten.", "project_cost"),
+    ("Das Investitionsvolumen liegt bei 12 Millionen Euro.", "project_cost"),
+    # own_contribution
+    ("Der Eigenanteil beträgt 10.000 Euro.", "own_contribution"),
+    ("Die Gemeinde bringt Eigenmittel von 50.000 Euro ein.", "own_contribution"),
+    # other
+    ("Die Teilnahmegebühr beträgt 50 Euro.", "other"),
+    ("Der Schaden beläuft sich auf 2 Mio. Euro.", "other"),
+    ("Beantragt wurden Fördermittel von 3 Mio. Euro.", "other"),
+    # heading context
+    ("Art und Höhe der Zuwendung\n\nDer Betrag liegt bei 3.000 Euro.", "grant"),
+    ("Fördervolumen\n\n3 Mio. Euro", "budget"),
+    # the cue nearest to the amount wins; a cue nearer to another amount is that amount's
+    ("Der mit 371 Mio. Euro ausgestattete Fonds gibt Städten bis zu 5 Mio. Euro.", "budget"),
+    ("Insgesamt steht eine Summe von 40.000 Euro bereit; pro Projekt gibt es maximal 2.000 Euro.", "budget"),
+    # the costs a percentage is taken of are no project cost of the amount after it
+    ("Gefördert werden bis zu 90 Prozent der förderfähigen Ausgaben, maximal 240.000 Euro.", "grant"),
+    # a support verb: a budget, an award when the sentence reports the past
+    ("Mit dem Programm werden die Kommunen mit ca. 400 Millionen Euro unterstützt.", "budget"),
+    ("Bisher wurden 387 Projekte mit mehr als 750.000 Euro unterstützt.", "award"),
+    # no cue: a total is a budget, an amount in an enumeration takes the role before it
+    ("Insgesamt 1.322.400 Euro", "budget"),
+]
+
+
+@pytest.mark.parametrize("text,role", ROLES, ids=[t[0][:40] for t in ROLES])
+def test_amount_roles(ex, text, role):
+    found = amounts(ex, text)
+    assert found and found[0].role == role, [(a.text, a.role) for a in found]
+
+
+def test_every_amount_gets_a_role_and_one_value_one_role(ex):
+    text = ("Das Land stellt 2 Mio. Euro bereit. Je Vorhaben gibt es bis zu 50.000 Euro.\n\n"
+            "Die Gemeinde Adorf erhält 50.000 Euro, die Stadt Bdorf 30.000 Euro und Cdorf (vorher "
+            "20.000 Euro) 25.000 Euro.")
+    found = amounts(ex, text)
+    assert [(a.value_eur, a.role) for a in found] == [
+        (D(2000000), "budget"), (D(50000), "grant"), (D(50000), "grant"), (D(30000), "award"),
+        (D(20000), "award"), (D(25000), "award")]
+    assert json.loads(ex.extract_text(text).model_dump_json())["amounts"][0]["role"] == "budget"
+
+
+def test_roles_of_a_range_and_a_heading(ex):
+    found = amounts(ex, "Zuschüsse zwischen 10.000 und 50.000 Euro sind möglich.")
+    assert [(a.value_eur, a.role) for a in found] == [(D(50000), "grant"), (D(10000), "grant")]
+    found = amounts(ex, "Höhe der Förderung\n\nEs gibt 5.000 Euro für eine Schule und 2.000 Euro für eine Kita.")
+    assert [a.role for a in found] == ["grant", "grant"]
+    found = amounts(ex, "Kontakt\n\nDie Broschüre kostet 12 Euro.")
+    assert [a.role for a in found] == ["other"]
+
+
+# --- number words and broken numbers
+
+NUMBER_FORMS = [
+    ("Es gibt dreißig Millionen Euro.", [D(30000000)]),
+    ("Es gibt Dreißigtausend Euro.", [D(30000)]),
+    ("Es gibt zwei Millionen dreihunderttausend Euro.", [D(2300000)]),
+    ("Es gibt eine Million zweihunderttausend Euro.", [D(1200000)]),
+    ("Es gibt drei Milliarden fünfhundert Millionen Euro.", [D(3500000000)]),
+    ("Es gibt zwei Millionen Euro und drei Millionen Euro.", [D(2000000), D(3000000)]),
+    ("Der Betrag von 1.837, 32 € wird erstattet.", [D("1837.32")]),
+    ("Betrag:\n1.837,\n32 €", [D("1837.32")]),
+    # not a broken number: no thousands group before, three digits after, or no currency
+    ("Es gab 837, 32 € und mehr.", [D(32)]),
+    ("Es gab 1.837, 320 € und mehr.", [D(320)]),
+    ("Es gab 1.837, 32 Projekte und 5 Euro.", [D(5)]),
+]
+
+
+@pytest.mark.parametrize("text,vals", NUMBER_FORMS, ids=[t[0][:40] for t in NUMBER_FORMS])
+def test_number_forms(ex, text, vals):
+    assert values(ex, text) == vals

@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from extractors.fields.numbers import LETTER
 from extractors.fields.rules import alternation, read_table
-from models.records import Amount
 
 PRE_LOOKBACK = 90            # chars searched for the cue chain before a number
 NEAR_LOOKBACK = 100          # chars (clipped to the sentence) searched for near cues
@@ -130,6 +129,21 @@ def _last_cue(window: str, parts: dict[str, str], phrases: dict[str, str] | None
 
 
 @dataclass(slots=True)
+class AmountFound:
+    """One amount as the component finds it (validated as ``models.records.Amount`` once, at
+    the Extraction boundary). Fields and meaning as there."""
+    text: str
+    start: int
+    end: int
+    value_eur: Decimal
+    low_eur: Decimal | None
+    qualifier: str
+    unit: str
+    rule: str
+    role: str | None = None
+
+
+@dataclass(slots=True)
 class Hit:
     """One value of a money phrase, before its cues are read."""
     value: Decimal
@@ -142,8 +156,8 @@ class Hit:
 
 
 def records(hits: list[Hit], core_start: int, core_end: int, text: str, floor: int,
-            index) -> list[Amount]:
-    """The Amount records of one money phrase: its hits with qualifier, unit and the span of
+            index) -> list[AmountFound]:
+    """The records of one money phrase: its hits with qualifier, unit and the span of
     the adjacent cue words (the cue nearest to the number wins; near cues only as a fallback)."""
     c = cues()
     post_end, post_q, post_u = c.post(text, core_end)
@@ -160,9 +174,7 @@ def records(hits: list[Hit], core_start: int, core_end: int, text: str, floor: i
             start, end, q = h.start, post_end, post_q or h.qualifier or "exact"
         else:
             start, end, q = chain_start, post_end, _qualifier(h, pre_q or post_q, near_q)
-        recs.append(Amount.model_construct(
-            text=text[start:end], start=start, end=end, value_eur=h.value, low_eur=h.low,
-            qualifier=q, unit=unit, rule=h.rule))
+        recs.append(AmountFound(text[start:end], start, end, h.value, h.low, q, unit, h.rule))
     return recs
 
 

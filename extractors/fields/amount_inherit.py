@@ -16,11 +16,10 @@ from bisect import bisect_right
 from decimal import Decimal
 from functools import lru_cache
 
-from extractors.fields.amount_cues import Hit, cues, records
+from extractors.fields.amount_cues import AmountFound, Hit, cues, records
 from extractors.fields.numbers import LETTER, number_regex, read_number, vocabulary, word_alt
 from extractors.fields.rules import alternation, read_table
 from extractors.fields.text import TextIndex
-from models.records import Amount
 
 INHERIT_MIN_SHARE = Decimal("0.001")  # a linked number without scale word ("davon 20.000"): at
 INHERIT_MAX_SHARE = Decimal(1)        # least this share of the sentence's largest amount, at most it
@@ -51,9 +50,10 @@ class Words:
         von = [w for w in kinds["link"] if w.endswith("von")]
         near_number = [w for w in kinds["link"] if not w.endswith("von")]
         self.candidate_scale = re.compile(rf"(?:{alternation(caps)})(?![\s-]*+(?i:{currency}))")
+        # on the folded text; a literal first lets the regex engine skip ahead (the letter
+        # before is checked by _candidate): twice as fast as a leading look-behind (bench)
         self.candidate_link = re.compile(
-            rf"(?i:(?<!{LETTER})(?:{alternation(von)})"
-            rf"|(?<!{LETTER})(?:{alternation(near_number)})\s++(?:{LETTER}++\.?\s++){{0,2}}\d)")
+            rf"{alternation(von)}|{alternation(near_number)}\s++(?:{LETTER}++\.?\s++){{0,2}}\d")
         links = word_alt(kinds["link"])
         self.link_in = re.compile(rf"(?i:{links})(?!{LETTER})")          # in the cue chain
         self.link_before = re.compile(rf"(?i:{links})[\s,:]*$")             # before it
@@ -68,14 +68,14 @@ def words() -> Words:
     return Words()
 
 
-def find_inherited(text: str, found: list[Amount], index: TextIndex | None) -> list[Amount]:
-    """Inherited amounts of ``text`` given the amounts ``found`` (in text order, not overlapping).
+def find_inherited(text: str, low: str, found: list[AmountFound], index: TextIndex) -> list[AmountFound]:
+    """Inherited amounts of ``text`` (``low``: folded) given the amounts ``found`` (in text
+    order, not overlapping).
 
     Only a sentence that holds a found amount and, outside the found amounts, a capitalised
     scale word or a link word is read: the parts between its found amounts (:func:`_read_gap`).
     """
-    index = index or TextIndex(text)
-    out: list[Amount] = []
+    out: list[AmountFound] = []
     done_to = -1
     for a in found:
         if a.start < done_to:
@@ -84,7 +84,7 @@ def find_inherited(text: str, found: list[Amount], index: TextIndex | None) -> l
         done_to = s1
         in_scope = [b for b in found if s0 <= b.start < s1]
         gaps = _gaps(in_scope, s0, s1)
-        if not any(_candidate(text, g0, g1, s1) for g0, g1 in gaps):
+        if not any(_candidate(text, low, g0, g1, s1) for g0, g1 in gaps):
             continue
         top = max(b.value_eur for b in in_scope)
         for g0, g1 in gaps:
@@ -92,17 +92,21 @@ def find_inherited(text: str, found: list[Amount], index: TextIndex | None) -> l
     return out
 
 
-def _candidate(text: str, g0: int, g1: int, s1: int) -> bool:
+def _candidate(text: str, low: str, g0: int, g1: int, s1: int) -> bool:
     """Does a capitalised scale word or a link word start in text[g0:g1] (sentence end ``s1``)?"""
     w = words()
-    for rx in (w.candidate_scale, w.candidate_link):
-        m = rx.search(text, g0, s1)
-        if m is not None and m.start() < g1:
+    m = w.candidate_scale.search(text, g0, s1)
+    if m is not None and m.start() < g1:
+        return True
+    pos = g0
+    while (m := w.candidate_link.search(low, pos, s1)) is not None and m.start() < g1:
+        if m.start() == 0 or not low[m.start() - 1].isalpha():
             return True
+        pos = m.start() + 1
     return False
 
 
-def _gaps(in_scope: list[Amount], s0: int, s1: int) -> list[tuple[int, int]]:
+def _gaps(in_scope: list[AmountFound], s0: int, s1: int) -> list[tuple[int, int]]:
     """The parts of the sentence [s0, s1) between its money phrases."""
     cur, gaps = s0, []
     for r in in_scope:
@@ -114,7 +118,7 @@ def _gaps(in_scope: list[Amount], s0: int, s1: int) -> list[tuple[int, int]]:
     return gaps
 
 
-def _read_gap(text: str, g0: int, g1: int, top: Decimal, index, out: list[Amount]) -> None:
+def _read_gap(text: str, g0: int, g1: int, top: Decimal, index, out: list[AmountFound]) -> None:
     """Inherited amounts in text[g0:g1], a sentence part between money phrases (``top``: the
     largest money amount of the sentence)."""
     w = words()

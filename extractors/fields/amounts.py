@@ -24,7 +24,8 @@ How it works
   Millionen Euro").
 * Qualifier and unit come from cue words before and after the number and earlier in the
   sentence; ``text``/``start``/``end`` cover the adjacent cue words ("ca. 400 Millionen Euro",
-  "20 Millionen Euro pro Jahr").
+  "20 Millionen Euro pro Jahr"). The role (budget, grant, award …) comes from role cues of the
+  sentence (:mod:`extractors.fields.roles`).
 
 Ranges and the scorer
 ---------------------
@@ -46,11 +47,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields import amount_inherit, numbers
-from extractors.fields.amount_cues import Hit, cues, key, records
+from extractors.fields.amount_cues import AmountFound, Hit, cues, key, records
 from extractors.fields.numbers import (LETTER, SEP, Num, capitalised_too, clean, number_regex,
                                        read_number, word_alt)
+from extractors.fields.roles import assign_roles
 from extractors.fields.rules import alternation, fold, read_lines, read_table
-from models.records import Amount
 
 WINDOW_BEFORE = 60           # chars scanned before a currency word (ranges, number words)
 WINDOW_AFTER = 45            # chars scanned after it (prefix form "EUR 1.000.000,00 bis 2.000.000,00")
@@ -113,17 +114,20 @@ def grammar() -> Grammar:
     return Grammar()
 
 
-def find_amounts(text: str, index=None) -> list[Amount]:
-    """All amounts in ``text``; ``index`` (a TextIndex) clips near cues to the sentence.
+def find_amounts(ctx) -> list[AmountFound]:
+    """All amounts of ``ctx.text`` (``ctx``: a :class:`~extractors.fields.pipeline.Context`:
+    text, folded text, sentence index).
 
     For each currency word, the places before it where a number (or a range opener) starts are
     tried in order; the first money phrase that reaches the currency wins, else the prefix form
-    starting at the currency itself. Then the numbers that inherit a currency are added.
+    starting at the currency itself. Then the numbers that inherit a currency are added, and
+    every amount gets its role (:mod:`extractors.fields.roles`).
     """
     g = grammar()
-    out: list[Amount] = []
+    text, index = ctx.text, ctx.index
+    out: list[AmountFound] = []
     prev_end, n = 0, len(text)
-    for cs, ce in _currency_words(fold(text)):
+    for cs, ce in _currency_words(ctx.folded):
         if cs < prev_end:
             continue                             # inside the last phrase ("EUR 5 bis EUR 10")
         lo, hi = max(cs - WINDOW_BEFORE, prev_end), min(ce + WINDOW_AFTER, n)
@@ -138,9 +142,10 @@ def find_amounts(text: str, index=None) -> list[Amount]:
             prev_end = max(m.end(), max(r.end for r in recs))
             break
     if out:
-        inherited = amount_inherit.find_inherited(text, out, index)
+        inherited = amount_inherit.find_inherited(text, ctx.folded, out, index)
         if inherited:
             out = sorted(out + inherited, key=lambda a: a.start)   # stable: range pairs keep order
+        assign_roles(text, ctx.folded, out, index)
     return out
 
 
@@ -314,18 +319,13 @@ class AmountsComponent:
         self.name = name
         grammar()
 
-    def find(self, text: str, index=None) -> list[Amount]:
-        return find_amounts(text, index)
-
     def __call__(self, doc: Doc) -> Doc:
         ctx = doc._.fr_ctx
-        found = find_amounts(ctx.text, ctx.index) if ctx is not None else find_amounts(doc.text)
-        if doc._.fr is None:
-            doc._.fr = {}
-        doc._.fr.setdefault("amounts", []).extend(found)
+        if ctx is not None:
+            doc._.fr["amounts"].extend(find_amounts(ctx))
         return doc
 
 
-@Language.factory("foerderradar_amounts")
+@Language.factory("foerderradar_amounts", requires=["doc._.fr_ctx"], assigns=["doc._.fr"])
 def make_component(nlp: Language, name: str):
     return AmountsComponent(nlp, name)

@@ -30,7 +30,7 @@ SEP = r"(?>\s{0,3}(?:-\s{0,2})?)"
 YEAR_MIN, YEAR_MAX = 1900, 2099            # plain 4-digit numbers in this range may be years
 
 DIGITS = (
-    r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?"                 # 1.000.000,50
+    r"(?:\d{1,3}(?:\.\d{3})+(?:,(?:\d+|[ \n]\d\d(?!\d)))?"   # 1.000.000,50; 1.837, 32 (a PDF line break)
     rf"|\d{{1,3}}(?:{NUM_WS}\d{{3}})+(?:,\d+)?"        # 50 000
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"                   # 1,500,000.00 / 1,250
     # 1,5 / 2500 / 12.50; not where one group of three follows (the forms above read that)
@@ -74,8 +74,8 @@ def vocabulary() -> NumberWords:
     for row in read_table("amount_numbers.txt"):
         if row[1] not in kinds:
             raise ValueError(f"amount_numbers.txt: unknown kind {row[1]!r} for {row[0]!r}")
-        kinds[row[1]][row[0].casefold()] = Decimal(row[2]) if len(row) > 2 else Decimal(0)
-    scale = {w.casefold(): Decimal(f) for w, f in read_table("amount_scales.txt")}
+        kinds[row[1]][row[0].lower()] = Decimal(row[2]) if len(row) > 2 else Decimal(0)
+    scale = {w.lower(): Decimal(f) for w, f in read_table("amount_scales.txt")}
     return NumberWords(scale, tuple(kinds["morph"]), kinds["article"], kinds["fraction"],
                        kinds["half"])
 
@@ -94,10 +94,12 @@ def number_word_start() -> str:
 
 
 def number_word_regex() -> str:
-    """A number written in words: an article or fraction word, or a cardinal of pieces."""
+    """A number written in words: an article or fraction word, or a cardinal of pieces, and
+    further such numbers after a written-out scale word ("zwei Millionen dreihunderttausend")."""
     single, first = _word_pieces()
-    rest = alternation(vocabulary().morphs)
-    return rf"(?<!{LETTER})(?:{single}|{first}(?:{rest})*)(?!{LETTER})"
+    word = rf"(?:{single}|{first}(?:{alternation(vocabulary().morphs)})*)"
+    inner = alternation(w for w in vocabulary().scale if w.isalpha() and "viertel" not in w)
+    return rf"(?<!{LETTER}){word}(?:\s+(?i:{inner})\s+{word})*(?!{LETTER})"
 
 
 def scale_regex() -> str:
@@ -148,11 +150,14 @@ def parse_digits(s: str, has_scale: bool) -> Decimal | None:
 def parse_words(s: str) -> Decimal | None:
     """The value of a number written in words ("eine", "anderthalb", "zweihundertfünfzig")."""
     v = vocabulary()
-    w = s.casefold()
+    words = s.lower().split()
+    w = " ".join(words)
     if w in v.article:
         return v.article[w]
     if w in v.fraction:
         return v.fraction[w]
+    if words[0] in v.article:                  # "eine Million zweihunderttausend"
+        w = " ".join(["ein"] + words[1:])
     try:
         return Decimal(text2num(w, "de"))
     except (ValueError, TypeError, IndexError, KeyError):
@@ -194,15 +199,17 @@ def read_number(m: re.Match, p: str) -> Num | None:
     n, s = m.group(f"{p}n"), m.group(f"{p}s")
     h = m.group(f"{p}h") if f"{p}h" in groups else None
     is_word = not n[0].isdigit()
+    if is_word and s and len(n.split()) > 1 and s.isalpha():
+        n, s = f"{n} {s}", None              # "drei Milliarden fünfhundert Millionen": one cardinal
     raw = parse_words(n) if is_word else parse_digits(n, bool(s))
     if raw is None or raw == 0:
         return None
-    if is_word and n.casefold() in v.article and not (s or h):
+    if is_word and n.lower() in v.article and not (s or h):
         return None
     mult = Decimal(1)
     if h:
-        mult *= v.half[h.casefold()]
+        mult *= v.half[h.lower()]
     if s:
-        mult *= v.scale[" ".join(s.casefold().split())]
-    end = m.end(f"{p}s" if s else f"{p}h" if h else f"{p}n")
-    return Num(raw, mult, bool(s), is_word, m.start(f"{p}n"), end, n.isdigit())
+        mult *= v.scale[" ".join(s.lower().split())]
+    end = m.end(f"{p}s" if m.group(f"{p}s") else f"{p}h" if h else f"{p}n")
+    return Num(raw, mult, bool(m.group(f"{p}s")), is_word, m.start(f"{p}n"), end, n.isdigit())

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from extractors.fields.rules import fold
 from extractors.fields.text import TextIndex, prepare
 from extractors.version import EXTRACTOR_VERSION
-from models.records import DateMention, Deadline, Document, Extraction
+from models.records import Amount, DateMention, Deadline, Document, Extraction
 
 if not Doc.has_extension("fr_ctx"):
     Doc.set_extension("fr_ctx", default=None)
@@ -135,7 +135,7 @@ class Extractor:
         res = doc._.fr
         return Extraction(
             source=document.source, title=document.title, published=ctx.published,
-            amounts=res["amounts"], deadlines=_records(Deadline, res["deadlines"]),
+            amounts=_records(Amount, res["amounts"]), deadlines=_records(Deadline, res["deadlines"]),
             dates=_records(DateMention, res["dates"]),
             programmes=res["programmes"], municipalities=res["municipalities"],
             errors=list(document.errors),
