@@ -348,3 +348,16 @@ def test_key_prefixes_hold_every_leading_part_of_every_key():
                 assert " ".join(toks[:n]) in prefixes
     assert "mittleres" in prefixes and "mittleres nordfriesland" in prefixes
     assert "nordfriesland mittleres" not in prefixes
+
+
+def test_a_cache_of_an_older_index_version_is_reindexed_once_and_kept(tmp_path):
+    path = tmp_path / "gazetteer.json.gz"
+    Gazetteer.from_gv100ad(FIXTURE).save(path)
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    data["index_version"] -= 1
+    data["index"] = {k: {} for k in data["index"]}          # an older index: empty
+    path.write_bytes(gzip.compress(json.dumps(data).encode("utf-8")))
+    first = Gazetteer.load(path)
+    assert first.reindexed and [e.key for e in first.find("Breklum")] == ["01054020"]
+    again = Gazetteer.load(path)
+    assert not again.reindexed and [e.key for e in again.find("Breklum")] == ["01054020"]

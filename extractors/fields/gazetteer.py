@@ -469,7 +469,13 @@ class Gazetteer:
         if data.get("version") != CACHE_VERSION:
             raise GazetteerError(f"{path}: stored register has format version {data.get('version')}, "
                                  f"this foerderradar reads {CACHE_VERSION}; load the GV100AD file again")
-        return cls(data, path)
+        gaz = cls(data, path)
+        if gaz.reindexed:
+            try:                 # keep the new index: the next load need not rebuild it
+                gaz.save(path)
+            except OSError:
+                pass
+        return gaz
 
     @classmethod
     def load_default(cls) -> "Gazetteer | None":

@@ -570,6 +570,7 @@ class MunicipalitiesComponent:
         return doc
 
 
-@Language.factory("foerderradar_municipalities")
+@Language.factory("foerderradar_municipalities", requires=["doc._.fr_ctx"], assigns=["doc._.fr"])
 def make_component(nlp: Language, name: str) -> MunicipalitiesComponent:
+    """spaCy factory of the municipality component."""
     return MunicipalitiesComponent(name)
