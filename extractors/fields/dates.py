@@ -37,6 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields.rules import alternation, fold, read_jsonl, read_lines, read_pairs
+from extractors.fields.published import Publication, resolve
 from extractors.fields.text import cue_distance, cue_regex, in_aside, sentence_bounds
 
 # --- heuristics (named, so they can be tuned in one place) ------------------------------------
@@ -45,6 +46,7 @@ YEAR_RANGE_MAX_SPAN = 30               # "2020 bis 2024" yes; "1990 bis 2500" is
 ROLLOVER_DAYS = 60                     # a year-less date this far before publication is next year's
 PUB_LOOKBACK = 45                      # chars before a date searched for "Datum:", "Stand:" …
 DATELINE_MAX_OFFSET = 1500             # a dateline ("Berlin, 12. März 2024 –") stands near the top
+DATE_LINE_MAX_OFFSET = 300             # the first date of a text, alone on its line this near the top
 KIND_CUE_MAX_DIST = 160                # a kind cue farther from the date than this is ignored
 LEFT_WINDOW = 40                       # chars before a date looked at for a preposition
 TIME_WINDOW = 32                       # chars around a date looked at for a clock time
@@ -188,6 +190,10 @@ _PUB_RE = re.compile(r"(?<![\w])(?:" + _fragments("date_publication_lead.txt") +
 _PUB_LINE_RE = re.compile(r"^\s*(?:date|datum)\s*:?\s*$")
 _DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
 _DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
+# a label line above a date ("Bewerbungsschluss", "Antragsfrist:")
+_LABEL_END_RE = re.compile(r"(?:" + alternation(read_lines("date_label_ends.txt")) + r")\W*$|:\s*$")
+# the rest of a line that holds only a date and maybe a clock time ("14. März 2019, 12:09 Uhr")
+_DATE_LINE_REST_RE = re.compile(r"[ \t]*(?:,?[ \t]*(?:um[ \t]+)?\d{1,2}[:.]\d\d(?:[ \t]*uhr)?)?[ \t]*(?:\n|$)")
 
 _KIND_RES: dict[str, list[str]] = {}
 for _c in KIND_CUES:
@@ -221,6 +227,7 @@ class Cand:
     time: str | None = None
     publication: bool = False
     inferred: bool = False          # the year was inferred, not written
+    year_source: str = "written"    # written | range | cy | sentence | publication
     range_with: int | None = None   # merged into a range: 1 the left date, -1 the right one
     date: dt.date | None = None
     date_end: dt.date | None = None
@@ -242,6 +249,7 @@ class DateFound:
     position: str | None = None     # "start" | "mid" | "end": Anfang, Mitte, Ende of the period
     annual: bool = False            # "jeden Jahres": the same day every year
     year_written: bool = True       # False: the year was inferred, not written
+    year_source: str = "written"    # written | range | cy | sentence | publication
     month: int | None = None        # month and day as written (first day of a range)
     day: int | None = None
 
@@ -461,6 +469,16 @@ def _is_publication(low: str, text: str, c: Cand) -> bool:
         and bool(_DATELINE_AFTER_RE.match(low[c.end:c.end + 5]))
 
 
+def _is_date_line(low: str, c: Cand) -> bool:
+    """Is ``c`` a day alone on its line near the top ("25.09.2024", "14. März 2019, 12:09 Uhr"),
+    not under a label ("Antragsfrist:"): the date of the page or article?"""
+    line_start = low.rfind("\n", 0, c.start) + 1
+    above = low[:line_start].rstrip()
+    return c.start <= DATE_LINE_MAX_OFFSET and c.granularity == "day" and c.d_end is None \
+        and c.y is not None and not low[line_start:c.start].strip(" \t|") \
+        and not _LABEL_END_RE.search(above[-40:]) and bool(_DATE_LINE_REST_RE.match(low, c.end))
+
+
 # --- years and values ---------------------------------------------------------------------------
 
 def _joinable(a: Cand, b: Cand, low: str) -> bool:
@@ -485,15 +503,17 @@ def _join_ranges(cands: list[Cand], low: str) -> None:
         a.range_with, b.range_with = 1, -1
         if a.y is None and b.y is not None and not a.cy:
             a.y = b.y - 1 if (a.m or 0) > (b.m or 0) else b.y
+            a.year_source = "range"
         if b.y is None and a.y is not None and not b.cy:
             b.y = a.y if (b.m or 0) >= (a.m or 0) else a.y + 1
+            b.year_source = "range"
 
 
 def _sentence_years(cands: list[Cand], index) -> dict[tuple[int, int], set[int]]:
-    """The years written in each sentence."""
+    """The years written in each sentence (publication dates left out)."""
     out: dict[tuple[int, int], set[int]] = {}
     for c in cands:
-        if c.y is not None:
+        if c.y is not None and not c.publication:
             years = out.setdefault(sentence_bounds(index, c.start, c.end), set())
             years.update(y for y in (c.y, c.y_end) if y)
     return out
@@ -513,7 +533,7 @@ def _infer_years(cands: list[Cand], index, published: dt.date | None) -> None:
     year (see ``_publication_year``)."""
     for c in cands:
         if c.y is None and c.cy and published:
-            c.y, c.inferred = published.year, True
+            c.y, c.inferred, c.year_source = published.year, True, "cy"
     pending = [c for c in cands if c.y is None and not c.cy and not c.annual and c.granularity != "year"]
     if not pending:
         return
@@ -521,9 +541,9 @@ def _infer_years(cands: list[Cand], index, published: dt.date | None) -> None:
     for c in pending:
         ys = sent_years.get(sentence_bounds(index, c.start, c.end), set())
         if len(ys) == 1:
-            c.y, c.inferred = next(iter(ys)), True
+            c.y, c.inferred, c.year_source = next(iter(ys)), True, "sentence"
         elif published is not None:
-            c.y, c.inferred = _publication_year(c, published), True
+            c.y, c.inferred, c.year_source = _publication_year(c, published), True, "publication"
 
 
 def _set_values(c: Cand) -> None:
@@ -649,32 +669,29 @@ def _record(text: str, c: Cand, kind: str) -> DateFound:
         text=text[c.start:c.end], start=c.start, end=c.end, date=c.date, date_end=c.date_end,
         granularity=c.granularity, kind=kind, time=c.time, rule=_rule_name(c),
         day_range=c.granularity == "day" and c.date_end is not None, position=c.rel,
-        annual=c.annual, year_written=not c.inferred, month=c.m, day=c.d)
+        annual=c.annual, year_written=not c.inferred, year_source=c.year_source, month=c.m, day=c.d)
 
 
-def _publication_date(cands: list[Cand]) -> dt.date | None:
-    """The first publication date with a year ("Stand: 12.03.2024")."""
-    for c in cands:
-        if c.publication and c.y is not None:
-            found = _mkdate(c.y, c.m, c.d)
-            if found:
-                return found
-    return None
+def _publication(ctx, cands: list[Cand]) -> Publication:
+    """The document's publication (``extractors.fields.published``): the caller's or parser's
+    date, a publication day in the text, a byline month, or the one year its dates share."""
+    days = [_mkdate(c.y, c.m, c.d) for c in cands if c.publication and c.y is not None]
+    written = [c.y for c in cands if c.y is not None and not c.publication
+               and c.granularity in ("day", "month")]
+    given = ctx.published if (ctx.published is not None or ctx.published_given) else None
+    return resolve(given, [d for d in days if d], ctx.folded, MONTHS, written)
 
 
-def find_dates(ctx) -> tuple[list[DateFound], dt.date | None]:
-    """Every date of ``ctx.text``, and the publication date: the one the context holds, or when the
-    caller stated none, the first publication date found in the text."""
+def find_dates(ctx) -> tuple[list[DateFound], Publication]:
+    """Every date of ``ctx.text``, and the document's publication (see ``_publication``)."""
     text, low, index = ctx.text, ctx.folded, ctx.index
-    published = ctx.published
     cands = scan(text, low)
+    for i, c in enumerate(cands):
+        c.publication = _is_publication(low, text, c) or (i == 0 and _is_date_line(low, c))
+    pub = _publication(ctx, cands)
     if not cands:
-        return [], published
-    for c in cands:
-        c.publication = _is_publication(low, text, c)
-    if published is None and not ctx.published_given:
-        published = _publication_date(cands)
-    kept = _resolve(cands, low, index, published)
+        return [], pub
+    kept = _resolve(cands, low, index, pub.reference)
     by_sentence: dict[tuple[int, int], list[Cand]] = {}
     for c in kept:
         by_sentence.setdefault(sentence_bounds(index, c.start, c.end), []).append(c)
@@ -690,7 +707,7 @@ def find_dates(ctx) -> tuple[list[DateFound], dt.date | None]:
                 kind = classify(low, c, s0, s1, _nearest_kind_cue(low, c, s0, s1, cues, group))
             out.append(_record(text, c, kind))
     out.sort(key=lambda d: d.start)
-    return out, published
+    return out, pub
 
 
 class DatesComponent:
@@ -704,10 +721,10 @@ class DatesComponent:
         ctx = doc._.fr_ctx
         if ctx is None:
             return doc
-        found, published = find_dates(ctx)
+        found, pub = find_dates(ctx)
         doc._.fr["dates"].extend(found)
-        if published != ctx.published:
-            doc._.fr_ctx = replace(ctx, published=published)
+        if pub != ctx.publication:
+            doc._.fr_ctx = replace(ctx, published=pub.date, publication=pub)
         return doc
 
 

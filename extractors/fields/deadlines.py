@@ -157,7 +157,12 @@ class Doc_:
     found per sentence once."""
 
     def __init__(self, ctx):
-        self.text, self.low, self.index, self.published = ctx.text, ctx.folded, ctx.index, ctx.published
+        self.text, self.low, self.index = ctx.text, ctx.folded, ctx.index
+        # the day year-less dates are read relative to (publication day, byline month, shared year)
+        pub = ctx.publication
+        self.published = pub.reference if pub is not None else ctx.published
+        # an annual date's next occurrence needs the publication day (or its month at least)
+        self.annual_from = self.published if pub is None or pub.source != "shared_year" else None
         self._hits: dict[tuple[int, int], tuple[list[Hit], list[Hit]]] = {}
         self._annual: dict[tuple[int, int], bool] = {}
 
@@ -424,6 +429,14 @@ def _deadline_date(m: DateFound, cue: Hit, end_prep: bool) -> tuple[bool, dt.dat
     return False, None
 
 
+def _passed_at_publication(m: DateFound, date: dt.date | None, published: dt.date | None) -> bool:
+    """A year-less date read in the publication year that had passed when the text was published
+    ("Der 15. Januar ist der Stichtag", published on 20 January): this year's or next year's? Not
+    certain, so no deadline."""
+    return m.year_source == "publication" and date is not None and published is not None \
+        and date < published
+
+
 def _next_on_or_after(month: int | None, day: int | None, published: dt.date | None) -> dt.date | None:
     """The first (month, day) on or after publication, for an annual deadline."""
     if not (month and day and published):
@@ -456,9 +469,9 @@ def _make(doc: Doc_, m: DateFound, cue: Hit, subjects: list[Hit], group: tuple[i
     month_day = None
     if annual and not (m.year_written and date is not None):
         kind = "fristJaehrlich"
-        date = _next_on_or_after(m.month, m.day, doc.published)
+        date = _next_on_or_after(m.month, m.day, doc.annual_from)
         month_day = (m.month, m.day) if m.month and m.day else None
-    elif date is None:
+    elif date is None or _passed_at_publication(m, date, doc.published):
         return None
     if cue.cue and cue.cue.lower().startswith("stichtage"):
         kind = "stichtage"

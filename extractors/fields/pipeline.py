@@ -43,6 +43,7 @@ class Context:
     gazetteer: Any = None                       # extractors.fields.gazetteer.Gazetteer or None
     title: str | None = None
     land: str | None = None                     # 2-digit code of the source's Land, where known (municipality keys)
+    publication: Any = None                     # published.Publication, once the dates component ran
 
     def __post_init__(self):
         if self.index is None:
