@@ -115,6 +115,8 @@ _ALTERNATIVES = {
     "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
     # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
     "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
+    # März bis Juni 2022 / Januar–März
+    "mrng": rf"(?P<mon1>{_MON})\s*(?:bis(?:\s+(?:einschließlich|ende))?|[-–—])\s*(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
     # Ende April 2024 / April 2024 / Mitte Mai
     "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
     # 2020 bis 2024 / 2021–2027
@@ -218,6 +220,7 @@ class Cand:
     m: int | None = None
     d: int | None = None
     d_end: int | None = None        # day range within one month
+    m_end: int | None = None        # month range ("März bis Juni")
     y_end: int | None = None
     rel: str | None = None          # start | mid | end
     cy: bool = False                # "d. J."
@@ -246,6 +249,7 @@ class DateFound:
     time: str | None
     rule: str
     day_range: bool = False         # a range of days: date_end is the range's last day
+    month_range: bool = False       # a range of months ("März bis Juni 2022")
     position: str | None = None     # "start" | "mid" | "end": Anfang, Mitte, Ende of the period
     annual: bool = False            # "jeden Jahres": the same day every year
     year_written: bool = True       # False: the year was inferred, not written
@@ -402,6 +406,13 @@ def _read_month(c: Cand, v, left: str) -> bool:
     return c.m is not None
 
 
+def _read_month_range(c: Cand, v, left: str) -> bool:
+    """Month ranges ("März bis Juni 2022", "Januar–März"): one period."""
+    c.m, c.m_end, c.y = month_number(v("mon1")), month_number(v("mon")), _year(v("y"))
+    c.granularity = "month"
+    return c.m is not None and c.m_end is not None and c.m_end != c.m
+
+
 def _read_year_range(c: Cand, v, left: str) -> bool:
     """Year ranges ("2020 bis 2024", "2021–27") of at most YEAR_RANGE_MAX_SPAN years."""
     y2 = v("y2")
@@ -422,7 +433,8 @@ def _read_year(c: Cand, v, left: str) -> bool:
 
 
 _READERS = {"rng": _read_day, "dmn": _read_day, "mdn": _read_day, "num": _read_day,
-            "iso": _read_day, "qtr": _read_quarter, "sea": _read_season, "mon": _read_month,
+            "iso": _read_day, "qtr": _read_quarter, "sea": _read_season, "mrng": _read_month_range,
+            "mon": _read_month,
             "yrng": _read_year_range, "yr": _read_year}
 
 
@@ -554,6 +566,9 @@ def _set_values(c: Cand) -> None:
         c.date = _mkdate(y, c.m, c.d)
         if c.d_end is not None:
             c.date_end = _mkdate(y, c.m, c.d_end)
+    elif c.granularity == "month" and c.m_end:
+        y1 = y + 1 if c.m_end < c.m else y
+        c.date, c.date_end = dt.date(y, c.m, 1), dt.date(y1, c.m_end, _last_day(y1, c.m_end))
     elif c.granularity == "month":
         last = _last_day(y, c.m)
         lo, hi = {"start": (1, 10), "mid": (11, 20), "end": (last, last)}.get(c.rel, (1, last))
@@ -669,6 +684,7 @@ def _record(text: str, c: Cand, kind: str) -> DateFound:
         text=text[c.start:c.end], start=c.start, end=c.end, date=c.date, date_end=c.date_end,
         granularity=c.granularity, kind=kind, time=c.time, rule=_rule_name(c),
         day_range=c.granularity == "day" and c.date_end is not None, position=c.rel,
+        month_range=c.m_end is not None,
         annual=c.annual, year_written=not c.inferred, year_source=c.year_source, month=c.m, day=c.d)
 
 

@@ -48,6 +48,7 @@ HEADING_MAX_LINES = 8       # lines searched upwards for a heading above a list 
 HEADING_MAX_CHARS = 90      # a heading line is short
 LEFT_WINDOW = 40
 CONTINUATION_GAP = 3        # chars between a deadline's sentence and a continuing sentence
+COORDINATION_GAP = 30       # chars between two coordinated dates ("31. März und 30. September")
 LABEL_MAX_CHARS = 90        # a sentence this short is a label line ("Fragen bis 1. März 2024 an …")
 GOVERNED_LOOKBACK = 30      # chars before a project word searched for a governing preposition
 ANTECEDENT_CHARS = 45       # chars before a relative clause searched for its project antecedent
@@ -106,6 +107,11 @@ DURATION_RE = re.compile(
     rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
     r"\s+(?P<rel>nach|vor)(?![\w])")
 _DURATION_UNITS = (("woche", "W"), ("monat", "M"), ("jahr", "Y"))     # anything else: days
+# between two coordinated dates: a comma or a conjunction, maybe a preposition or article
+_COORDINATION_RE = re.compile(
+    r"\s*(?:[,;]\s*(?:(?:" + _words("deadline_conjunctions.txt") + r")\s+)?|(?:" + _words("deadline_conjunctions.txt")
+    + r")\s+)(?:(?:spätestens|jeweils)\s+)?(?:(?:am|bis(?:\s+zum)?|zum|der|den|dem)\s+)?")
+_LABEL_COLON_RE = re.compile(r"[*\s]*:\s*")
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$")
 UNDATED_KEYS = tuple(read_lines("deadline_undated_keys.txt"))
 # rolling calls are looked for only in sentences holding one of these keys
@@ -146,10 +152,13 @@ class Hit:
 
 @dataclass(slots=True)
 class Found:
-    """A dated deadline with the span its cues came from (sentence or heading) and its subject."""
+    """A dated deadline with the span its cues came from (sentence or heading), its subject, and
+    the cue that made it one."""
     deadline: DeadlineFound
     group: tuple[int, int]
     subject: str | None
+    cue: Hit | None = None
+    end_prep: bool = False
 
 
 class Doc_:
@@ -292,8 +301,15 @@ def _calls(low: str, s0: int, s1: int, m: DateFound, pos: list[Hit]) -> bool:
     return False
 
 
+def _labels_another(low: str, h: Hit, m: DateFound, siblings: list[DateFound]) -> bool:
+    """Is ``h`` the label of another date ("Einreichschluss: 15. April 2017" labels that date
+    only, not "(30.05.2017)" before it)?"""
+    after = _LABEL_COLON_RE.match(low, h.end)
+    return after is not None and any(o is not m and o.start == after.end() for o in siblings)
+
+
 def _best_evidence(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit],
-                   left: _Left) -> tuple[int, Hit, list[Hit]] | None:
+                   left: _Left, siblings: list[DateFound]) -> tuple[int, Hit, list[Hit]] | None:
     """The nearest deadline evidence for ``m`` (distance, cue), and the subject words."""
     low = doc.low
     subjects = [h for h in pos if h.type == "subject" and not (m.start <= h.start < m.end)]
@@ -304,7 +320,7 @@ def _best_evidence(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit],
     short = s1 - s0 <= LABEL_MAX_CHARS
     best = None
     for h in pos:
-        if m.start <= h.start < m.end:
+        if m.start <= h.start < m.end or _labels_another(low, h, m, siblings):
             continue
         d = doc.dist(h, m)
         if _admits(h, m, left, bool(subjects), calls, short, d) and (best is None or d < best[0]):
@@ -342,7 +358,7 @@ def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[
     left = _left_of(doc, m, s0, s1)
     if left is None:
         return None
-    ev = _best_evidence(doc, m, s0, s1, pos, left)
+    ev = _best_evidence(doc, m, s0, s1, pos, left, siblings)
     if ev is None:
         return None
     best_d, cue, subjects = ev
@@ -412,18 +428,16 @@ def _heading(doc: Doc_, m: DateFound, line_start: int, starts: set[int]) -> Foun
 
 
 def _deadline_date(m: DateFound, cue: Hit, end_prep: bool) -> tuple[bool, dt.date | None]:
-    """(is it a deadline, its date): a range's or period's end, "Mitte" the 15th; a plain month
-    only after "bis" with a deadline noun or strong verb; "Anfang Mai" never."""
+    """(is it a deadline, its date): a range's or period's end; a plain month only after "bis"
+    with a deadline noun or strong verb; "Anfang Mai", "Mitte Oktober" never (approximate)."""
     if m.day_range:
         return True, m.date_end
     if m.granularity != "month":
         return True, m.date
     if m.position == "end":
         return True, m.date_end
-    if m.position == "mid":
-        return True, m.date.replace(day=15) if m.date else None
-    if m.position == "start":
-        return False, None
+    if m.position in ("start", "mid"):
+        return False, None      # "Anfang Mai", "Mitte Oktober": approximate
     if end_prep and (cue.type == "noun" or cue.strong):
         return True, m.date_end
     return False, None
@@ -479,7 +493,19 @@ def _make(doc: Doc_, m: DateFound, cue: Hit, subjects: list[Hit], group: tuple[i
                        granularity=m.granularity, time=m.time, subject=subject,
                        cue=doc.text[cue.start:cue.end], rule=f"{cue.type}:{cue.cue}",
                        month_day=month_day)
-    return Found(dl, group, subject)
+    return Found(dl, group, subject, cue, end_prep)
+
+
+def _coordinated(doc: Doc_, m: DateFound, prev: Found) -> Found | None:
+    """A date joined to the deadline right before it by "und", "oder", "sowie", a comma
+    ("Stichtage sind der 5. Januar 2022 und der 31. Januar 2022") is a deadline of the same kind."""
+    gap = doc.low[prev.deadline.end:m.start]
+    if prev.cue is None or not 0 < len(gap) <= COORDINATION_GAP or not _COORDINATION_RE.fullmatch(gap):
+        return None
+    res = _make(doc, m, prev.cue, [], prev.group, prev.end_prep, 0)
+    if res is not None:
+        res.subject = res.deadline.subject = prev.subject
+    return res
 
 
 def _continues(doc: Doc_, m: DateFound, s0: int, pos, neg, found: list[Found]) -> bool:
@@ -502,10 +528,13 @@ def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
     starts = {x.start for x in dates}
     found: list[Found] = []
     for m, (s0, s1) in zip(dates, bounds):
-        if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season"):
+        if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season") \
+                or m.month_range:
             continue
         pos, neg = doc.hits(s0, s1)
         res = _judge(doc, m, s0, s1, pos, neg, by_sent[(s0, s1)])
+        if res is None and found:
+            res = _coordinated(doc, m, found[-1])
         if res is None and _continues(doc, m, s0, pos, neg, found):
             res = _continuation(doc, m, s0, found[-1])
         if res is None:
