@@ -192,6 +192,8 @@ _PUB_RE = re.compile(r"(?<![\w])(?:" + _fragments("date_publication_lead.txt") +
 _PUB_LINE_RE = re.compile(r"^\s*(?:date|datum)\s*:?\s*$")
 _DATELINE_RE = re.compile(r"^\s*[A-ZÄÖÜ][\w.\-/ ]{1,40}(?:\s*\([^)]{1,20}\))?,\s*(?:den\s+)?$")
 _DATELINE_AFTER_RE = re.compile(r"^\s*(?:[-–—:|(]|$)")
+_HEADING_AFTER_RE = re.compile(r"[ \t]+[A-ZÄÖÜ]")
+_SHORT_DM_RE = re.compile(r"\d\.\d\.")
 # a label line above a date ("Bewerbungsschluss", "Antragsfrist:")
 _LABEL_END_RE = re.compile(r"(?:" + alternation(read_lines("date_label_ends.txt")) + r")\W*$|:\s*$")
 # the rest of a line that holds only a date and maybe a clock time ("14. März 2019, 12:09 Uhr")
@@ -343,6 +345,15 @@ def _candidates(text: str, low: str):
                 break
 
 
+def _heading_number(text: str, c: Cand) -> bool:
+    """Is a year-less "2.1." (one digit each) at a line start followed by a capitalised word
+    ("2.1. Stärkung der Rolle …"): a section number, not a date?"""
+    if c.rule != "num" or c.y is not None or c.cy or c.annual or not _SHORT_DM_RE.fullmatch(text, c.start, c.end):
+        return False
+    line_start = text.rfind("\n", 0, c.start) + 1
+    return not text[line_start:c.start].strip() and bool(_HEADING_AFTER_RE.match(text, c.end))
+
+
 def _read_day(c: Cand, v, left: str) -> bool:
     """Day forms ("31. Juli 2018", "1.–15. März", "March 15, 2024", "31.07.2018", ISO)."""
     if c.rule in ("num", "iso"):
@@ -452,7 +463,8 @@ def scan(text: str, low: str | None = None) -> list[Cand]:
             return _group(i) if i is not None else None
 
         c = Cand(mt.start(), mt.end(), rule)
-        if _READERS[rule](c, v, low[max(0, c.start - LEFT_WINDOW):c.start]):
+        if _READERS[rule](c, v, low[max(0, c.start - LEFT_WINDOW):c.start]) \
+                and not _heading_number(text, c):
             out.append(c)
     return out
 

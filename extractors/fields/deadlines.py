@@ -44,7 +44,7 @@ from extractors.fields.text import (CLAUSE_BREAK_RE, cue_distance, cue_regex, in
 MAX_CUE_DIST = 220          # deadline evidence farther from the date than this (chars) is ignored
 SUBJECT_BIS_DIST = 60       # "Anträge bis 31.3." / "Bewerbungen: bis 15. Mai": subject this near
 END_PREP_BONUS = 25         # "bis"/"spätestens" right before the date favours the deadline reading
-HEADING_MAX_LINES = 8       # lines searched upwards for a heading above a list of dates
+HEADING_MAX_LINES = 8       # non-blank lines searched upwards for a heading above a list of dates
 HEADING_MAX_CHARS = 90      # a heading line is short
 LEFT_WINDOW = 40
 CONTINUATION_GAP = 3        # chars between a deadline's sentence and a continuing sentence
@@ -402,14 +402,16 @@ def _heading(doc: Doc_, m: DateFound, line_start: int, starts: set[int]) -> Foun
     """A date at the start of a line under a heading such as "Antragsfrist:" or "Stichtage"."""
     low = doc.low
     pos_line_end = line_start - 1
-    for _ in range(HEADING_MAX_LINES):
+    lines = 0
+    while lines < HEADING_MAX_LINES:
         if pos_line_end <= 0:
             return None
         ls = low.rfind("\n", 0, pos_line_end) + 1
         line = low[ls:pos_line_end]
         pos_line_end = ls - 1
         if not line.strip():
-            continue
+            continue            # blank lines between list items do not count
+        lines += 1
         # a line that is itself a listed date: keep going up
         if any(ls <= s < ls + len(line) and _BULLET_RE.match(low[ls:s]) for s in starts):
             continue
