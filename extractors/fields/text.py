@@ -10,7 +10,8 @@ On top of it:
 - :func:`sentence_bounds`: the sentence around a span, also cut after a year that ends a sentence
   ("… bis 2024. Die …"), which TextIndex reads as an ordinal;
 - :func:`cue_distance`: how far a cue word stands from a date, in characters plus a penalty per
-  clause break (``CLAUSE_BREAK_RE``), parentheticals between them skipped as asides;
+  clause break (``CLAUSE_BREAK_RE``; commas between list items are none), parentheticals between
+  them skipped as asides;
 - :func:`in_aside`: whether a cue stands in a qualifying parenthetical ("(für Vorhaben ab 2025)")
   that does not hold the date;
 - :func:`cue_regex`: one word-start regex over named alternatives (cue files become regexes).
@@ -136,8 +137,21 @@ _QUALIFIER_PAREN_RE = re.compile(
     r"\(\s*(?:nur\s+|jeweils\s+)?(?:" + alternation(read_lines("text_aside_words.txt")) + r")(?![\w])")
 
 
+# what follows a comma inside a list: a short item, then another comma or a conjunction
+# ("Vereine, Schulen, Kirchengemeinden und Stiftungen"): such a comma is no clause break
+_LIST_ITEM_RE = re.compile(
+    r"(?:[^\s,;.()]+[ \t]+){0,3}?[^\s,;.()]+(?:,\s|[ \t]+(?:" + alternation(read_lines("text_list_conjunctions.txt"))
+    + r")[ \t])")
+
+
 def _breaks(text: str, lo: int, hi: int) -> int:
-    return len(CLAUSE_BREAK_RE.findall(text, lo, hi))
+    """Clause breaks in ``text[lo:hi]``; commas between the items of a list do not count."""
+    n = 0
+    for m in CLAUSE_BREAK_RE.finditer(text, lo, hi):
+        if m.group(0)[0] == "," and _LIST_ITEM_RE.match(text, m.end()):
+            continue
+        n += 1
+    return n
 
 
 def cue_distance(text: str, a0: int, a1: int, b0: int, b1: int) -> int:
