@@ -100,25 +100,36 @@ _SEASON = rf"(?:{_alt(SEASONS)})(?:s|es)?(?![a-zäöüß])"
 _ORD = rf"(?:{_alt(ORDINALS)})(?![a-zäöüß])"
 _UNIT = rf"(?:{_alt(PERIOD_UNITS)})(?![a-zäöüß])"
 
+# what may follow a month and two digits that are no year ("im Mai 30 Projekte", "Juni 10 Uhr")
+_NOT_YEAR = _fragments("date_not_year_after.txt")
+
 _ALTERNATIVES = {
     # 1.–15. März 2024 / vom 1. bis 30. Juni 2023 / 18. bis 20. Oktober
     "rng": rf"(?P<d1>{_D})\.?\s*{_TO}\s*(?P<d2>{_D})\.\s*(?P<mon>{_MON}){_TAIL}",
+    # zwischen dem 2. und dem 22. Oktober (only after "zwischen")
+    "brng": rf"(?:(?<=zwischen\s)|(?<=zwischen\sdem\s)|(?<=between\s)|(?<=between\sthe\s))(?P<d1>{_D})\.?\s*(?:und|and)\s+(?:dem\s+|the\s+)?(?P<d2>{_D})\.?\s*(?:of\s+)?(?P<mon>{_MON}){_TAIL}",
     # Freitag, 15. März 2024 / 1. Sept. 2023 / 15 March 2024 / 30. September d. J.
     "dmn": rf"{_WD}(?P<d>{_D})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{_MON}){_TAIL}",
     # March 15, 2024
     "mdn": rf"(?P<mon>{_MON})\s+(?P<d>{_D})(?:st|nd|rd|th)?,?\s+(?P<y>{_Y})(?!\d)",
+    # 14.–15.10.2025 / 14./15.10. / 1. bis 3.7.2024
+    "nrng": rf"(?P<d1>{_D})\.?\s*(?:{_TO}|/)\s*(?P<d2>{_D})\.\s?(?P<m>{_M})\.(?:\s?(?P<y>{_Y}|\d\d)(?!\d))?(?!\d|\.\d)",
     # 31.07.2018 / 31.7.18 / 15.3. / 30.09. jeden Jahres
     "num": rf"{_WD}(?P<d>{_D})\.\s?(?P<m>{_M})\.(?:\s?(?P<y>{_Y}|\d\d)(?!\d)|\s+(?P<cy>{_CY})|\s+(?P<ann>{_ANN}))?(?!\d|\.\d)",
+    # bis zum 15.3 (no final dot; only after a preposition, see _read_day)
+    "numd": rf"(?P<d>{_D})\.(?P<m>{_M})(?![\d.]|,\d|\s*(?:%|€|mio|mrd|euro|eur\b|prozent|uhr|h\b|std|km|m²|qm|ha\b))",
+    # 05/2025 / 05.2025
+    "nmon": rf"(?P<m>0?[1-9]|1[0-2])[./](?P<y>{_Y})(?![\d]|[./]\d)",
     # 2024-03-31
     "iso": rf"(?P<y>{_Y})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?!\d)",
     # im zweiten Quartal 2024 / 3. Quartal 2024 / Q3/2024 / 2. Halbjahr / H1 2025
-    "qtr": rf"(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
+    "qtr": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?:(?:(?P<ord>{_ORD})|(?P<ordn>[1-4])\.)\s*(?P<unit>{_UNIT})|(?P<qq>[qh])(?P<qn>[1-4]))(?:\s*(?:/|des\s+jahres|of)?\s*(?P<y>{_Y})(?!\d))?",
     # Frühjahr 2024 / Ende des Sommers 2023 / Winter 2023/24
     "sea": rf"(?:(?P<rel>{_REL})\s+(?:des\s+|im\s+)?)?(?P<sea>{_SEASON})(?:\s+(?P<y>{_Y})(?:\s*/\s*(?:{_Y}|\d\d))?(?!\d))?",
     # März bis Juni 2022 / Januar–März
     "mrng": rf"(?P<mon1>{_MON})\s*(?:bis(?:\s+(?:einschließlich|ende))?|[-–—])\s*(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
     # Ende April 2024 / April 2024 / Mitte Mai
-    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
+    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d)|\s+'?(?P<yy>\d\d)(?![\d.,:]|\s*(?:{_NOT_YEAR})))?",
     # 2020 bis 2024 / 2021–2027
     "yrng": rf"(?P<y1>{_Y})\s*(?:bis(?:\s+(?:einschließlich|zum\s+jahr|ende))?|[-–—/]|to)\s*(?P<y2>{_Y}|\d\d)(?![\d]|[.,]\d)",
     # bis Ende 2021 / ab 2021 / im Jahr 2020
@@ -151,7 +162,7 @@ _KW_ANCHOR_RE = re.compile(
     + r")(?![^\W\d_])")
 # a word-by-word view of the text: where an anchor word ("Q3", "April", "12") starts
 ANCHOR_RE = re.compile("[0-9" + _ANCHOR_CLASS + r"][0-9]*[^\W\d_]*")
-_AFTER_DAY = r"[.–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:" + _alt(MONTHS) + r")(?![a-zäöüß])"
+_AFTER_DAY = r"[./–—-]|(?:st|nd|rd|th)\b|\s+(?:of\s+)?(?:" + _alt(MONTHS) + r")(?![a-zäöüß])"
 # searched in the folded text: a digit run not glued to a word, "./-" (except "Q3", "H1"), of
 # 1–2 digits before ".", "–", "st" or a month, or a year 19xx/20xx
 _DIGIT_ANCHOR_RE = re.compile(
@@ -163,6 +174,7 @@ _DIGIT_ANCHOR_RE = re.compile(
 # the words a candidate can start with before its anchor (weekday, "Ende", ordinal, "des", "den")
 _LEFT_EXT_RE = re.compile(
     rf"(?<![\w])(?:(?:{_alt(_WEEKDAY_WORDS)})\.?,?\s+(?:den\s+)?"
+    rf"|{_REL}\s+(?:des\s+|im\s+)?(?:{_ORD}\s*|[1-4]\.\s*|[qh])"
     rf"|{_REL}\s+(?:des\s+(?:monats\s+|jahres\s+)?|im\s+|of\s+)?"
     rf"|{_ORD}\s*|[qh])$")
 _LEFT_WORDS = frozenset((*_WEEKDAY_WORDS, *RELATIVE, *ORDINALS,
@@ -354,33 +366,40 @@ def _heading_number(text: str, c: Cand) -> bool:
     return not text[line_start:c.start].strip() and bool(_HEADING_AFTER_RE.match(text, c.end))
 
 
+_DAY_PREP_RE = re.compile(r"(?:^|[\s(])(?:bis(?:\s+(?:zum|spätestens))?|zum|am|vom|ab(?:\s+dem)?|spätestens(?:\s+(?:am|zum|bis))?)\s*$")
+
+
 def _read_day(c: Cand, v, left: str) -> bool:
-    """Day forms ("31. Juli 2018", "1.–15. März", "March 15, 2024", "31.07.2018", ISO)."""
-    if c.rule in ("num", "iso"):
-        c.d, c.m, c.y = int(v("d")), int(v("m")), _year(v("y"))
+    """Day forms ("31. Juli 2018", "1.–15. März", "14./15.10.", "March 15, 2024", "31.07.2018",
+    "bis zum 15.3", ISO)."""
+    if c.rule in ("num", "iso", "nrng", "numd"):
+        c.m, c.y = int(v("m")), _year(v("y"))
         if v("y") and c.y is None:
             return False
-        if c.rule == "num" and c.y is None and _SECTION_RE.search(left):
+        if c.y is None and _SECTION_RE.search(left) and c.rule != "iso":
             return False        # "Nr. 2.1."
+        if c.rule == "numd" and not _DAY_PREP_RE.search(left):
+            return False        # "15.3" alone is a number; "bis zum 15.3" a day
     else:
         c.m = month_number(v("mon"))
-        if c.rule == "rng":
-            c.d, c.d_end = int(v("d1")), int(v("d2"))
-            if c.d_end <= c.d:
-                return False
-        else:
-            c.d = int(v("d"))
         c.y = _year(v("y"))
         if c.m is None:
             return False
+    if c.rule in ("rng", "brng", "nrng"):
+        c.d, c.d_end = int(v("d1")), int(v("d2"))
+        if c.d_end <= c.d:
+            return False
+    else:
+        c.d = int(v("d"))
     c.cy = bool(v("cy"))
     c.annual = bool(v("ann"))
     return True
 
 
 def _read_quarter(c: Cand, v, left: str) -> bool:
-    """Quarters and halves ("im zweiten Quartal 2024", "Q3/2024", "2. Halbjahr")."""
+    """Quarters and halves ("im zweiten Quartal 2024", "Q3/2024", "2. Halbjahr", "Ende Q3 2025")."""
     c.y = _year(v("y"))
+    c.rel = RELATIVE.get((v("rel") or "").lower())
     if v("qq"):
         if c.y is None:
             return False        # "Q3" or "H1" alone is too often something else
@@ -405,9 +424,9 @@ def _read_season(c: Cand, v, left: str) -> bool:
 
 
 def _read_month(c: Cand, v, left: str) -> bool:
-    """Months ("April 2024", "Ende April"); alone only after a preposition ("im April")."""
+    """Months ("April 2024", "Ende April", "Mai '25"); alone only after a preposition ("im April")."""
     c.m = month_number(v("mon"))
-    c.y = _year(v("y"))
+    c.y = _year(v("y") or v("yy"))
     c.rel = RELATIVE.get((v("rel") or "").lower())
     if c.y is None and c.rel is None and not _MONTH_PREP_RE.search(left):
         return False
@@ -415,6 +434,13 @@ def _read_month(c: Cand, v, left: str) -> bool:
         return False            # English modal verb / abbreviation without a year
     c.granularity = "month"
     return c.m is not None
+
+
+def _read_numeric_month(c: Cand, v, left: str) -> bool:
+    """A month and year in digits ("05/2025", "05.2025"), not after a section word."""
+    c.m, c.y = int(v("m")), _year(v("y"))
+    c.granularity = "month"
+    return c.y is not None and not _SECTION_RE.search(left)
 
 
 def _read_month_range(c: Cand, v, left: str) -> bool:
@@ -443,7 +469,8 @@ def _read_year(c: Cand, v, left: str) -> bool:
     return c.y is not None and (c.rel is not None or bool(_YEAR_CUE_RE.search(left)))
 
 
-_READERS = {"rng": _read_day, "dmn": _read_day, "mdn": _read_day, "num": _read_day,
+_READERS = {"rng": _read_day, "brng": _read_day, "dmn": _read_day, "mdn": _read_day,
+            "nrng": _read_day, "num": _read_day, "numd": _read_day, "nmon": _read_numeric_month,
             "iso": _read_day, "qtr": _read_quarter, "sea": _read_season, "mrng": _read_month_range,
             "mon": _read_month,
             "yrng": _read_year_range, "yr": _read_year}
@@ -570,9 +597,26 @@ def _infer_years(cands: list[Cand], index, published: dt.date | None) -> None:
             c.y, c.inferred, c.year_source = _publication_year(c, published), True, "publication"
 
 
+def _narrow(c: Cand, y0: int, m0: int, y1: int, m1: int) -> None:
+    """``date``/``date_end`` of a quarter, half or season from month m0 of y0 to month m1 of y1,
+    narrowed by Anfang (its first third), Mitte (the middle third), Ende (its last day)."""
+    months = [(y0 + (m0 - 1 + i) // 12, (m0 - 1 + i) % 12 + 1)
+              for i in range((y1 - y0) * 12 + m1 - m0 + 1)]
+    third = max(1, len(months) // 3)
+    if c.rel == "start":
+        months = months[:third]
+    elif c.rel == "mid":
+        months = months[third:len(months) - third] or months
+    (ya, ma), (yb, mb) = months[0], months[-1]
+    c.date, c.date_end = dt.date(ya, ma, 1), dt.date(yb, mb, _last_day(yb, mb))
+    if c.rel == "end":
+        c.date = c.date_end
+
+
 def _set_values(c: Cand) -> None:
     """``date`` and ``date_end`` of a candidate whose year is known: the first and last day of its
-    period, narrowed by Anfang (1–10), Mitte (11–20) and Ende (last day)."""
+    period; a month narrowed by Anfang (1–10), Mitte (11–20) and Ende (last day), coarser periods
+    by ``_narrow``."""
     y = c.y
     if c.granularity == "day":
         c.date = _mkdate(y, c.m, c.d)
@@ -588,12 +632,10 @@ def _set_values(c: Cand) -> None:
     elif c.granularity in ("quarter", "half"):
         span = 3 if c.granularity == "quarter" else 6
         m0 = (c.n - 1) * span + 1
-        m1 = m0 + span - 1
-        c.date, c.date_end = dt.date(y, m0, 1), dt.date(y, m1, _last_day(y, m1))
+        _narrow(c, y, m0, y, m0 + span - 1)
     elif c.granularity == "season":
         m0, m1 = c.season
-        y1 = y + 1 if m1 < m0 else y
-        c.date, c.date_end = dt.date(y, m0, 1), dt.date(y1, m1, _last_day(y1, m1))
+        _narrow(c, y, m0, y + 1 if m1 < m0 else y, m1)
     elif c.granularity == "year":
         y1 = c.y_end or y
         c.date, c.date_end = dt.date(y, 1, 1), dt.date(y1, 12, 31)
@@ -681,7 +723,7 @@ def classify(low: str, c: Cand, s0: int, s1: int, cue: str | None) -> str:
 def _rule_name(c: Cand) -> str:
     """The output's rule: the form, "_end" etc. for months, "+range", "+annual", "+inferred_year"."""
     rule = c.rule
-    if c.granularity == "month" and c.rel:
+    if c.granularity in ("month", "quarter", "half", "season") and c.rel:
         rule += f"_{c.rel}"
     if c.annual:
         rule += "+annual"

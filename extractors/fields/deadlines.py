@@ -430,14 +430,17 @@ def _heading(doc: Doc_, m: DateFound, line_start: int, starts: set[int]) -> Foun
 
 
 def _deadline_date(m: DateFound, cue: Hit, end_prep: bool) -> tuple[bool, dt.date | None]:
-    """(is it a deadline, its date): a range's or period's end; a plain month only after "bis"
-    with a deadline noun or strong verb; "Anfang Mai", "Mitte Oktober" never (approximate)."""
+    """(is it a deadline, its date): a day, a day range's end, the last day of a period that
+    "Ende" closes; a plain month, quarter, half or season only after "bis" with a deadline noun
+    or strong verb (its last day); "Anfang Mai", "Mitte Oktober", "bis 2025" never."""
     if m.day_range:
         return True, m.date_end
-    if m.granularity != "month":
+    if m.granularity == "day":
         return True, m.date
     if m.position == "end":
-        return True, m.date_end
+        return True, m.date_end     # "bis Ende April", "bis Ende 2025", "bis Ende Q3 2025"
+    if m.granularity == "year":
+        return False, None          # "bis 2025": the whole year, no deadline
     if m.position in ("start", "mid"):
         return False, None      # "Anfang Mai", "Mitte Oktober": approximate
     if end_prep and (cue.type == "noun" or cue.strong):
@@ -530,8 +533,7 @@ def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
     starts = {x.start for x in dates}
     found: list[Found] = []
     for m, (s0, s1) in zip(dates, bounds):
-        if m.kind == "publication" or m.granularity in ("year", "quarter", "half", "season") \
-                or m.month_range:
+        if m.kind == "publication" or m.month_range or m.rule.startswith("yrng"):
             continue
         pos, neg = doc.hits(s0, s1)
         res = _judge(doc, m, s0, s1, pos, neg, by_sent[(s0, s1)])
