@@ -111,6 +111,8 @@ _DURATION_UNITS = (("woche", "W"), ("monat", "M"), ("jahr", "Y"))     # anything
 _COORDINATION_RE = re.compile(
     r"\s*(?:[,;]\s*(?:(?:" + _words("deadline_conjunctions.txt") + r")\s+)?|(?:" + _words("deadline_conjunctions.txt")
     + r")\s+)(?:(?:spätestens|jeweils)\s+)?(?:(?:am|bis(?:\s+zum)?|zum|der|den|dem)\s+)?")
+# "… ist der 15. Mai", "… lautet: 15. Mai": a sentence giving a value
+_VALUE_LEFT_RE = re.compile(r"(?<![\w])(?:ist|lautet|wird|sind)\s+(?:jetzt\s+|nun\s+|nunmehr\s+)?(?:der|am)\s*$")
 _LABEL_COLON_RE = re.compile(r"[*\s]*:\s*")
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$")
 UNDATED_KEYS = tuple(read_lines("deadline_undated_keys.txt"))
@@ -206,11 +208,18 @@ def _find_hits(low: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
     if not pos:
         return pos, []
     neg = [Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0))
-           for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)]
+           for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)
+           if not (m.lastgroup == "completion" and _attributive(low, m.end()))]
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
     neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
                                      for p in pos)]
     return pos, neg
+
+
+def _attributive(low: str, end: int) -> bool:
+    """Does a participle go on as an adjective ("die ausgewählten Träger", "umgesetzte
+    Vorhaben")? Then it describes a noun and says nothing about a date."""
+    return end < len(low) and low[end].isalpha()
 
 
 def _project_in_clause(low: str, s0: int, s1: int, m: DateFound) -> bool:
@@ -513,6 +522,24 @@ def _coordinated(doc: Doc_, m: DateFound, prev: Found) -> Found | None:
     return res
 
 
+def _from_sentence_before(doc: Doc_, m: DateFound, s0: int, starts: set[int]) -> Found | None:
+    """A date in a sentence without cues, right after a sentence that names the deadline but no
+    date ("Die Einreichungsfrist wurde verlängert. Neuer Termin ist der 15. Mai 2025.")."""
+    left = doc.low[max(s0, m.start - LEFT_WINDOW):m.start]
+    if s0 == 0 or "\n\n" in doc.low[max(0, s0 - CONTINUATION_GAP):s0] \
+            or not (END_PREP_RE.search(left) or _VALUE_LEFT_RE.search(left)):
+        return None
+    p0, p1 = doc.sentence(s0 - 1, s0)
+    if p1 < s0 - CONTINUATION_GAP or p1 > s0 or any(p0 <= x < p1 for x in starts):
+        return None
+    pos, neg = doc.hits(p0, p1)
+    nouns = [h for h in pos if h.type == "noun"]
+    if not nouns or any(n.type in _HEADING_BLOCKERS for n in neg):
+        return None
+    return _make(doc, m, nouns[-1], [h for h in pos if h.type == "subject"], (p0, m.end), False,
+                 MAX_CUE_DIST)
+
+
 def _continues(doc: Doc_, m: DateFound, s0: int, pos, neg, found: list[Found]) -> bool:
     """May date ``m`` (no cues in its sentence) amend the deadline found right before it?"""
     if pos or neg or m.granularity != "day" or m.date is None or not found:
@@ -541,6 +568,8 @@ def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
             res = _coordinated(doc, m, found[-1])
         if res is None and _continues(doc, m, s0, pos, neg, found):
             res = _continuation(doc, m, s0, found[-1])
+        if res is None and not pos and not neg and m.granularity == "day":
+            res = _from_sentence_before(doc, m, s0, starts)
         if res is None:
             at_line_start, ls = _is_line_start(doc.low, m.start)
             if not at_line_start or any(p.type in ("noun", "verb") for p in pos):
