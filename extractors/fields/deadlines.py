@@ -61,7 +61,7 @@ def _words(name: str) -> str:
 
 _CUES = read_jsonl("deadline_cues.jsonl")
 _NEG = read_jsonl("deadline_negative.jsonl")
-_NEG_KINDS = ("post_award", "completion", "reference")
+_NEG_KINDS = ("post_award", "after_award", "completion", "reference")
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
 _KIND_CUES: dict[str, list[str]] = {}
 for _c in read_jsonl("date_kind_cues.jsonl"):
@@ -113,6 +113,9 @@ _COORDINATION_RE = re.compile(
     + r")\s+)(?:(?:spätestens|jeweils)\s+)?(?:(?:am|bis(?:\s+zum)?|zum|der|den|dem)\s+)?")
 # "… ist der 15. Mai", "… lautet: 15. Mai": a sentence giving a value
 _VALUE_LEFT_RE = re.compile(r"(?<![\w])(?:ist|lautet|wird|sind)\s+(?:jetzt\s+|nun\s+|nunmehr\s+)?(?:der|am)\s*$")
+PAST_AUX_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_past_aux.txt") + r")(?![\w])")
+# an event noun with what it is about ("Sprechstunde zur Antragstellung", "Workshop zum Aufruf")
+_EVENT_OF_RE = re.compile(r"\s+(?:zur|zum|zu|für|über|on|about)\s+(?:\w+\s+)?")
 _LABEL_COLON_RE = re.compile(r"[*\s]*:\s*")
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$")
 UNDATED_KEYS = tuple(read_lines("deadline_undated_keys.txt"))
@@ -359,6 +362,20 @@ def _outcompeted(doc: Doc_, m: DateFound, neg: list[Hit], siblings: list[DateFou
     return False
 
 
+def _reported_or_after_award(low: str, s0: int, s1: int, cue: Hit, left: _Left,
+                             neg: list[Hit]) -> bool:
+    """Does the sentence report a past submission ("hat seinen Antrag am 3. März gestellt"),
+    stand after the award ("Im Fall einer Bewilligung sind … vorzulegen"), or is the deadline
+    word what an event is about ("Sprechstunde zur Antragstellung am 4. April")?"""
+    if any(n.type == "after_award" for n in neg):
+        return True
+    if cue.type == "verb" and not left.end_prep and PAST_AUX_RE.search(low, s0, s1):
+        return True
+    return cue.type == "noun" and any(
+        n.type == "event" and n.end <= cue.start and _EVENT_OF_RE.fullmatch(low, n.end, cue.start)
+        for n in neg)
+
+
 def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[Hit],
            siblings: list[DateFound]) -> Found | None:
     """Date ``m`` as a deadline of its sentence ``[s0, s1)``, or None."""
@@ -373,6 +390,8 @@ def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[
     best_d, cue, subjects = ev
     if cue.type != "noun" and not (left.end_prep or left.late or m.day_range or left.linked):
         return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
+    if _reported_or_after_award(doc.low, s0, s1, cue, left, neg):
+        return None
     if cue.type == "window" and _project_in_clause(doc.low, s0, s1, m):
         return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
     dp = best_d - (END_PREP_BONUS if left.end_prep and cue.type != "subject" else 0)
