@@ -193,3 +193,76 @@ def test_range_with_clock_times_between(ex):
 def test_annual_eines_jahres():
     c = scan("bis zum 31. Januar eines Jahres")[0]
     assert (c.d, c.m, c.y, c.annual) == (31, 1, None, True)
+
+
+# --- forms and periods of issue #9: (text, surface, published, date, date_end, granularity) -------
+FORMS = [
+    ("Die Tagung ist am 14.–15.10.2025.", "14.–15.10.2025", None, D(2025, 10, 14), D(2025, 10, 15), "day"),
+    ("Workshop am 14./15.10.2025 in Kassel", "14./15.10.2025", None, D(2025, 10, 14), D(2025, 10, 15), "day"),
+    ("Die Messe ist vom 13. bis 15. Juli 2025.", "13. bis 15. Juli 2025", None, D(2025, 7, 13), D(2025, 7, 15), "day"),
+    ("Anmeldung zwischen dem 2. und dem 22. Oktober 2025", "2. und dem 22. Oktober 2025", None,
+     D(2025, 10, 2), D(2025, 10, 22), "day"),
+    ("Projektstart 05/2025", "05/2025", None, D(2025, 5, 1), D(2025, 5, 31), "month"),
+    ("Ende der Umsetzung: 05.2026", "05.2026", None, D(2026, 5, 1), D(2026, 5, 31), "month"),
+    ("Anträge bis zum 15.3 einreichen.", "15.3", D(2025, 1, 10), D(2025, 3, 15), None, "day"),
+    ("Frist: Ende Jän. 2026", "Ende Jän. 2026", None, D(2026, 1, 31), D(2026, 1, 31), "month"),
+    ("Die Ausschreibung endet im März '26.", "März '26", None, D(2026, 3, 1), D(2026, 3, 31), "month"),
+    ("bis Ende Q3 2025", "Ende Q3 2025", None, D(2025, 9, 30), D(2025, 9, 30), "quarter"),
+    ("bis Ende des dritten Quartals 2025", "Ende des dritten Quartals 2025", None,
+     D(2025, 9, 30), D(2025, 9, 30), "quarter"),
+    ("Anfang Q3 2025", "Anfang Q3 2025", None, D(2025, 7, 1), D(2025, 7, 31), "quarter"),
+    ("bis Ende H2 2025", "Ende H2 2025", None, D(2025, 12, 31), D(2025, 12, 31), "half"),
+    ("bis Ende Sommer 2025", "Ende Sommer 2025", None, D(2025, 8, 31), D(2025, 8, 31), "season"),
+    ("für den Zeitraum März bis Juni 2022", "März bis Juni 2022", None, D(2022, 3, 1), D(2022, 6, 30), "month"),
+]
+
+
+@pytest.mark.parametrize("text,surface,published,date,date_end,granularity", FORMS,
+                         ids=[f[0][:40] for f in FORMS])
+def test_forms(ex, text, surface, published, date, date_end, granularity):
+    m = one(ex, text, surface, published)
+    assert (m.date, m.date_end, m.granularity) == (date, date_end, granularity)
+
+
+NOT_DATES = [
+    "Die Förderquote liegt bei 15.3 Prozent.",
+    "Siehe Drucksache Nr. 05/2025 des Landtags.",
+    "2.1. Stärkung der Rolle der Kultur",
+    "Im Mai 30 Projekte gefördert.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DATES)
+def test_not_dates(ex, text):
+    assert [d.text for d in dates(ex, text) if d.granularity in ("day", "month") and d.date] == []
+
+
+# (text, published found, the year year-less dates take)
+PUBLICATION = [
+    ("Stand: 12.03.2024\n\nAnträge bis zum 30. Juni.", D(2024, 3, 12), 2024),
+    ("Berlin, 12. März 2021 – Anträge bis zum 30. Juni.", D(2021, 3, 12), 2021),
+    ("12. März 2021, 08:15 Uhr\n\nAnträge bis zum 30. Juni.", D(2021, 3, 12), 2021),
+    ("aus der Zeitung vom 3.2.2019\n\nAnträge bis zum 30. Juni.", D(2019, 2, 3), 2019),
+    ("Förderaufruf veröffentlicht am 1. September 2025\n\nAnträge bis zum 30. Oktober.", D(2025, 9, 1), 2025),
+    (" date 2019-03 von dpa\n\nAnträge bis zum 30. Juni.", None, 2019),
+    ("Stand: April 2021\n\nAnträge bis zum 30. Juni.", None, 2021),
+    ("Die Jury tagt am 12. Juni 2025. Anträge bis zum 30. April.", None, 2025),
+    ("Die Jury tagt am 12. Juni 2025, die Preise am 1. Juli 2024. Anträge bis zum 30. April.", None, None),
+    ("Anträge bis zum 30. April.", None, None),
+]
+
+
+@pytest.mark.parametrize("text,published,year", PUBLICATION, ids=[p[0][:40] for p in PUBLICATION])
+def test_publication_resolver(ex, text, published, year):
+    """Publication days become ``published``; a byline month or the one year all full dates share
+    only give year-less dates their year; the clock never does."""
+    rec = ex.extract_text(text)
+    assert rec.published == published
+    m = [d for d in rec.dates if d.text in ("30. Juni", "30. April", "30. Oktober")][0]
+    assert (m.date.year if m.date else None) == year
+
+
+def test_caller_date_wins_over_the_text(ex):
+    rec = ex.extract_text("Stand: 12.03.2024\n\nAnträge bis zum 30. Juni.", published=D(2023, 1, 5))
+    assert rec.published == D(2023, 1, 5)
+    assert [d.date for d in rec.dates if d.text == "30. Juni"] == [D(2023, 6, 30)]

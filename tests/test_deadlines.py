@@ -419,3 +419,105 @@ def test_press_release_wordings(ex, text, expected):
 def test_time_for_the_work_is_a_period(ex):
     assert dated(ex, "Für die Umsetzung der Vorhaben ist bis Ende 2026 Zeit.") == []
     assert dated(ex, "Die Kommunen haben bis zum 31.12.2026 Zeit für die Umsetzung.") == []
+
+
+# --- phenomena of issue #9: (text, published, [dates]) positive, then negatives ------------------
+
+def dates_only(ex, text, published=None):
+    return [d.date for d in deadlines(ex, text, published) if d.date]
+
+
+PHENOMENA = [
+    # compound heads: a cue word as the head of a compound
+    ("Ihren Projektantrag reichen Sie bis 1. Juli 2025 ein.", None, [D(2025, 7, 1)]),
+    ("Förderanfragen nehmen wir bis zum 31. August 2025 entgegen.", None, [D(2025, 8, 31)]),
+    ("Einreichschluss*: 15. April 2025", None, [D(2025, 4, 15)]),
+    ("Die Antragstellungsfrist endet am 30. Juni 2025.", None, [D(2025, 6, 30)]),
+    ("Zwischenstichtag für Projektanträge: 30.09.2025", None, [D(2025, 9, 30)]),
+    # clause structure: list commas are no clause breaks
+    ("Bis zum 3. Mai 2025 können Vereine, Schulen, Kirchengemeinden, Feuerwehren, Sportvereine, "
+     "Heimatvereine, Bürgerinitiativen, Jugendgruppen und Stiftungen ihre Ideen beim Amt einreichen.",
+     None, [D(2025, 5, 3)]),
+    ("Anträge sind bis zum 30. Juni 2025 einzureichen; die bereits umgesetzten Vorhaben werden "
+     "anschließend vorgestellt.", None, [D(2025, 6, 30)]),
+    # missing submission words
+    ("Vorschläge können bis zum 30. September 2025 mitgeteilt werden.", None, [D(2025, 9, 30)]),
+    ("Bei Fragen können Sie sich bis zum 10. April 2025 an die Geschäftsstelle wenden.", None,
+     [D(2025, 4, 10)]),
+    ("Die Beantragung muss bis zum 15. Oktober 2025 erfolgen.", None, [D(2025, 10, 15)]),
+    ("Vereine können bis zum 1. März 2025 Projekte für den Heimatpreis vorschlagen.", None,
+     [D(2025, 3, 1)]),
+    # the sentence before carries the cue
+    ("Die Einreichungsfrist wurde verlängert. Neuer Termin ist der 15. Mai 2025.", None,
+     [D(2025, 5, 15)]),
+    # coordinated dates
+    ("Die nächsten Stichtage für Anträge sind:\n\nMittwoch, 5. Februar 2025 und Montag, 31. März 2025",
+     None, [D(2025, 2, 5), D(2025, 3, 31)]),
+    ("Anmeldefristen: 11. Mai beziehungsweise 12. Oktober 2025", None,
+     [D(2025, 5, 11), D(2025, 10, 12)]),
+    # years: byline month, a date alone at the top, the one year the full dates share
+    (" date 2020-06 Vereinshilfe\n\nAnträge können bis einschließlich 31. Oktober gestellt werden.",
+     None, [D(2020, 10, 31)]),
+    ("Stand: April 2021\n\nAnträge sind bis zum 30. Juni einzureichen.", None, [D(2021, 6, 30)]),
+    ("aus der Zeitung vom 3.2.2019: Bewerbungen sind bis zum 31. März möglich, Auskunft "
+     "erteilt das Amt.", None, [D(2019, 3, 31)]),
+    ("Förderaufruf\n\n14.01.2025\n\nAnträge sind bis zum 15. März einzureichen.", None,
+     [D(2025, 3, 15)]),
+    ("Die Jury tagt am 12. Juni 2025. Anträge sind bis zum 30. April einzureichen.", None,
+     [D(2025, 4, 30)]),
+    # coarse deadlines at the end of their period
+    ("Anträge sind bis Ende 2025 einzureichen.", None, [D(2025, 12, 31)]),
+    ("Anträge sind bis Ende Q3 2025 einzureichen.", None, [D(2025, 9, 30)]),
+    ("Anträge können bis Ende des dritten Quartals 2025 gestellt werden.", None, [D(2025, 9, 30)]),
+    ("Bewerbungen sind bis Ende H2 2025 einzureichen.", None, [D(2025, 12, 31)]),
+    ("Anträge sind bis Ende Sommer 2025 einzureichen.", None, [D(2025, 8, 31)]),
+    # forms
+    ("Anmeldungen werden zwischen dem 2. und dem 22. Oktober 2025 entgegengenommen.", None,
+     [D(2025, 10, 22)]),
+    ("Der Förderaufruf ist vom 14.–15.10.2025 geöffnet, Anträge bitte online.", None,
+     [D(2025, 10, 15)]),
+    ("Anträge sind bis zum 15.3 einzureichen.", D(2025, 1, 10), [D(2025, 3, 15)]),
+    ("Anträge bis Ende Jän. 2026 einreichen!", None, [D(2026, 1, 31)]),
+    ("Die Antragsfrist endet im März '26.", None, [D(2026, 3, 31)]),
+    ("Antragsfrist: 05/2026", None, [D(2026, 5, 31)]),
+]
+
+
+@pytest.mark.parametrize("text,published,expected", PHENOMENA, ids=[p[0][:50] for p in PHENOMENA])
+def test_phenomena(ex, text, published, expected):
+    assert dates_only(ex, text, published) == expected
+
+
+NOT_DEADLINES = [
+    # past-tense reports and post-award submissions
+    ("Der Verein hat seinen Antrag am 3. März 2025 gestellt.", None),
+    ("Der Sportverein hatte den Förderantrag bereits am 12. Februar 2025 eingereicht.", None),
+    ("Im Fall einer Bewilligung sind die Unterlagen bis zum 31. März 2026 vorzulegen.", None),
+    # a board deciding on submitted projects, events and their compounds
+    ("Der Beirat entscheidet am 20. Mai 2025 über die eingereichten Projekte.", None),
+    ("Die Bürgersprechstunde zur Antragstellung ist am 4. April 2025.", None),
+    ("Die Zukunftswerkstatt für Projektideen findet am 5. Juni 2025 statt.", None),
+    # approximate and coarse without an end
+    ("Einreichschluss: Mitte Oktober 2025", None),
+    ("Die Mittel stehen bis Ende 2025 zur Verfügung.", None),
+    ("Anträge können bis 2027 gestellt werden.", None),
+    ("Anfang Q3 2025 beginnt die Umsetzung der Projekte.", None),
+    # month ranges are periods
+    ("Projektanträge für den Zeitraum März bis Juni 2025 müssen vorher eingereicht werden.", None),
+    # a label cue belongs to the date after it
+    ("- 4. Sitzung (30.05.2025), Einreichschluss: 15. April 2025", None),
+    # year-less dates: passed at publication is uncertain; a section number is no date
+    ("Der 15. Januar ist der Stichtag für die Anträge.", D(2026, 1, 20)),
+    ("2.1. Stärkung der Antragstellung\n\nAnträge sind bei der Bewilligungsstelle einzureichen.", None),
+    # numbers that look like forms
+    ("Die Förderquote liegt bei 15.3 Prozent, Anträge sind jederzeit einzureichen.", None),
+]
+
+
+@pytest.mark.parametrize("text,published", NOT_DEADLINES, ids=[n[0][:50] for n in NOT_DEADLINES])
+def test_not_deadlines(ex, text, published):
+    found = dates_only(ex, text, published)
+    if text.startswith("- 4. Sitzung"):
+        assert found == [D(2025, 4, 15)]
+    else:
+        assert found == []

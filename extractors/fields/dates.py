@@ -129,7 +129,7 @@ _ALTERNATIVES = {
     # März bis Juni 2022 / Januar–März
     "mrng": rf"(?P<mon1>{_MON})\s*(?:bis(?:\s+(?:einschließlich|ende))?|[-–—])\s*(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d))?",
     # Ende April 2024 / April 2024 / Mitte Mai
-    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d)|\s+'?(?P<yy>\d\d)(?![\d.,:]|\s*(?:{_NOT_YEAR})))?",
+    "mon": rf"(?:(?P<rel>{_REL})\s+(?:des\s+(?:monats\s+)?|of\s+)?)?(?P<mon>{_MON})(?:\s*,?\s*(?P<y>{_Y})(?!\d)|\s+'?(?P<yy>\d\d)(?!\d|[.,:]\d|\s*(?:{_NOT_YEAR})))?",
     # 2020 bis 2024 / 2021–2027
     "yrng": rf"(?P<y1>{_Y})\s*(?:bis(?:\s+(?:einschließlich|zum\s+jahr|ende))?|[-–—/]|to)\s*(?P<y2>{_Y}|\d\d)(?![\d]|[.,]\d)",
     # bis Ende 2021 / ab 2021 / im Jahr 2020

@@ -78,7 +78,7 @@ RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$")
 START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$")
 END_PREP_RE = re.compile(
     r"(?<![\w])(?:" + _words("deadline_end_preps.txt") + r")"
-    r"(?:\s+(?:zum|spätestens|einschließlich|am|den|der|dem))?\s*[:,]?\s*$|:\s*$")
+    r"(?:\s+(?:zum|spätestens|einschließlich|am|im|den|der|dem))?\s*[:,]?\s*$|:\s*$")
 # what may stand right before a date that a submission verb governs (besides END_PREP_RE)
 LINKED_LEFT_RE = re.compile(
     r"(?<![\w])(?:" + _words("deadline_linked_left.txt") + r")(?:\s+(?:der|dem|den|spätestens))?\s*$")
