@@ -38,7 +38,7 @@ from spacy.tokens import Doc
 
 from extractors.fields.rules import alternation, fold, read_jsonl, read_lines, read_pairs
 from extractors.fields.published import Publication, resolve
-from extractors.fields.text import cue_distance, cue_regex, in_aside, sentence_bounds
+from extractors.fields.text import compound_heads, cue_distance, cue_regex, in_aside, sentence_bounds
 
 # --- heuristics (named, so they can be tuned in one place) ------------------------------------
 YEAR_MIN, YEAR_MAX = 1950, 2099        # plausible years of funding texts
@@ -215,6 +215,8 @@ _KIND_RES: dict[str, list[str]] = {}
 for _c in KIND_CUES:
     _KIND_RES.setdefault(_c["kind"], []).append(_c["re"])
 KIND_RE = cue_regex((k, "|".join(v)) for k, v in _KIND_RES.items())
+# kind cues as the last part of a compound ("Zukunftswerkstatt"): date_kind_heads.jsonl
+KIND_HEADS_RE = re.compile("|".join(f"(?P<{h['kind']}>{h['head']})" for h in read_jsonl("date_kind_heads.jsonl")))
 _START_PREP_RE = _left("date_start_preps.txt", r"(?:\s+(?:dem|den|der|jahr|anfang|mitte|ende))?")
 _END_PREP_RE = _left("date_end_preps.txt", r"(?:\s+(?:jahr|ende))?")
 _FROM_PREP_RE = _left("date_from_preps.txt", r"(?:\s+(?:dem|den))?")
@@ -662,21 +664,28 @@ def _resolve(cands: list[Cand], low: str, index, published: dt.date | None) -> l
 
 # --- kinds --------------------------------------------------------------------------------------
 
-def _nearest_kind_cue(low: str, c: Cand, s0: int, s1: int, cues: list[re.Match],
+def _kind_cues(low: str, s0: int, s1: int) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the kind cues in a sentence: words and compound heads."""
+    cues = [(m.start(), m.end(), m.lastgroup) for m in KIND_RE.finditer(low, s0, s1)]
+    heads = [(ws, m.end(), m.lastgroup) for ws, m in compound_heads(KIND_HEADS_RE, low, s0, s1)]
+    return sorted(cues + heads) if heads else cues
+
+
+def _nearest_kind_cue(low: str, c: Cand, s0: int, s1: int, cues: list[tuple[int, int, str]],
                       siblings: list[Cand]) -> str | None:
     """The kind of the cue nearest to ``c`` in its sentence (a cue belongs to the date nearest to
     it; a cue in a qualifying parenthetical that does not hold the date is ignored)."""
     best, best_dist, best_len = None, KIND_CUE_MAX_DIST + 1, 0
     paren = low.find("(", s0, s1) >= 0
-    for m in cues:
-        if c.start <= m.start() < c.end or (paren and in_aside(low, m.start(), c.start, c.end)):
+    for start, end, kind in cues:
+        if c.start <= start < c.end or (paren and in_aside(low, start, c.start, c.end)):
             continue
-        dist = cue_distance(low, m.start(), m.end(), c.start, c.end)
-        if any(o is not c and cue_distance(low, m.start(), m.end(), o.start, o.end) < dist
+        dist = cue_distance(low, start, end, c.start, c.end)
+        if any(o is not c and cue_distance(low, start, end, o.start, o.end) < dist
                for o in siblings):
             continue
-        if dist < best_dist or (dist == best_dist and m.end() - m.start() > best_len):
-            best, best_dist, best_len = m.lastgroup, dist, m.end() - m.start()
+        if dist < best_dist or (dist == best_dist and end - start > best_len):
+            best, best_dist, best_len = kind, dist, end - start
     return best
 
 
@@ -767,7 +776,7 @@ def find_dates(ctx) -> tuple[list[DateFound], Publication]:
         by_sentence.setdefault(sentence_bounds(index, c.start, c.end), []).append(c)
     out = []
     for (s0, s1), group in by_sentence.items():
-        cues = list(KIND_RE.finditer(low, s0, s1))
+        cues = _kind_cues(low, s0, s1)
         for c in group:
             if c.granularity == "day":
                 _find_time(low, c)

@@ -37,8 +37,8 @@ from spacy.tokens import Doc
 
 from extractors.fields.dates import DateFound
 from extractors.fields.rules import alternation, read_jsonl, read_lines
-from extractors.fields.text import (CLAUSE_BREAK_RE, cue_distance, cue_regex, in_aside,
-                                    sentence_bounds)
+from extractors.fields.text import (CLAUSE_BREAK_RE, compound_heads, cue_distance, cue_regex,
+                                    in_aside, sentence_bounds)
 
 # --- heuristics ----------------------------------------------------------------------------------
 MAX_CUE_DIST = 220          # deadline evidence farther from the date than this (chars) is ignored
@@ -71,6 +71,15 @@ for _c in read_jsonl("date_kind_cues.jsonl"):
 POS_RE = cue_regex((f"p{i}", c["re"]) for i, c in enumerate(_CUES))
 NEG_RE = cue_regex((n["kind"], n["re"]) for n in _NEG if n["kind"] in _NEG_KINDS)
 KIND_RE = cue_regex((k, "|".join(v)) for k, v in _KIND_CUES.items())
+# compound heads (deadline_heads.jsonl, date_kind_heads.jsonl): group h<i> -> the entry
+_HEADS = read_jsonl("deadline_heads.jsonl")
+# searched without groups (a leading group would keep sre from skipping to the heads' letters)
+HEADS_RE = re.compile("|".join(f"(?:{h['head']})" for h in _HEADS))
+_HEAD_RES = [re.compile(h["head"]) for h in _HEADS]
+_HEAD_PREFIX = [re.compile(h["prefix"]) if h.get("prefix") else None for h in _HEADS]
+_HEAD_NOT = [re.compile(f"(?:{h['not']})$") if h.get("not") else None for h in _HEADS]
+_KIND_HEADS = read_jsonl("date_kind_heads.jsonl")
+KIND_HEADS_RE = re.compile("|".join(f"(?P<{h['kind']}>{h['head']})" for h in _KIND_HEADS))
 
 # right before the date
 APPROX_RE = re.compile(rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$")
@@ -208,15 +217,34 @@ def _find_hits(low: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
         c = _CUES[int(m.lastgroup[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong")), c.get("label", True)))
+    pos += _head_hits(low, s0, s1, pos)
     if not pos:
         return pos, []
     neg = [Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0))
            for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)
            if not (m.lastgroup == "completion" and _attributive(low, m.end()))]
+    neg += [Hit(ws, m.end(), m.lastgroup, cue=low[ws:m.end()])
+            for ws, m in compound_heads(KIND_HEADS_RE, low, s0, s1)]
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
     neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
                                      for p in pos)]
     return pos, neg
+
+
+def _head_hits(low: str, s0: int, s1: int, found: list[Hit]) -> list[Hit]:
+    """Deadline words and subjects as compound heads ("Einreichschluss", "Projektantrag") that no
+    cue of ``found`` covers."""
+    out = []
+    for ws, m in compound_heads(HEADS_RE, low, s0, s1):
+        i = next(j for j, rx in enumerate(_HEAD_RES) if rx.match(low, m.start()))
+        first = low[ws:m.start()]
+        if (_HEAD_PREFIX[i] and not _HEAD_PREFIX[i].search(first)) or (_HEAD_NOT[i] and _HEAD_NOT[i].search(first)) \
+                or any(h.start <= ws < h.end or ws <= h.start < m.end() for h in found):
+            continue
+        h = _HEADS[i]
+        out.append(Hit(ws, m.end(), h["type"], h.get("subject"), h.get("cue") or low[ws:m.end()],
+                       bool(h.get("strong")), h.get("label", True)))
+    return out
 
 
 def _attributive(low: str, end: int) -> bool:
@@ -568,6 +596,16 @@ def _continues(doc: Doc_, m: DateFound, s0: int, pos, neg, found: list[Found]) -
         and "\n\n" not in doc.low[prev.group[1]:s0]
 
 
+def _may_be_deadline(low: str, m: DateFound, s0: int) -> bool:
+    """Can ``m`` be a deadline at all (checked before its sentence is read)? Not a publication
+    date, a month or year range; a year, quarter, half or season only with "Ende" or "bis"."""
+    if m.kind == "publication" or m.month_range or m.rule.startswith("yrng"):
+        return False
+    if m.granularity in ("day", "month") or m.position == "end":
+        return True
+    return m.granularity != "year" and bool(END_PREP_RE.search(low, max(s0, m.start - LEFT_WINDOW), m.start))
+
+
 def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
     """Deadlines among the dates: by their sentence, a continuing sentence, or a heading above."""
     by_sent: dict[tuple[int, int], list[DateFound]] = {}
@@ -579,7 +617,7 @@ def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
     starts = {x.start for x in dates}
     found: list[Found] = []
     for m, (s0, s1) in zip(dates, bounds):
-        if m.kind == "publication" or m.month_range or m.rule.startswith("yrng"):
+        if not _may_be_deadline(doc.low, m, s0):
             continue
         pos, neg = doc.hits(s0, s1)
         res = _judge(doc, m, s0, s1, pos, neg, by_sent[(s0, s1)])

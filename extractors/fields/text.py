@@ -14,7 +14,8 @@ On top of it:
   them skipped as asides;
 - :func:`in_aside`: whether a cue stands in a qualifying parenthetical ("(für Vorhaben ab 2025)")
   that does not hold the date;
-- :func:`cue_regex`: one word-start regex over named alternatives (cue files become regexes).
+- :func:`cue_regex`: one word-start regex over named alternatives (cue files become regexes);
+  :func:`compound_heads`: cue words as the last part of a compound ("Einreichschluss").
 
 Offsets are the same in the original and the folded text (:func:`extractors.fields.rules.fold`);
 the functions below take whichever text the caller searches (cues are searched folded).
@@ -184,6 +185,19 @@ def in_aside(text: str, pos: int, d0: int, d1: int) -> bool:
     if c < 0:
         return False
     return not (o < d0 and d1 <= c)
+
+
+def compound_heads(rx: re.Pattern, low: str, s0: int, s1: int):
+    """(start of the word, match) for each match of ``rx`` in ``low[s0:s1]`` that is the last part
+    of a compound ("Einreich|schluss", "Zukunfts|werkstatt"); a match at a word start is none.
+    Searching the heads themselves is fast (a literal start), unlike a regex that must try every
+    word start and backtrack through it."""
+    for m in rx.finditer(low, s0, s1):
+        ws = m.start()
+        while ws > s0 and low[ws - 1].isalnum():
+            ws -= 1
+        if ws < m.start():
+            yield ws, m
 
 
 def cue_regex(alternatives: Iterable[tuple[str, str]]) -> re.Pattern:
