@@ -465,6 +465,8 @@ PHENOMENA = [
      [D(2025, 3, 15)]),
     ("Die Jury tagt am 12. Juni 2025. Anträge sind bis zum 30. April einzureichen.", None,
      [D(2025, 4, 30)]),
+    ("Noch bis zum 31. Januar können sich Projekte für den Preis der Bürgerstiftung Hamburg 2015 "
+     "bewerben.", None, [D(2015, 1, 31)]),
     # coarse deadlines at the end of their period
     ("Anträge sind bis Ende 2025 einzureichen.", None, [D(2025, 12, 31)]),
     ("Anträge sind bis Ende Q3 2025 einzureichen.", None, [D(2025, 9, 30)]),
@@ -493,6 +495,11 @@ NOT_DEADLINES = [
     ("Der Verein hat seinen Antrag am 3. März 2025 gestellt.", None),
     ("Der Sportverein hatte den Förderantrag bereits am 12. Februar 2025 eingereicht.", None),
     ("Im Fall einer Bewilligung sind die Unterlagen bis zum 31. März 2026 vorzulegen.", None),
+    # a date that opens a window of a given length
+    ("Bei zwei Förderaufrufen, am 16. März und am 17. August 2022, können Betreibende jeweils acht "
+     "Wochen lang Zuschüsse beantragen.", None),
+    # a number of things is no year
+    ("Insgesamt 2000 Vereine können bis zum 31. Januar Anträge stellen.", None),
     # a board deciding on submitted projects, events and their compounds
     ("Der Beirat entscheidet am 20. Mai 2025 über die eingereichten Projekte.", None),
     ("Die Bürgersprechstunde zur Antragstellung ist am 4. April 2025.", None),

@@ -572,6 +572,16 @@ def _sentence_years(cands: list[Cand], index) -> dict[tuple[int, int], set[int]]
     return out
 
 
+# a year right after a name, not followed by a noun or money ("Preis der Bürgerstiftung Hamburg
+# 2015", "Kiezfonds 2025"; not "Insgesamt 2000 Vereine", "Förderung 2000 Euro")
+_NAMED_YEAR_RE = re.compile(r"[A-ZÄÖÜ][a-zäöüß]+[ \t](?P<y>(?:19|20)\d\d)(?![\d.,/-]|[ \t]+[A-ZÄÖÜ\d]|\s*(?:€|%|euro|eur\b|mio|mrd|millionen|tsd))")
+
+
+def _named_years(text: str, s0: int, s1: int) -> set[int]:
+    """Years written after a name in ``text[s0:s1]`` (a sentence without a date's year)."""
+    return {int(m.group("y")) for m in _NAMED_YEAR_RE.finditer(text, s0, s1)}
+
+
 def _publication_year(c: Cand, published: dt.date) -> int:
     """The publication year, or the next one for a day more than ROLLOVER_DAYS before it."""
     probe = _mkdate(published.year, c.m or (c.season[0] if c.season else 1), min(c.d or 1, 28))
@@ -582,8 +592,9 @@ def _publication_year(c: Cand, published: dt.date) -> int:
 
 def _infer_years(cands: list[Cand], index, published: dt.date | None) -> None:
     """A missing year: "d. J." is the publication year; else the one explicit year of the
-    sentence ("Im Jahr 2024 ist die Antragstellung bis zum 06.12. möglich"); else the publication
-    year (see ``_publication_year``)."""
+    sentence ("Im Jahr 2024 ist die Antragstellung bis zum 06.12. möglich"), or the one year after
+    a name in it ("… für den Preis der Stiftung 2015 bewerben"); else the publication year (see
+    ``_publication_year``)."""
     for c in cands:
         if c.y is None and c.cy and published:
             c.y, c.inferred, c.year_source = published.year, True, "cy"
@@ -592,7 +603,8 @@ def _infer_years(cands: list[Cand], index, published: dt.date | None) -> None:
         return
     sent_years = _sentence_years(cands, index)
     for c in pending:
-        ys = sent_years.get(sentence_bounds(index, c.start, c.end), set())
+        bounds = sentence_bounds(index, c.start, c.end)
+        ys = sent_years.get(bounds) or _named_years(index.text, *bounds)
         if len(ys) == 1:
             c.y, c.inferred, c.year_source = next(iter(ys)), True, "sentence"
         elif published is not None:

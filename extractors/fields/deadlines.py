@@ -61,7 +61,7 @@ def _words(name: str) -> str:
 
 _CUES = read_jsonl("deadline_cues.jsonl")
 _NEG = read_jsonl("deadline_negative.jsonl")
-_NEG_KINDS = ("post_award", "after_award", "completion", "reference")
+_NEG_KINDS = ("post_award", "after_award", "window_length", "completion", "reference")
 _LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
 _KIND_CUES: dict[str, list[str]] = {}
 for _c in read_jsonl("date_kind_cues.jsonl"):
@@ -390,13 +390,16 @@ def _outcompeted(doc: Doc_, m: DateFound, neg: list[Hit], siblings: list[DateFou
     return False
 
 
-def _reported_or_after_award(low: str, s0: int, s1: int, cue: Hit, left: _Left,
+def _reported_or_after_award(low: str, m: DateFound, s0: int, s1: int, cue: Hit, left: _Left,
                              neg: list[Hit]) -> bool:
     """Does the sentence report a past submission ("hat seinen Antrag am 3. März gestellt"),
-    stand after the award ("Im Fall einer Bewilligung sind … vorzulegen"), or is the deadline
-    word what an event is about ("Sprechstunde zur Antragstellung am 4. April")?"""
+    stand after the award ("Im Fall einer Bewilligung sind … vorzulegen"), open a window of a
+    given length at the date ("acht Wochen lang"), or is the deadline word what an event is about
+    ("Sprechstunde zur Antragstellung am 4. April")?"""
     if any(n.type == "after_award" for n in neg):
         return True
+    if not m.day_range and any(n.type == "window_length" and n.start > m.end for n in neg):
+        return True         # "am 16. März … können acht Wochen lang Anträge gestellt werden"
     if cue.type == "verb" and not left.end_prep and PAST_AUX_RE.search(low, s0, s1):
         return True
     return cue.type == "noun" and any(
@@ -418,7 +421,7 @@ def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[
     best_d, cue, subjects = ev
     if cue.type != "noun" and not (left.end_prep or left.late or m.day_range or left.linked):
         return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
-    if _reported_or_after_award(doc.low, s0, s1, cue, left, neg):
+    if _reported_or_after_award(doc.low, m, s0, s1, cue, left, neg):
         return None
     if cue.type == "window" and _project_in_clause(doc.low, s0, s1, m):
         return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
