@@ -293,6 +293,10 @@ COMPOUND_HEADS = [
     ("Das Dorf wurde in das Dorfentwicklungsprogramm aufgenommen und kann Anträge stellen.",
      ["Dorfentwicklungsprogramm"]),
     ("Heimatfonds\n\nDer Fonds unterstützt kleine Vorhaben.", ["Heimatfonds"]),
+    ("Die Gemeinde stellt auch in diesem Jahr ein Bürgerbudget 2025 bereit.", ["Bürgerbudget 2025"]),
+    # siblings of an enumeration share the first part
+    ("Das Programm besteht aus Dorf-Scheck, Dorf-Werkstatt und Dorf-Fonds.",
+     ["Dorf-Scheck", "Dorf-Werkstatt", "Dorf-Fonds"]),
 ]
 
 COMPOUND_HEADS_NOT = [

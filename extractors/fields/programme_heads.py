@@ -21,6 +21,7 @@ from extractors.fields.programme_groups import Mention
 from extractors.fields.text import TextIndex
 
 HEAD_INFLECTIONS = ("es", "s", "")
+ENUM_CHARS = 200              # how far an enumeration of sibling compounds is read
 CONTEXT_CHARS = 250           # the longest sentence looked at for a funding word
 MAX_PHRASE_WORDS = 9          # "für Vorpommern und das östliche Mecklenburg"
 HEADING_MAX_CHARS = 90
@@ -39,7 +40,7 @@ _DESCRIBED = re.compile(r"(?<![\w-])(?!(?:der|die|das|dem|den|des|eine[mnrs]?|un
                         r"(?:ihr|sein|unser|mein|dein|euer|eur|kein)e[mnrs]?)\s)"
                         r"[a-zäöüß]{2,}(?:e|en|er|es|em)\s+$")
 _COORD_BEFORE = re.compile(r"[A-ZÄÖÜ][\wäöüß]*-,?\s(?:und|oder|bzw\.)\s$")
-_QUOTE_CHARS = "„“\"‚‘»«›‹'"
+_LIST_GAP = re.compile(r",\s*|\s+(?:und|sowie|oder)\s+")
 
 
 def head_of(word: str, lex) -> tuple[str, str] | None:
@@ -124,6 +125,30 @@ def compound_heads(text: str, low: str, index: TextIndex, lex, mentions: list[Me
         if end == we:
             end = _edition_end(text, we)
         mentions.append(Mention(ws, end, text[ws:end], "compound_head"))
+        _siblings(text, ws, we, mentions)
+
+
+def _siblings(text: str, ws: int, we: int, mentions: list[Mention]) -> None:
+    """The other members of an enumeration that share a compound's first part: the elements of
+    one programme ("Heimat-Scheck, Heimat-Preis, Heimat-Werkstatt und Heimat-Fonds")."""
+    first, dash, _ = text[ws:we].partition("-")
+    if not dash or len(first) < 3:
+        return
+    lo, hi = max(0, ws - ENUM_CHARS), min(len(text), we + ENUM_CHARS)
+    words = re.compile(rf"(?<![\w-]){re.escape(first)}-[A-ZÄÖÜ]\w*")
+    items = [(m.start(), m.end()) for m in words.finditer(text, lo, hi)]
+    k = next((n for n, (s, _e) in enumerate(items) if s == ws), None)
+    if k is None:
+        return
+    a = b = k
+    while a > 0 and _LIST_GAP.fullmatch(text, items[a - 1][1], items[a][0]):
+        a -= 1
+    while b + 1 < len(items) and _LIST_GAP.fullmatch(text, items[b][1], items[b + 1][0]):
+        b += 1
+    taken = {m.start for m in mentions}
+    for s, e in items[a:b + 1]:
+        if s not in taken:
+            mentions.append(Mention(s, e, text[s:e], "compound_head"))
 
 
 def _adjective(text: str, cs: int, lex) -> int | None:
