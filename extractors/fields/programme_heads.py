@@ -28,8 +28,7 @@ HEADING_MAX_CHARS = 90
 # a year, a period or an edition after a name ("2026", "2025–2029", "2.0", "III")
 EDITION = re.compile(r" (?:(?:19|20)\d\d(?:\s?[-–/]\s?(?:19|20)?\d\d)?|\d{1,2}\.\d|[IVX]{1,4}\b|plus\b|Plus\b)"
                      r"(?![\w.,]\w)")
-_ADJECTIVE_BEFORE = re.compile(r"(?:^|(?<=[\s(„\"»]))([A-ZÄÖÜ][a-zäöüß]+(?:-\s?und\s[A-ZÄÖÜ][a-zäöüß]+-)?"
-                               r"(?:er|es|e|en|em))\s+$")
+_ADJECTIVE = re.compile(r"([A-ZÄÖÜ][a-zäöüß]+(?:er|es|e|en|em)) $")
 _PHRASE_AFTER = re.compile(r" (?:für|zur|zum|der|des) (?:[\w\-]+ ){0,%d}?[\w\-]+?(?= \(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9+\-]{1,9})\))"
                            % (MAX_PHRASE_WORDS - 1))
 _PHRASE_LINE = re.compile(r" (?:für|zur|zum) [\w\- ]{3,80}$")
@@ -154,11 +153,16 @@ def _siblings(text: str, ws: int, we: int, mentions: list[Mention]) -> None:
 def _adjective(text: str, cs: int, lex) -> int | None:
     """Start of a capitalised adjective right before the cue at ``cs`` that can open a name
     ("Kommunales", "Bremer", "Thüringer Dorferneuerungs- und"), else None."""
-    ls = text.rfind("\n", 0, cs) + 1
-    m = _ADJECTIVE_BEFORE.search(text, max(ls, cs - 60), cs)
+    if cs < 3 or text[cs - 1] != " ":
+        return None
+    k = cs - 1                       # the word before the cue
+    while k > 0 and not text[k - 1].isspace() and text[k - 1] not in "(„\"»":
+        k -= 1
+    m = _ADJECTIVE.match(text, k, cs)
     if not m:
         return None
-    adj = m.group(1).split("-")[0]
+    ls = text.rfind("\n", 0, cs) + 1
+    adj = m.group(1)
     if adj in lex.stopwords or lex.cue_of(adj) or adj in lex.adj_exceptions:
         return None
     stem = re.sub(r"(?:er|es|en|em|e)$", "", adj.lower())
