@@ -392,6 +392,11 @@ def test_long_form_with_acronym_joins_known_entry(ex):
     assert [p.name for p in ps] == ["ELER"]
 
 
+def test_known_acronym_in_title_case_before_a_hyphen(ex):
+    assert names(ex, "Die Gemeinde liegt in der Leader-Region und nutzt Leader-Mittel.") == ["LEADER"]
+    assert names(ex, "Der Leader der Gruppe und das zim-Modul") == []
+
+
 def test_known_compound_with_a_body_is_no_mention(ex):
     assert names(ex, "Der Interreg-Ausschuss tagt im Mai.") == []
     assert names(ex, "Die EFRE-Mittel sind begrenzt.") == ["EFRE"]

@@ -1,6 +1,6 @@
 """Programme names on the shared training corpus, scored exactly like ``../shared/eval/score.py``.
 
-Keeps the F1 reached in issue #9 (train: P 1.000, R 0.829, F1 0.906) from sliding back: the
+Keeps the F1 reached in issue #9 (train: P 0.985, R 0.855, F1 0.915) from sliding back: the
 floor is that minus 0.02. Skipped where ../shared is absent.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from extractors.fields import Extractor
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TRAIN_F1_FLOOR = 0.906 - 0.02
+TRAIN_F1_FLOOR = 0.915 - 0.02
 DEV_F1_FLOOR = 1.0 - 0.02
 
 

@@ -482,7 +482,8 @@ class ProgrammesComponent:
         self._known_patterns(text, mentions)
 
     def _known_compounds(self, text: str, mentions: list[Mention]) -> None:
-        """A known form before a hyphen and a capital: "EFRE-Mittel", "LEADER-Region"."""
+        """A known form before a hyphen and a capital: "EFRE-Mittel", "LEADER-Region"; an
+        acronym also in title case ("Leader-Mittel")."""
         for m in _HYPHEN_BEFORE_CAPITAL.finditer(text):
             h = ws = m.start()
             while ws > 0 and (text[ws - 1].isalnum() or text[ws - 1] in "+."):
@@ -497,6 +498,20 @@ class ProgrammesComponent:
                     mentions.append(Mention(fs, h, form, "known", known=idx,
                                             acronym=form.isupper() and " " not in form, form=form))
                     break
+            else:
+                self._title_case_acronym(text, ws, h, mentions)
+
+    def _title_case_acronym(self, text: str, ws: int, h: int, mentions: list[Mention]) -> None:
+        """A known acronym written in title case before a hyphen ("Leader-Region"): the
+        catalogue's form ("LEADER")."""
+        word = text[ws:h]
+        if len(word) < 3 or not word[0].isupper() or word[1:].isupper() or not word.isalpha() or \
+                (ws > 0 and text[ws - 1] == "-"):
+            return
+        for form, idx in self.lex.known_by_last.get(word.upper(), ()):
+            if form == word.upper():
+                mentions.append(Mention(ws, h, word, "known", known=idx, form=form))
+                return
 
     def _known_patterns(self, text: str, mentions: list[Mention]) -> None:
         """Regex catalogue entries ("KfW 432"), only where their trigger word occurs and no listed
