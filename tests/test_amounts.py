@@ -459,6 +459,13 @@ ROLES = [
     ("Die Teilnahmegebühr beträgt 50 Euro.", "other"),
     ("Der Schaden beläuft sich auf 2 Mio. Euro.", "other"),
     ("Beantragt wurden Fördermittel von 3 Mio. Euro.", "other"),
+    ("Antragsberechtigt sind Unternehmen mit einem Jahresumsatz von höchstens 50 Mio. Euro.", "other"),
+    ("Die beantragte Fördersumme kann höchstens 5.000 Euro betragen.", "grant"),
+    ("Insgesamt wurden Mittel in Höhe von 3 Mio. Euro beantragt.", "other"),
+    ("Die Sanierung der Halle kostet rund 1,2 Millionen Euro.", "project_cost"),
+    ("Der Verein wurde mit 5.000 Euro ausgezeichnet.", "award"),
+    ("Weitere 300.000 Euro gehen an die Stadt Bad Oldesloe.", "award"),
+    ("Der Eigenbeitrag der Kommune liegt bei 20.000 Euro.", "own_contribution"),
     # heading context
     ("Art und Höhe der Zuwendung\n\nDer Betrag liegt bei 3.000 Euro.", "grant"),
     ("Fördervolumen\n\n3 Mio. Euro", "budget"),
@@ -497,7 +504,7 @@ def test_roles_of_a_range_and_a_heading(ex):
     assert [(a.value_eur, a.role) for a in found] == [(D(50000), "grant"), (D(10000), "grant")]
     found = amounts(ex, "Höhe der Förderung\n\nEs gibt 5.000 Euro für eine Schule und 2.000 Euro für eine Kita.")
     assert [a.role for a in found] == ["grant", "grant"]
-    found = amounts(ex, "Kontakt\n\nDie Broschüre kostet 12 Euro.")
+    found = amounts(ex, "Kontakt\n\nDie Broschüre ist für 12 Euro im Handel erhältlich.")
     assert [a.role for a in found] == ["other"]
 
 

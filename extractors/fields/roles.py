@@ -7,7 +7,7 @@ How a role is chosen, for each amount:
 
 1. Its form: a maximum, a range or a sum per project, applicant or unit ("bis zu 5.000 Euro je
    Vorhaben", "zwischen 10.000 und 50.000 Euro") is a grant, a minimum ("mindestens") a
-   grant_min, unless a budget, project_cost, own_contribution or grant_min cue speaks of it
+   grant_min, unless a budget, project_cost, own_contribution, grant_min or other cue speaks of it
    ("Bis zu 8 Mrd. Euro stehen zur Verfügung" budget).
 2. Else the nearest role cue (``amount_roles.txt``) of its sentence, before or after it
    ("Für das Programm stehen 15 Mio. Euro zur Verfügung" budget, "Die Gemeinde erhält 120.000
@@ -36,17 +36,18 @@ from extractors.fields.rules import alternation, read_table
 from extractors.fields.text import TextIndex, cue_distance
 
 ROLES = ("budget", "grant", "grant_min", "award", "project_cost", "own_contribution", "other")
-MARKERS = ("support", "past")      # pseudo-roles of amount_roles.txt, resolved per sentence
+MARKERS = ("support", "past", "request")      # pseudo-roles of amount_roles.txt
 CUE_REACH = 260              # chars before and after an amount searched for cues (within the sentence)
 HEADING_MAX = 80             # a heading line is at most this long and ends without a full stop
 GRANT_UNITS = frozenset({"per_project", "per_applicant", "per_unit", "per_person", "per_municipality"})
 RANGE_RULES = frozenset({"amount:range", "amount:range_low"})
-OVER_FORM = frozenset({"budget", "project_cost", "own_contribution", "grant_min"})  # cues that beat the form
+OVER_FORM = frozenset({"budget", "project_cost", "own_contribution", "grant_min", "other"})  # cues that beat the form
 PURPOSE_AFTER = re.compile(r"\s+für\s")
 TOTAL_IN = re.compile(r"(?i)(?:insgesamt|gesamt)\b")
 SHARE_OF = re.compile(r"(?:%|prozent)\s+der\s[^,;:()]*$")    # "75 % der förderfähigen Ausgaben"
 SHARE_REACH = 80
-SUPPORT = {"support": "budget", "support-past": "award"}      # a support verb, without and with a past marker
+# the role of a pseudo-role cue: a support verb without and with a past marker, a requested sum
+MARKER_ROLE = {"support": "budget", "support-past": "award", "request": "other"}
 Near = tuple[tuple[int, bool], str]      # ((distance, cue after the amount), role)
 
 
@@ -141,7 +142,7 @@ def _role(a: AmountFound, near: list[Near]) -> str | None:
     form = _form_role(a)
     if form is None:
         role = _nearest(near)
-        return SUPPORT.get(role, role)
+        return MARKER_ROLE.get(role, role)
     return _nearest([c for c in near if c[1] in OVER_FORM]) or form
 
 
@@ -162,7 +163,7 @@ def _heading_role(text: str, low: str, pos: int) -> str | None:
     if not heading or len(heading) > HEADING_MAX or heading[-1] in ".!?;,":
         return None
     cues = role_cues().cues(low, line_start, para)
-    return SUPPORT.get(cues[-1][2], cues[-1][2]) if cues else None
+    return MARKER_ROLE.get(cues[-1][2], cues[-1][2]) if cues else None
 
 
 def _form_role(a: AmountFound) -> str | None:
