@@ -1,7 +1,7 @@
 """Amounts and amount roles on the shared training corpus stay at what issue 9 reached.
 
 Reached (extractors/evaluate.py, which scores like ../shared/eval/score.py): train amounts F1
-1.000, amount_roles F1 0.920; dev amounts 1.000, amount_roles 1.000. The floors below leave a
+1.000, amount_roles F1 0.929; dev amounts 1.000, amount_roles 1.000. The floors below leave a
 margin of 0.02. Skipped where ../shared is absent; the texts are read in place, never copied.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from extractors.evaluate import evaluate_dir
 from extractors.fields import Extractor
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FLOORS = {"train": {"amounts": 0.98, "amount_roles": 0.90},
+FLOORS = {"train": {"amounts": 0.98, "amount_roles": 0.909},
           "dev": {"amounts": 0.98, "amount_roles": 0.98}}
 
 pytestmark = pytest.mark.shared
