@@ -117,17 +117,17 @@ def assign_roles(text: str, low: str, amounts: list[AmountFound], index: TextInd
 
 def _cue_roles(text: str, low: str, amounts: list[AmountFound], index: TextIndex) -> list[str | None]:
     """The role of each amount by its form, its cues and the heading (steps 1 to 3), or None."""
-    sentence_cues: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
-    found: list[str | None] = []
+    by_sentence: dict[tuple[int, int], list[AmountFound]] = {}
     for a in amounts:
-        bounds = index.sentence(a.start)
-        if bounds not in sentence_cues:
-            sentence_cues[bounds] = role_cues().cues(low, *bounds)
-        others = [b for b in amounts if bounds[0] <= b.start < bounds[1] and b.start != a.start]
-        near = [(d, c[2]) for c in sentence_cues[bounds]
-                if (d := _distance(low, a, c)) <= min((_distance(low, b, c) for b in others), default=d)]
-        found.append(_role(a, near) or _heading_role(text, low, a.start))
-    return found
+        by_sentence.setdefault(index.sentence(a.start), []).append(a)
+    near: dict[int, list[Near]] = {id(a): [] for a in amounts}
+    for bounds, group in by_sentence.items():
+        for cue in role_cues().cues(low, *bounds):
+            dists = [(_distance(low, a, cue), a) for a in group]
+            for d, a in dists:             # a cue nearer to another amount is that amount's
+                if all(d <= e for e, b in dists if b.start != a.start):
+                    near[id(a)].append((d, cue[2]))
+    return [_role(a, near[id(a)]) or _heading_role(text, low, a.start) for a in amounts]
 
 
 def _distance(low: str, a: AmountFound, cue: tuple[int, int, str]) -> tuple[int, bool]:
