@@ -266,6 +266,9 @@ PHENOMENA = [
     ("Der Stiftungsfonds Lippstadt fördert Projekte.", []),
     ("Bürgermeisterin Petra Soest eröffnete die Halle.", []),
     ("Der DRK Iserlohn sammelt Spenden.", []),
+    ("Die Freiwillige Feuerwehr Arnsberg und die Tafel Iserlohn helfen.", []),
+    ("Das Gymnasium Lippstadt und die Kita Soest feiern.", []),
+    ("Die Nachbargemeinde Breklum zieht mit.", [("Breklum", None, "01054020")]),
     # contact data judged around the signal, not for the whole paragraph
     ("Die Stadt Iserlohn fördert Vereine, Initiativen und Nachbarschaften mit einem neuen Programm; "
      "Fragen beantwortet das Team unter foerderung@beispiel.example.", [("Iserlohn", "Stadt", "05962024")]),
