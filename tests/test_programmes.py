@@ -335,6 +335,13 @@ CUE_HEADS = [
      ["EFRE-Sonderfonds Innovative Maßnahmen"]),
 ]
 
+def test_short_name_in_brackets_after_a_title(ex):
+    text = ("Richtlinie des Landkreises Nordheide zur Förderung von Dorfläden (Dorfladenrichtlinie)\n"
+            "Der Landkreis gewährt Zuschüsse.")
+    assert names(ex, text) == ["Dorfladenrichtlinie"]
+    assert names(ex, "Richtlinie zur Förderung von Vereinen (Förderrichtlinie)\nText.") == []
+
+
 CUE_HEADS_NOT = [
     "Neues Förderprogramm für Vereine gestartet.",              # a describing adjective
     "Abgeschlossene Modellvorhaben\nLaufende Modellvorhaben",  # participles in headings

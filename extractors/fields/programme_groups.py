@@ -9,6 +9,9 @@
 4. Every further occurrence of an accepted form (declined forms too) is a ``mention``.
 5. ``name`` is the most frequent form (ties: the first), the catalogue's reference name where the
    text uses it; ``aliases`` the other forms and the cue-prefixed ones.
+
+Before grouping, :func:`drop_contained` drops a mention inside a longer one, and
+:func:`in_label_list` tells a well-known name in a menu of category labels (no mention).
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from extractors.fields.catalogue import declined_forms, name_key, norm_name
 from models.records import Programme
 
+LABEL_MAX_CHARS = 40                  # a menu entry or category label line is at most this long
 MIN_FORM_TOKENS_FOR_CONTAINMENT = 2   # a contained shorter name merges if it has >= 2 tokens ...
                                        # ... or is the start of the longer name
 MIN_COMPOUND_CHARS = 10               # ... or is a compound this long at the end of the longer name
@@ -38,6 +42,39 @@ class Mention:
     known: int | None = None        # index into the catalogue
     acronym: bool = False
     form: str | None = None         # the undeclined catalogue form a declined mention stands for
+
+
+def drop_contained(mentions: list[Mention]) -> list[Mention]:
+    """A mention inside a longer mention is part of that name, not a programme of its own
+    ("MORO" inside „MORO digital“)."""
+    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    keep, reach, reach_len = [], -1, 0
+    for m in ordered:
+        if m.end <= reach and (m.end - m.start) < reach_len:
+            continue
+        keep.append(m)
+        if m.end > reach:
+            reach, reach_len = m.end, m.end - m.start
+    return keep
+
+
+def _label_line(text: str, s: int, e: int) -> bool:
+    """A short line without sentence punctuation: a menu entry or category label."""
+    line = text[s:e].strip(" #*•-\t")
+    return 0 < len(line) <= LABEL_MAX_CHARS and line[-1:] not in ".:!?" and line[:1].isupper()
+
+
+def in_label_list(text: str, index, m: Mention) -> bool:
+    """A well-known name that fills a line between other label lines is a category heading of a
+    menu or list ("Städtebauförderung⏎Dorfentwicklung⏎LEADER"), not a mention."""
+    ls, le = index.line(m.start)
+    if text[ls:m.start].strip(" #*•-\t") or text[m.end:le].strip():
+        return False
+    before = text.rfind("\n", 0, max(ls - 1, 0))
+    after = text.find("\n", le + 1)
+    prev_ok = ls > 0 and _label_line(text, before + 1, ls - 1)
+    next_ok = le < len(text) and _label_line(text, le + 1, after if after >= 0 else len(text))
+    return prev_ok and next_ok
 
 
 Groups = dict[tuple, list[Mention]]     # ("known", index) or ("name", key) -> mentions

@@ -39,6 +39,8 @@ _DESCRIBED = re.compile(r"(?<![\w-])(?!(?:der|die|das|dem|den|des|eine[mnrs]?|un
                         r"(?:ihr|sein|unser|mein|dein|euer|eur|kein)e[mnrs]?)\s)"
                         r"[a-zäöüß]{2,}(?:e|en|er|es|em)\s+$")
 _COORD_BEFORE = re.compile(r"[A-ZÄÖÜ][\wäöüß]*-,?\s(?:und|oder|bzw\.)\s$")
+TITLE_MAX_CHARS = 300         # a title line with a short name in brackets at its end
+_SHORT_NAME = re.compile(r"\(([A-ZÄÖÜ][\w\-]{5,})(?:\s*[–-]\s*[A-ZÄÖÜ]{2,8})?\)")
 _LIST_GAP = re.compile(r",\s*|\s+(?:und|sowie|oder)\s+")
 
 
@@ -219,6 +221,18 @@ def _phrase_ok(phrase: str, lex, generic: bool = False) -> bool:
     words = re.findall(r"[\w\-]+", phrase)
     return bool(words) and words[-1][:1].isupper() and not any(
         w in lex.stopwords or (not generic and w in lex.generic_nouns) for w in words if w[:1].isupper())
+
+
+def title_short_names(text: str, index: TextIndex, cues, lex, mentions: list[Mention]) -> None:
+    """``heading``: the short name in brackets at the end of a title line that opens with a cue
+    ("Richtlinie des Landkreises … zur Förderung von Vereinsstätten (Vereinsstättenrichtlinie)")."""
+    for cs, _ce, _lemma, _strength, _plural in cues:
+        ls, le = index.line(cs)
+        if text[ls:cs].strip(" #*•-\t") or le - ls > TITLE_MAX_CHARS:
+            continue
+        m = _SHORT_NAME.search(text, cs, le)
+        if m and lex.cue_of(m.group(1)) and not is_generic(m.group(1), lex) and not text[m.end():le].strip():
+            mentions.append(Mention(m.start(1), m.end(1), m.group(1), "heading"))
 
 
 def quoted_head_names(text: str, lex, mentions: list[Mention], quoted: list[tuple[int, int]]) -> None:

@@ -43,8 +43,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors.fields.catalogue import declined_forms
-from extractors.fields.programme_groups import Mention, group_mentions
-from extractors.fields.programme_heads import compound_heads, cue_heads, quoted_head_names
+from extractors.fields.programme_groups import Mention, drop_contained, group_mentions, in_label_list
+from extractors.fields.programme_heads import compound_heads, cue_heads, quoted_head_names, title_short_names
 from extractors.fields.programme_lexicon import Lexicon, load_lexicon
 from extractors.fields.rules import fold
 from extractors.fields.text import TextIndex
@@ -59,7 +59,6 @@ MAX_CUE_GAP_TOKENS = 2       # "Forschungsfeld der Raumordnung „X“": words b
 MAX_RUN_CHARS = 120          # an unquoted name is read from at most this many characters
 HEADING_MAX_CHARS = 90       # a heading line is at most this long
 STATEMENT_MIN_TOKENS = 6     # a quote this long with a finite verb or pronoun is a quotation
-LABEL_MAX_CHARS = 40         # a menu entry or category label line is at most this long
 
 _ENUM_GAP = re.compile(r"\s*(?:\([^()\n]{1,12}\)\s*)?(?:,|und|sowie|oder|bzw\.)\s*")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -120,13 +119,14 @@ class ProgrammesComponent:
             quoted_head_names(text, self.lex, mentions, uncued)
             self._cue_names(text, index, cues, mentions)
             cue_heads(text, index, cues, self.lex, mentions)
+            title_short_names(text, index, cues, self.lex, mentions)
             self._grammar(text, low, mentions)
         compound_heads(text, low, index, self.lex, mentions)
         self._known(doc, text, mentions)
-        mentions = [m for m in mentions if not (m.rule == "known" and _in_label_list(text, index, m))]
+        mentions = [m for m in mentions if not (m.rule == "known" and in_label_list(text, index, m))]
         if not mentions:
             return []
-        return group_mentions(text, _drop_contained(mentions), self.lex)
+        return group_mentions(text, drop_contained(mentions), self.lex)
 
     # -- cue words -------------------------------------------------------------------------------
     def _cues(self, text: str, low: str) -> list[tuple[int, int, str, str, bool]]:
@@ -551,25 +551,6 @@ class ProgrammesComponent:
                 mentions.append(Mention(s, e, text[s:e], "name_grammar"))
 
 
-def _label_line(text: str, s: int, e: int) -> bool:
-    """A short line without sentence punctuation: a menu entry or category label."""
-    line = text[s:e].strip(" #*•-\t")
-    return 0 < len(line) <= LABEL_MAX_CHARS and line[-1:] not in ".:!?" and line[:1].isupper()
-
-
-def _in_label_list(text: str, index: TextIndex, m: Mention) -> bool:
-    """A well-known name that fills a line between other label lines is a category heading of a
-    menu or list ("Städtebauförderung⏎Dorfentwicklung⏎LEADER"), not a mention."""
-    ls, le = index.line(m.start)
-    if text[ls:m.start].strip(" #*•-\t") or text[m.end:le].strip():
-        return False
-    before = text.rfind("\n", 0, max(ls - 1, 0))
-    after = text.find("\n", le + 1)
-    prev_ok = ls > 0 and _label_line(text, before + 1, ls - 1)
-    next_ok = le < len(text) and _label_line(text, le + 1, after if after >= 0 else len(text))
-    return prev_ok and next_ok
-
-
 def _cue_right_before(text: str, i: int, cues_at: dict) -> bool:
     """A cue word ends right before position ``i`` (spaces and a colon between)."""
     k = i
@@ -592,20 +573,6 @@ def _one_word_name(t: str) -> bool:
     after a hyphen ("DigitalPakt", "EXIST", "Erasmus+", "Sprach-Kitas")."""
     return (any(c.isdigit() for c in t) or sum(c.isupper() for c in t) >= 2 or "+" in t
             or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:])))
-
-
-def _drop_contained(mentions: list[Mention]) -> list[Mention]:
-    """A mention inside a longer mention is part of that name, not a programme of its own
-    ("MORO" inside „MORO digital“)."""
-    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
-    keep, reach, reach_len = [], -1, 0
-    for m in ordered:
-        if m.end <= reach and (m.end - m.start) < reach_len:
-            continue
-        keep.append(m)
-        if m.end > reach:
-            reach, reach_len = m.end, m.end - m.start
-    return keep
 
 
 @Language.factory("foerderradar_programmes")
