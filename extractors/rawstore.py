@@ -121,12 +121,24 @@ class LocalStorage:
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
         self._lock = threading.Lock()
+        self._folders: dict[PurePosixPath, Path] = {}    # key folder -> its resolved path
 
     def _path(self, key: str) -> Path:
+        """The file of ``key``, never outside the root: no absolute keys, no "..", and no
+        symbolic link (a folder's, resolved once per folder, or the file's own) leading out."""
         rel = PurePosixPath(key)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise ValueError(f"raw store key {key!r} leaves the store root")
-        p = (self.root / Path(*rel.parts)).resolve()
+        folder = self._folders.get(rel.parent)
+        if folder is None:
+            folder = self._inside((self.root / Path(*rel.parent.parts)).resolve(), key)
+            self._folders[rel.parent] = folder
+        p = folder / rel.name
+        if p.is_symlink():
+            self._inside(p.resolve(), key)
+        return p
+
+    def _inside(self, p: Path, key: str) -> Path:
         if self.root != p and self.root not in p.parents:
             raise ValueError(f"raw store key {key!r} leaves the store root")
         return p

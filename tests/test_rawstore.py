@@ -62,6 +62,20 @@ def test_keys_never_leave_the_root(tmp_path):
     assert not (tmp_path / "evil").exists()
 
 
+def test_symbolic_links_never_lead_out_of_the_root(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text("{}")
+    st = LocalStorage(tmp_path / "raw")
+    st.write_atomic("demo/ab/ok.json", b"{}")
+    (tmp_path / "raw" / "demo" / "cd").symlink_to(outside)                       # a folder link
+    (tmp_path / "raw" / "demo" / "ab" / "link.json").symlink_to(outside / "secret.json")   # a file link
+    for key in ("demo/cd/secret.json", "demo/ab/link.json"):
+        with pytest.raises(ValueError, match="leaves the store root"):
+            st.read(key)
+    assert st.read("demo/ab/ok.json") == b"{}"
+
+
 def test_corrupt_file_detected_and_torn_log_line_skipped(tmp_path):
     store = RawStore(tmp_path)
     rec = store.put("demo", b"hello", url="http://a/h")
