@@ -335,6 +335,30 @@ def test_a_hung_parse_times_out_and_the_night_goes_on(prefect_harness, tmp_path,
     assert runs["crawl demo"] == runs["crawl web"] == runs["load web 1/1"] == "COMPLETED"
 
 
+def test_a_run_past_its_time_limit_is_rolled_back_and_recorded_aborted(prefect_harness, tmp_path, monkeypatch):
+    from extractors.sources.demo import DemoSource
+    from flows.ingest import ingest
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+
+    def hang(self, record, data):
+        while True:
+            pass
+
+    monkeypatch.setattr(DemoSource, "documents", hang)
+    with demo_site(n=2) as base:
+        state = ingest.with_options(timeout_seconds=4)(
+            sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY, return_state=True)
+    assert state.is_failed() and state.name == "TimedOut", state
+
+    from warehouse import Warehouse
+
+    with Warehouse(tmp_path / "warehouse") as wh:
+        rows = wh.con.execute("SELECT status, errors FROM runs").fetchall()
+        assert wh.con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+    assert [r[0] for r in rows] == ["aborted"], rows
+
+
 def test_every_task_and_the_run_have_a_time_limit():
     from flows import tasks as T
     from flows.ingest import ingest, reprocess
