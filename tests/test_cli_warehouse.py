@@ -203,8 +203,14 @@ def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
                PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")   # default 60: the test need not wait
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C must reach it even where this test runs with SIGINT ignored (a job started in the
+    # background by a non-interactive shell inherits that, and Python then installs no handler)
+    # (stderr to a file: a pipe nobody reads while it runs could fill and block it)
+    err_path = tmp_path / "serve.err"
+    with open(err_path, "w") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err_file, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     api = f"http://127.0.0.1:{port}/api"
     try:
         deployment = None
@@ -220,7 +226,7 @@ def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
                 pass
             if deployment is None:
                 time.sleep(1)
-        assert deployment is not None, proc.stderr.read() if proc.poll() is not None else "timeout"
+        assert deployment is not None, err_path.read_text() if proc.poll() is not None else "timeout"
         (sched,) = deployment["schedules"]
         assert sched["schedule"]["cron"] == "0 2 * * *"
         assert sched["schedule"]["timezone"] == "Europe/Berlin"
