@@ -14,7 +14,8 @@ other sources. The limits are settings (environment variables, read when this mo
 ``FOERDERRADAR_BATCH_TIMEOUT_S``     1800      one batch (``batch_size`` documents) of parse or
                                                extract
 ``FOERDERRADAR_RUN_TIMEOUT_S``       72000     the whole run (20 h: it ends before the next night);
-                                               past it the run is rolled back and recorded aborted
+                                               past it the run ends failed (Prefect attributes it to
+                                               the task running then, if that has a limit)
 ==================================  ========  ==================================================
 
 They are backstops: each document's own parse limits (time, memory) stop a bad file long before.
