@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from extractors.fields import Extractor
-from extractors.fields.dates import month_number, scan
+from extractors.fields.date_forms import month_number, scan
 
 D = dt.date
 

@@ -19,7 +19,9 @@ opens ("Der Förderaufruf ist vom 1. März bis 30. April 2024 geöffnet") gives 
 deadline, unless a project word or any competing cue speaks of the range (a project period).
 Parentheticals between cue and date are asides; a qualifying one ("(für einen Projektbeginn im
 laufenden Jahr)") neither competes with a date outside it nor makes a date inside it a deadline.
-Distances, clauses and asides: :mod:`extractors.fields.text`. Cue lists: ``patterns/deadline_*``.
+Distances, clauses and asides: :mod:`extractors.fields.text`; the cues of a sentence:
+:mod:`extractors.fields.deadline_evidence`; rolling calls and durations:
+:mod:`extractors.fields.deadline_undated`. Cue lists: ``patterns/deadline_*``.
 
 Rolling calls ("laufend", "bis zur Ausschöpfung der Mittel") and durations ("innerhalb von drei
 Monaten nach …") are found by their own patterns, only in sentences about submissions; they have
@@ -36,9 +38,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields.dates import DateFound
-from extractors.fields.rules import alternation, read_jsonl, read_lines
-from extractors.fields.text import (CLAUSE_BREAK_RE, compound_heads, cue_distance, cue_regex,
-                                    in_aside, sentence_bounds)
+from extractors.fields.deadline_evidence import (KIND_RE, LEFT_PATTERNS, NEG_RE, DeadlineFound, Doc_,
+                                                 Hit, words)
+from extractors.fields.deadline_undated import UNDATED_KEYS, undated
+from extractors.fields.rules import read_lines
+from extractors.fields.text import CLAUSE_BREAK_RE, cue_distance, in_aside
 
 # --- heuristics ----------------------------------------------------------------------------------
 MAX_CUE_DIST = 220          # deadline evidence farther from the date than this (chars) is ignored
@@ -54,114 +58,42 @@ GOVERNED_LOOKBACK = 30      # chars before a project word searched for a governi
 ANTECEDENT_CHARS = 45       # chars before a relative clause searched for its project antecedent
 
 
-def _words(name: str) -> str:
-    """The regex fragments of a pattern file as one alternation."""
-    return alternation(read_lines(name), escape=False)
-
-
-_CUES = read_jsonl("deadline_cues.jsonl")
-_NEG = read_jsonl("deadline_negative.jsonl")
-_NEG_KINDS = ("post_award", "after_award", "window_length", "completion", "reference")
-_LEFT = {n["kind"]: n["re"] for n in _NEG if n["kind"] not in _NEG_KINDS}
-_KIND_CUES: dict[str, list[str]] = {}
-for _c in read_jsonl("date_kind_cues.jsonl"):
-    _KIND_CUES.setdefault(_c["kind"], []).append(_c["re"])
-
-# deadline evidence: group p<i> -> _CUES[i]; competing cues: group = their kind
-POS_RE = cue_regex((f"p{i}", c["re"]) for i, c in enumerate(_CUES))
-NEG_RE = cue_regex((n["kind"], n["re"]) for n in _NEG if n["kind"] in _NEG_KINDS)
-KIND_RE = cue_regex((k, "|".join(v)) for k, v in _KIND_CUES.items())
-# compound heads (deadline_heads.jsonl, date_kind_heads.jsonl): group h<i> -> the entry
-_HEADS = read_jsonl("deadline_heads.jsonl")
-# searched without groups (a leading group would keep sre from skipping to the heads' letters)
-HEADS_RE = re.compile("|".join(f"(?:{h['head']})" for h in _HEADS))
-_HEAD_RES = [re.compile(h["head"]) for h in _HEADS]
-_HEAD_PREFIX = [re.compile(h["prefix"]) if h.get("prefix") else None for h in _HEADS]
-_HEAD_NOT = [re.compile(f"(?:{h['not']})$") if h.get("not") else None for h in _HEADS]
-_KIND_HEADS = read_jsonl("date_kind_heads.jsonl")
-KIND_HEADS_RE = re.compile("|".join(f"(?P<{h['kind']}>{h['head']})" for h in _KIND_HEADS))
-
 # right before the date
-APPROX_RE = re.compile(rf"(?<![\w])(?:{_LEFT['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$")
-RELATIVE_RE = re.compile(rf"(?<![\w])(?:{_LEFT['relative']})\s*$")
-START_RE = re.compile(rf"(?<![\w])(?:{_LEFT['start']})\s*$")
+APPROX_RE = re.compile(rf"(?<![\w])(?:{LEFT_PATTERNS['approx']})\s*(?:am|zum|den|dem|bis|ende|mitte|anfang)?\s*$")
+RELATIVE_RE = re.compile(rf"(?<![\w])(?:{LEFT_PATTERNS['relative']})\s*$")
+START_RE = re.compile(rf"(?<![\w])(?:{LEFT_PATTERNS['start']})\s*$")
 END_PREP_RE = re.compile(
-    r"(?<![\w])(?:" + _words("deadline_end_preps.txt") + r")"
+    r"(?<![\w])(?:" + words("deadline_end_preps.txt") + r")"
     r"(?:\s+(?:zum|spätestens|einschließlich|am|im|den|der|dem))?\s*[:,]?\s*$|:\s*$")
 # what may stand right before a date that a submission verb governs (besides END_PREP_RE)
 LINKED_LEFT_RE = re.compile(
-    r"(?<![\w])(?:" + _words("deadline_linked_left.txt") + r")(?:\s+(?:der|dem|den|spätestens))?\s*$")
+    r"(?<![\w])(?:" + words("deadline_linked_left.txt") + r")(?:\s+(?:der|dem|den|spätestens))?\s*$")
 # "nach dem 31. März 2024 eingehende Anträge werden nicht berücksichtigt": an implied deadline
 LATE_LEFT_RE = re.compile(r"(?<![\w])nach\s+(?:dem|the)\s*$")
-LATE_RE = re.compile(_words("deadline_late.txt"))
+LATE_RE = re.compile(words("deadline_late.txt"))
 # a call inside a compound ("Ideenwettbewerb", "Sonderaufruf"), found anywhere in a word
-CALL_INFIX_RE = re.compile(_words("deadline_call_infix.txt"))
+CALL_INFIX_RE = re.compile(words("deadline_call_infix.txt"))
 WINDOW_RE = re.compile("(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in read_lines("deadline_window.txt")) + ")")
 # what a programme funds ("die Projekte laufen vom … bis …") and what may govern it ("für Projekte")
-PROJECT_RE = re.compile(rf"(?<![\w])(?:{_LEFT['project']})")
-GOVERNED_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_governing_preps.txt") + r")\s+(?:\S+\s+)?$")
+PROJECT_RE = re.compile(rf"(?<![\w])(?:{LEFT_PATTERNS['project']})")
+GOVERNED_RE = re.compile(r"(?<![\w])(?:" + words("deadline_governing_preps.txt") + r")\s+(?:\S+\s+)?$")
 RELATIVE_CLAUSE_RE = re.compile(r"\s*(?:die|der|das|welche[rsn]?|which|that)\s")
 # a sentence that only amends the deadline of the sentence before
-CONTINUATION_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_continuation.txt") + ")")
-ANNUAL_RE = re.compile(
-    "(?<![\\w])(?:" + "|".join(f"(?:{a})(?![\\w])" for a in read_lines("deadline_annual.txt")) + ")")
-ROLLING_RE = re.compile("(?<![\\w])(?:" + "|".join(f"(?:{a})" for a in read_lines("deadline_rolling.txt")) + ")")
-_NUMBER_WORDS = {k: int(v) for k, v in (line.split() for line in read_lines("deadline_duration.txt"))}
-_NUM = rf"(?:\d{{1,3}}|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})"
-# "innerhalb von drei Monaten nach …", "spätestens sechs Wochen vor Maßnahmebeginn",
-# "mindestens vier Wochen vor Beginn" ("mindestens … nach" is a waiting time, not a deadline)
-DURATION_LEADS = ("innerhalb", "binnen", "spätestens", "mindestens")
-DURATION_RE = re.compile(
-    rf"(?<![\w])(?P<lead>{'|'.join(DURATION_LEADS)})\s+(?:von\s+|eines\s+|einer\s+)?(?P<n>{_NUM})"
-    rf"(?:\s*(?:bis|-|–)\s*(?P<n2>{_NUM}))?\s+(?P<u>werktag\w*|arbeitstag\w*|tag\w*|woche\w*|monat\w*|jahr\w*)"
-    r"\s+(?P<rel>nach|vor)(?![\w])")
-_DURATION_UNITS = (("woche", "W"), ("monat", "M"), ("jahr", "Y"))     # anything else: days
+CONTINUATION_RE = re.compile(r"(?<![\w])(?:" + words("deadline_continuation.txt") + ")")
 # between two coordinated dates: a comma or a conjunction, maybe a preposition or article
 _COORDINATION_RE = re.compile(
-    r"\s*(?:[,;]\s*(?:(?:" + _words("deadline_conjunctions.txt") + r")\s+)?|(?:" + _words("deadline_conjunctions.txt")
+    r"\s*(?:[,;]\s*(?:(?:" + words("deadline_conjunctions.txt") + r")\s+)?|(?:" + words("deadline_conjunctions.txt")
     + r")\s+)(?:(?:spätestens|jeweils)\s+)?(?:(?:am|bis(?:\s+zum)?|zum|der|den|dem)\s+)?")
 # "… ist der 15. Mai", "… lautet: 15. Mai": a sentence giving a value
 _VALUE_LEFT_RE = re.compile(r"(?<![\w])(?:ist|lautet|wird|sind)\s+(?:jetzt\s+|nun\s+|nunmehr\s+)?(?:der|am)\s*$")
-PAST_AUX_RE = re.compile(r"(?<![\w])(?:" + _words("deadline_past_aux.txt") + r")(?![\w])")
+PAST_AUX_RE = re.compile(r"(?<![\w])(?:" + words("deadline_past_aux.txt") + r")(?![\w])")
 # an event noun with what it is about ("Sprechstunde zur Antragstellung", "Workshop zum Aufruf")
 _EVENT_OF_RE = re.compile(r"\s+(?:zur|zum|zu|für|über|on|about)\s+(?:\w+\s+)?")
 _LABEL_COLON_RE = re.compile(r"[*\s]*:\s*")
 _BULLET_RE = re.compile(r"^[\s\-•*–·▪◦>|]*(?:\d{1,2}[.)]\s+|[a-z][.)]\s+)?(?:[\w ]{0,25}:\s*)?$")
-UNDATED_KEYS = tuple(read_lines("deadline_undated_keys.txt"))
-# rolling calls are looked for only in sentences holding one of these keys
-ROLLING_KEYS = tuple(k for k in UNDATED_KEYS if k not in DURATION_LEADS)
 # competing cues that keep a heading from heading a list of deadlines
 _HEADING_BLOCKERS = ("post_award", "reference", "event", "publication", "period_end", "period_start",
                      "completion")
-
-
-@dataclass(slots=True)
-class DeadlineFound:
-    """A deadline: the ``Deadline`` fields of the output, plus the month and day of an annual one."""
-    text: str
-    start: int
-    end: int
-    date: dt.date | None
-    kind: str = "fristdatum"
-    granularity: str = "day"
-    time: str | None = None
-    subject: str | None = None
-    duration: str | None = None
-    cue: str | None = None
-    rule: str | None = None
-    month_day: tuple[int, int] | None = None
-
-
-@dataclass(slots=True)
-class Hit:
-    """A cue in a sentence: deadline evidence or a competing cue."""
-    start: int
-    end: int
-    type: str          # noun | verb | subject | call | window | post_award | completion | reference | <date kind>
-    subject: str | None = None
-    cue: str | None = None
-    strong: bool = False
-    label: bool = True          # a subject word that can head a label line ("Fragen bis …")
 
 
 @dataclass(slots=True)
@@ -173,84 +105,6 @@ class Found:
     subject: str | None
     cue: Hit | None = None
     end_prep: bool = False
-
-
-class Doc_:
-    """One document as deadlines reads it: text, folded text, sentences, publication date; cues
-    found per sentence once."""
-
-    def __init__(self, ctx):
-        self.text, self.low, self.index = ctx.text, ctx.folded, ctx.index
-        # the day year-less dates are read relative to (publication day, byline month, shared year)
-        pub = ctx.publication
-        self.published = pub.reference if pub is not None else ctx.published
-        # an annual date's next occurrence needs the publication day (or its month at least)
-        self.annual_from = self.published if pub is None or pub.source != "shared_year" else None
-        self._hits: dict[tuple[int, int], tuple[list[Hit], list[Hit]]] = {}
-        self._annual: dict[tuple[int, int], bool] = {}
-
-    def sentence(self, start: int, end: int) -> tuple[int, int]:
-        return sentence_bounds(self.index, start, end)
-
-    def hits(self, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
-        """Deadline evidence (pos) and competing cues (neg) in ``[s0, s1)``."""
-        key = (s0, s1)
-        if key not in self._hits:
-            self._hits[key] = _find_hits(self.low, s0, s1)
-        return self._hits[key]
-
-    def annual(self, s0: int, s1: int) -> bool:
-        """Does the sentence say "jährlich", "jeden Jahres" …?"""
-        key = (s0, s1)
-        if key not in self._annual:
-            self._annual[key] = bool(ANNUAL_RE.search(self.low, s0, s1))
-        return self._annual[key]
-
-    def dist(self, h: Hit, m: DateFound) -> int:
-        return cue_distance(self.low, h.start, h.end, m.start, m.end)
-
-
-def _find_hits(low: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
-    """Deadline evidence and competing cues in ``low[s0:s1]``; without evidence, no competitors."""
-    pos = []
-    for m in POS_RE.finditer(low, s0, s1):
-        c = _CUES[int(m.lastgroup[1:])]
-        pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
-                       bool(c.get("strong")), c.get("label", True)))
-    pos += _head_hits(low, s0, s1, pos)
-    if not pos:
-        return pos, []
-    neg = [Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0))
-           for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)
-           if not (m.lastgroup == "completion" and _attributive(low, m.end()))]
-    neg += [Hit(ws, m.end(), m.lastgroup, cue=low[ws:m.end()])
-            for ws, m in compound_heads(KIND_HEADS_RE, low, s0, s1)]
-    # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's
-    neg = [n for n in neg if not any(p.start <= n.start and n.end <= p.end and p.type == "noun"
-                                     for p in pos)]
-    return pos, neg
-
-
-def _head_hits(low: str, s0: int, s1: int, found: list[Hit]) -> list[Hit]:
-    """Deadline words and subjects as compound heads ("Einreichschluss", "Projektantrag") that no
-    cue of ``found`` covers."""
-    out = []
-    for ws, m in compound_heads(HEADS_RE, low, s0, s1):
-        i = next(j for j, rx in enumerate(_HEAD_RES) if rx.match(low, m.start()))
-        first = low[ws:m.start()]
-        if (_HEAD_PREFIX[i] and not _HEAD_PREFIX[i].search(first)) or (_HEAD_NOT[i] and _HEAD_NOT[i].search(first)) \
-                or any(h.start <= ws < h.end or ws <= h.start < m.end() for h in found):
-            continue
-        h = _HEADS[i]
-        out.append(Hit(ws, m.end(), h["type"], h.get("subject"), h.get("cue") or low[ws:m.end()],
-                       bool(h.get("strong")), h.get("label", True)))
-    return out
-
-
-def _attributive(low: str, end: int) -> bool:
-    """Does a participle go on as an adjective ("die ausgewählten Träger", "umgesetzte
-    Vorhaben")? Then it describes a noun and says nothing about a date."""
-    return end < len(low) and low[end].isalpha()
 
 
 def _project_in_clause(low: str, s0: int, s1: int, m: DateFound) -> bool:
@@ -407,6 +261,18 @@ def _reported_or_after_award(low: str, m: DateFound, s0: int, s1: int, cue: Hit,
         for n in neg)
 
 
+def _ruled_out(doc: Doc_, m: DateFound, s0: int, s1: int, cue: Hit, left: _Left,
+               neg: list[Hit]) -> bool:
+    """Checks on the evidence found: a verb needs "bis", "am" … right before the date; reports,
+    post-award sentences and event topics are out; a window word over a project period is none."""
+    if cue.type != "noun" and not (left.end_prep or left.late or m.day_range or left.linked):
+        return True
+    if _reported_or_after_award(doc.low, m, s0, s1, cue, left, neg):
+        return True
+    # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
+    return cue.type == "window" and _project_in_clause(doc.low, s0, s1, m)
+
+
 def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[Hit],
            siblings: list[DateFound]) -> Found | None:
     """Date ``m`` as a deadline of its sentence ``[s0, s1)``, or None."""
@@ -419,12 +285,8 @@ def _judge(doc: Doc_, m: DateFound, s0: int, s1: int, pos: list[Hit], neg: list[
     if ev is None:
         return None
     best_d, cue, subjects = ev
-    if cue.type != "noun" and not (left.end_prep or left.late or m.day_range or left.linked):
-        return None         # a verb alone needs "bis", "spätestens", "am" … right before the date
-    if _reported_or_after_award(doc.low, m, s0, s1, cue, left, neg):
+    if _ruled_out(doc, m, s0, s1, cue, left, neg):
         return None
-    if cue.type == "window" and _project_in_clause(doc.low, s0, s1, m):
-        return None         # "Die Vorhaben des Förderaufrufs laufen vom … bis …": a project period
     dp = best_d - (END_PREP_BONUS if left.end_prep and cue.type != "subject" else 0)
     # a subject word alone ("Fragen bis 1. März 2024 an …") reads as a label line only when
     # nothing else in it speaks of the date ("Die Jury bewertet die Skizzen bis Ende Juli");
@@ -641,84 +503,6 @@ def _dated(doc: Doc_, dates: list[DateFound]) -> list[Found]:
     return found
 
 
-# --- rolling and duration deadlines --------------------------------------------------------------
-
-def _num(s: str) -> int:
-    """A number written in digits or as a word ("drei")."""
-    return int(s) if s.isdigit() else _NUMBER_WORDS[s.lower()]
-
-
-def _undated_matches(doc: Doc_) -> list[tuple[re.Match, str]]:
-    """Rolling phrases (in sentences holding a rolling key) and durations (at their lead words),
-    sentence by sentence, rolling before durations."""
-    low = doc.low
-    sentences = set()
-    for key in ROLLING_KEYS:
-        i = low.find(key)
-        while i >= 0:
-            sentences.add(doc.sentence(i, i + len(key)))
-            i = low.find(key, i + len(key))
-    matches = []
-    for s0, s1 in sentences:
-        matches.extend((s0, 0, mt.start(), mt, "laufend") for mt in ROLLING_RE.finditer(low, s0, s1))
-    for lead in DURATION_LEADS:
-        i = low.find(lead)
-        while i >= 0:
-            s0, s1 = doc.sentence(i, i + len(lead))
-            mt = DURATION_RE.match(low, i, s1)
-            if mt:
-                matches.append((s0, 1, i, mt, "fristFest"))
-            i = low.find(lead, i + len(lead))
-    matches.sort(key=lambda x: x[:3])
-    return [(mt, kind) for *_, mt, kind in matches]
-
-
-def _duration(mt: re.Match) -> tuple[str, str]:
-    """(kind, ISO duration) of a duration match: "innerhalb von drei Monaten" → P3M, "zwei bis
-    vier Wochen" → fristSpanne P2W/P4W."""
-    u = mt.group("u").lower()
-    unit = next((code for word, code in _DURATION_UNITS if u.startswith(word)), "D")
-    n1 = _num(mt.group("n"))
-    if mt.group("n2"):
-        return "fristSpanne", f"P{n1}{unit}/P{_num(mt.group('n2'))}{unit}"
-    return "fristFest", f"P{n1}{unit}"
-
-
-def _undated(doc: Doc_) -> list[DeadlineFound]:
-    """Rolling calls and durations in sentences about submissions (a deadline noun, or a subject
-    with a verb), not in post-award or statistical sentences."""
-    out = []
-    for mt, kind in _undated_matches(doc):
-        s0, s1 = doc.sentence(mt.start(), mt.end())
-        pos, neg = doc.hits(s0, s1)
-        if any(n.type in ("post_award", "reference") for n in neg):
-            continue
-        nouns = [h for h in pos if h.type == "noun"]
-        subjects = [h for h in pos if h.type == "subject"]
-        if not nouns and not (subjects and any(h.type == "verb" for h in pos)):
-            continue
-        span = Hit(mt.start(), mt.end(), "")
-
-        def dist(h, span=span):
-            return cue_distance(doc.low, h.start, h.end, span.start, span.end)
-
-        near = min(nouns + subjects, key=dist)
-        subject = near.subject
-        if subject is None and subjects:
-            subject = min(subjects, key=dist).subject
-        duration = None
-        rule = f"{kind}:{mt.group(0).split()[0].lower()}"
-        if kind == "fristFest":
-            if mt.group("lead") == "mindestens" and mt.group("rel") == "nach":
-                continue
-            kind, duration = _duration(mt)
-            rule = f"{kind}:{mt.group(0).split()[0].lower()}" + ("+vor" if mt.group("rel") == "vor" else "")
-        out.append(DeadlineFound(text=doc.text[mt.start():mt.end()], start=mt.start(), end=mt.end(),
-                                 date=None, kind=kind, granularity="day", subject=subject or "other",
-                                 duration=duration, cue=doc.text[near.start:near.end], rule=rule))
-    return out
-
-
 # --- the component -------------------------------------------------------------------------------
 
 def _mark_stichtage(found: list[Found]) -> None:
@@ -750,7 +534,7 @@ def find_deadlines(ctx, dates: list[DateFound]) -> list[DeadlineFound]:
             seen.add(key)
             out.append(dl)
     if any(k in doc.low for k in UNDATED_KEYS):
-        for dl in _undated(doc):
+        for dl in undated(doc):
             key = (dl.kind, dl.subject, dl.duration)
             if key not in seen:
                 seen.add(key)
@@ -775,4 +559,5 @@ class DeadlinesComponent:
 @Language.factory("foerderradar_deadlines", requires=["doc._.fr_ctx", "doc._.fr"],
                   assigns=["doc._.fr"])
 def make_component(nlp: Language, name: str):
+    """The spaCy factory of the deadlines component."""
     return DeadlinesComponent(nlp, name)

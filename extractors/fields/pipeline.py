@@ -53,6 +53,7 @@ class Context:
 
 
 def _register_components() -> None:
+    """Import the field modules, which registers their spaCy factories."""
     # importing the modules registers their factories
     from extractors.fields import amounts, dates, deadlines, municipalities, programmes  # noqa: F401
 
@@ -75,6 +76,8 @@ def drop_special_cases(nlp: Language) -> None:
 
 
 def build_nlp(components: tuple[str, ...] = COMPONENTS, gazetteer: Any = None) -> Language:
+    """The pipeline: spaCy's German tokenizer without special cases and the field components in
+    the order of ``components`` (``COMPONENTS``, one place)."""
     _register_components()
     nlp = spacy.blank("de")
     drop_special_cases(nlp)
@@ -119,6 +122,7 @@ class Extractor:
 
     def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
             title: str | None = None) -> tuple[Doc, Context]:
+        """The processed ``Doc`` and the final Context (with what components passed on)."""
         ctx = Context(text=text, published=published, published_given=published_given,
                       gazetteer=self.gazetteer, title=title)
         doc = self.nlp.make_doc(prepare(text))
@@ -145,4 +149,5 @@ class Extractor:
 
     def extract_text(self, text: str, source: str = "-", published: dt.date | None = None,
                      title: str | None = None) -> Extraction:
+        """``extract`` for a plain text."""
         return self.extract(Document(source=source, kind="txt", text=text, title=title), published)

@@ -58,6 +58,7 @@ class TextIndex:
 
     @cached_property
     def sentence_starts(self) -> list[int]:
+        """Where each sentence starts (abbreviations and ordinals do not end one)."""
         text = self.text
         starts = [0]
         for m in _SENT_END.finditer(text):
@@ -80,6 +81,7 @@ class TextIndex:
 
     @cached_property
     def line_starts(self) -> list[int]:
+        """Where each line starts."""
         return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     @cached_property
@@ -96,6 +98,7 @@ class TextIndex:
         return start, end
 
     def line(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the line holding character ``pos`` (end without its newline)."""
         starts = self.line_starts
         i = bisect.bisect_right(starts, pos) - 1
         start = starts[max(i, 0)]
