@@ -12,8 +12,10 @@ the writer never share a file::
 
 The writer loads a run in one transaction of the working database (a kill -9 rolls it back on
 the next open: DuckDB only replays committed transactions from its WAL). ``publish`` runs
-CHECKPOINT (the file alone is then complete), copies it to ``snapshots/.tmp-…``, fsyncs,
-renames it into place, then replaces ``CURRENT`` the same way. A kill at any moment leaves
+CHECKPOINT, copies the database into ``snapshots/.tmp-…`` with ``COPY FROM DATABASE`` in DuckDB
+storage version ``SNAPSHOT_STORAGE_VERSION`` (so DuckDB 1.4 LTS and the tools that bundle it can
+open it), fsyncs, makes it read-only on disk and readable by everyone (mode 0444), renames it
+into place, then replaces ``CURRENT`` (mode 0644) the same way. A kill at any moment leaves
 CURRENT naming either the old or the new complete snapshot; leftovers are swept by the next
 publish. ``connect()`` reads CURRENT and opens that snapshot read-only: any number of notebooks,
 in any process, at any time. Old snapshots beyond ``KEEP_SNAPSHOTS`` are deleted; on POSIX a
@@ -25,10 +27,9 @@ import datetime as dt
 import errno
 import fcntl
 import os
-import shutil
 from pathlib import Path
 
-from extractors.atomic import fsync_dir, write_atomic
+from extractors.atomic import fsync_dir
 
 KEEP_SNAPSHOTS = 3
 CURRENT_FILE = "CURRENT"
@@ -38,6 +39,11 @@ WORK_DB = "warehouse.duckdb"
 SNAPSHOT_DIR = "snapshots"
 SNAPSHOT_PREFIX = "warehouse-"
 TMP_PREFIX = ".tmp-"
+# DuckDB storage format of the snapshots: the oldest that readers still in use can open (DuckDB
+# 1.4 LTS); the working database keeps the writer's own format.
+SNAPSHOT_STORAGE_VERSION = "v1.4.0"
+SNAPSHOT_MODE = 0o444              # read-only on disk, readable by every user
+CURRENT_MODE = 0o644
 
 
 class WarehouseError(RuntimeError):
@@ -111,36 +117,93 @@ class WriterLock:
 def current_snapshot(root: Path) -> Path | None:
     """The snapshot CURRENT names, or None when nothing was published."""
     try:
-        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        raw = (root / CURRENT_FILE).read_bytes()
     except FileNotFoundError:
         return None
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise WarehouseError(f"{root / CURRENT_FILE} is damaged ({name!r}); run "
-                             "`foerderradar ingest` again to publish a new snapshot")
+    except PermissionError:
+        raise WarehouseError(f"{root / CURRENT_FILE} is not readable for this user; ask the owner "
+                             "of the warehouse to run `foerderradar ingest` once more (it writes "
+                             f"CURRENT with mode {CURRENT_MODE:o}) or `chmod a+r` it") from None
+    name = raw.decode("utf-8", "replace").strip()
+    if (not name or "/" in name or "\\" in name or name.startswith(".")
+            or not name.startswith(SNAPSHOT_PREFIX) or not name.endswith(".duckdb")):
+        raise WarehouseError(f"{root / CURRENT_FILE} is damaged ({name[:80]!r}); the next "
+                             "`foerderradar ingest` (or `foerderradar publish`) repairs it")
     return root / SNAPSHOT_DIR / name
 
 
-def publish_file(root: Path, work_db: Path, name: str, keep: int = KEEP_SNAPSHOTS) -> Path:
-    """Copy the (checkpointed) working database to a new snapshot and point CURRENT at it."""
+def snapshot_problem(root: Path) -> str | None:
+    """Why CURRENT does not name a readable snapshot (None when it does, or nothing was
+    published yet). The writer repairs it by publishing again."""
+    try:
+        snap = current_snapshot(root)
+    except WarehouseError as exc:
+        return str(exc)
+    if snap is not None and not snap.exists():
+        return f"CURRENT names {snap.name}, which is missing"
+    return None
+
+
+def write_public(path: Path, data: bytes, mode: int = CURRENT_MODE) -> None:
+    """Replace ``path`` atomically with a file of ``mode`` (readers of other users can read it)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=".part")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def publish_file(root: Path, con, name: str, keep: int = KEEP_SNAPSHOTS) -> Path:
+    """Copy the writer's database (connection ``con``, checkpointed) into a new snapshot in
+    storage version ``SNAPSHOT_STORAGE_VERSION`` and point CURRENT at it."""
     snaps = root / SNAPSHOT_DIR
     snaps.mkdir(parents=True, exist_ok=True)
     final = snaps / f"{SNAPSHOT_PREFIX}{name}.duckdb"
     tmp = snaps / f"{TMP_PREFIX}{name}-{os.getpid()}.duckdb"
-    with open(work_db, "rb") as src, open(tmp, "wb") as dst:
-        shutil.copyfileobj(src, dst, length=8 * 1024 * 1024)
-        dst.flush()
-        os.fsync(dst.fileno())
+    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+        p.unlink(missing_ok=True)
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
+    alias = "fr_publish"
+    con.execute(f"ATTACH '{_sql_str(tmp)}' AS {alias} "
+                f"(STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')")
+    try:
+        con.execute(f'COPY FROM DATABASE "{db}" TO {alias}')
+        con.execute(f"CHECKPOINT {alias}")
+    finally:
+        con.execute(f"DETACH {alias}")
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.chmod(tmp, SNAPSHOT_MODE)
     os.replace(tmp, final)
     fsync_dir(snaps)
-    write_atomic(root / CURRENT_FILE, (final.name + "\n").encode("utf-8"))
+    write_public(root / CURRENT_FILE, (final.name + "\n").encode("utf-8"))
     collect_garbage(root, keep=keep)
     return final
+
+
+def _sql_str(p) -> str:
+    return str(p).replace("'", "''")
 
 
 def collect_garbage(root: Path, keep: int = KEEP_SNAPSHOTS) -> list[Path]:
     """Delete snapshots beyond the newest ``keep`` (never the current one) and stale temp files."""
     snaps = root / SNAPSHOT_DIR
-    current = current_snapshot(root)
+    try:
+        current = current_snapshot(root)
+    except WarehouseError:
+        current = None
     removed: list[Path] = []
     for leftover in list(snaps.glob(f"{TMP_PREFIX}*")) + list(root.glob(f"{TMP_PREFIX}*")):
         try:
@@ -169,7 +232,8 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = True, *,
     ``path``: the warehouse directory (default ``settings.warehouse_dir()``) or one snapshot
     file. ``read_only=True`` opens the snapshot read-only (temporary tables still work);
     ``read_only=False`` returns an in-memory database with the snapshot attached read-only as
-    ``warehouse`` and selected (``USE warehouse``): write your own tables to ``memory.main``.
+    ``warehouse``: tables and views of the warehouse are found unqualified (search path
+    ``memory.main, warehouse.main``), and ``CREATE TABLE x`` makes ``x`` in memory.
     ``today``: evaluate the date-relative views (open_calls, upcoming_deadlines) as of that day
     instead of ``current_date``. Never blocks, and is never blocked by, the nightly writer.
     """
@@ -184,14 +248,14 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = True, *,
             raise NotPublished(f"nothing is published in {p} yet: run `foerderradar ingest` "
                                "first (or check FOERDERRADAR_HOME / FOERDERRADAR_WAREHOUSE)")
     if not snap.exists():
-        raise WarehouseError(f"the published snapshot {snap} is missing; run "
-                             "`foerderradar ingest` again to publish a new one")
+        raise WarehouseError(f"the published snapshot {snap} is missing; the next "
+                             "`foerderradar ingest` (or `foerderradar publish`) publishes a new one")
     if read_only:
         con = duckdb.connect(str(snap), read_only=True)
     else:
         con = duckdb.connect()
         attach(con, snap, alias="warehouse")
-        con.execute("USE warehouse")
+        con.execute("SET search_path = 'memory.main,warehouse.main'")
     if today is not None:
         set_today(con, today)
     return con
@@ -208,6 +272,7 @@ def attach(con, path: str | os.PathLike | None = None, alias: str = "warehouse")
 
 
 def set_today(con, today: dt.date | str) -> None:
-    """Shadow ``fr_today()`` (default ``current_date``) for this connection's views."""
+    """Evaluate the date-relative views as of ``today`` on this connection: ``fr_today()``
+    reads the variable ``fr_today`` (default ``current_date``)."""
     day = dt.date.fromisoformat(str(today))
-    con.execute(f"CREATE OR REPLACE TEMP MACRO fr_today() AS DATE '{day.isoformat()}'")
+    con.execute(f"SET VARIABLE fr_today = DATE '{day.isoformat()}'")
