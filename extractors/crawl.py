@@ -19,6 +19,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 import threading
 import zipfile
 import zlib
@@ -40,6 +41,13 @@ log = logging.getLogger("foerderradar.crawl")
 class Failure:
     url: str
     reason: str
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status of a final error answer ("HTTP 404" → 404), else None; the warehouse
+        marks documents answering 404/410 gone."""
+        m = re.fullmatch(r"HTTP (\d{3})", self.reason)
+        return int(m.group(1)) if m else None
 
     def to_dict(self) -> dict:
         return {"url": self.url, "reason": self.reason}

@@ -97,6 +97,10 @@ class IngestResult:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
+    reextracted: int = 0        # known content, extracted again by a new extractor version
+    gone: int = 0               # documents marked gone (404/410, or missing from their source)
+    moved: int = 0              # documents found at a new URL (not extracted again)
+    notes: list[str] = field(default_factory=list)    # what the warehouse repaired or resumed
     deadlines: list[dict[str, Any]] = field(default_factory=list)   # date, programme, kind, subject, url
     changes: list[dict[str, Any]] = field(default_factory=list)     # field-level changes this run
     errors: list[str] = field(default_factory=list)
@@ -117,7 +121,8 @@ class IngestResult:
 
     def to_markdown(self) -> str:
         lines = [f"# foerderradar {self.flow}: {self.status}", ""]
-        lines.append(f"**{self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+        lines.append(f"**{self.new} new, {self.changed} changed, {self.reextracted} re-extracted, "
+                     f"{self.unchanged} unchanged, {self.moved} moved, {self.gone} gone, "
                      f"{self.failed} failed** documents; {self.extracted} extracted, "
                      f"{self.loaded} loaded in {self.timings.get('total', 0):.1f} s.")
         lines += ["", "| source | fetched | new | extracted | loaded | failed | note |",
@@ -125,17 +130,14 @@ class IngestResult:
         for s in self.sources.values():
             lines.append(f"| {s.name} | {s.fetched} | {s.new} | {s.extracted} | {s.loaded} | "
                          f"{s.fetch_failed + s.failed} | {_md(s.error or '')} |")
+        # the warehouse's own renderer: each change of a call once, with its documents
+        from warehouse.summary import changes_markdown, deadlines_markdown
+        if self.notes:
+            lines += ["", "## Repaired or resumed", ""] + [f"- {_md(n)}" for n in self.notes]
         if self.deadlines:
-            lines += ["", "## Upcoming deadlines", "", "| date | programme | document |",
-                      "|---|---|---|"]
-            for d in self.deadlines:
-                lines.append(f"| {d.get('date')} | {_md(d.get('programme') or '')} | {_md(d.get('url') or '')} |")
+            lines += [""] + deadlines_markdown(self.deadlines)
         if self.changes:
-            lines += ["", "## Changes", "", "| programme | field | change | old | new |",
-                      "|---|---|---|---|---|"]
-            for c in self.changes[:50]:
-                lines.append(f"| {_md(c.get('programme') or '')} | {c.get('field')} {c.get('aspect') or ''} | "
-                             f"{c.get('change')} | {_md(c.get('old_value') or '')} | {_md(c.get('new_value') or '')} |")
+            lines += [""] + changes_markdown(self.changes)
         failures = [f for s in self.sources.values() for f in s.failures] + self.errors
         if failures:
             lines += ["", "## Failures", ""]
@@ -217,7 +219,6 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
 
 
 def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult, log) -> None:
-    known = wh.known_keys()
     version = T.extractor_version()
     timings = result.timings
 
@@ -246,17 +247,19 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
         report, seconds = value
         timings["crawl"] += seconds
         try:
-            wh.record_crawl(result.run_id, report)
+            wh.record_crawl(result.run_id, report, complete=limit is None)
         except Exception as exc:
             result.errors.append(f"[{name}] could not record the crawl: {T.describe(exc)}")
         stats.fetched = len(report.records)
         stats.new = len(report.new)
-        stats.fetch_failed = len(report.failures)
-        stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in report.failures]
-        _log_failures(log, name, [f"{f.url}: {f.reason}" for f in report.failures])
+        # 404/410 answers are documents that are gone (the warehouse marks them), not failures
+        failures = [f for f in report.failures if getattr(f, "status", None) not in (404, 410)]
+        stats.fetch_failed = len(failures)
+        stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in failures]
+        _log_failures(log, name, [f"{f.url}: {f.reason}" for f in failures])
         if report.failures and not report.records:
             stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
-        todo = _to_extract(report.records, known, version, wh)
+        todo = wh.plan(result.run_id, name, report.records, version).extract
         stats.skipped = len(report.records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
         _log_line(log, stats)
@@ -294,7 +297,6 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
 def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log) -> None:
     from extractors.rawstore import RawStore
 
-    known = set() if force else wh.known_keys()
     version = T.extractor_version()
     store = RawStore()
 
@@ -312,25 +314,13 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
             stats.error = T.describe(exc)
             log.error("[%s] cannot start: %s", name, stats.error)
             continue
-        todo = _to_extract(records, known, version, wh)
+        todo = wh.plan(result.run_id, name, records, version, force=force).extract
         stats.skipped = len(records) - len(todo)
         _process(name, source, todo, wh, result, stats, batch_size, log)
         _log_line(log, stats)
 
 
 # ------------------------------------------------------------------------------------- helpers
-
-def _to_extract(records, known: set[tuple[str, str]], version: str, wh) -> list[Any]:
-    """The records to parse and extract: those whose content the warehouse does not hold with
-    this extractor version. Content it does hold is also checked for its URL (in the published
-    snapshot, read once per source), so the same bytes at a new address (a moved page) are still
-    loaded; a stale snapshot only makes the check err on the side of extracting again."""
-    maybe = [r for r in records if (r.sha256, version) in known]
-    if not maybe:
-        return list(records)
-    at = T.published_keys(wh)
-    return [r for r in records if (r.sha256, version) not in known or (r.url, r.sha256, version) not in at]
-
 
 def _process(name, source, records, wh, result: IngestResult, stats: SourceStats,
              batch_size: int, log) -> None:
@@ -348,15 +338,15 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
                 quote(parsed))
             timings["extract"] += seconds
             stats.extracted += len(extracted.items)
-            stats.failed += len(extracted.failures)
-            stats.failures += [f"[{name}] {f}" for f in extracted.failures]
+            # documents that failed to parse or extract are loaded with their errors and
+            # counted (once) by the load
             load, seconds = T.load_documents.with_options(task_run_name=f"load {which}")(
                 quote(wh), result.run_id, quote(extracted.items))
             timings["load"] += seconds
             stats.loaded += load.loaded
             stats.failed += load.failed
             stats.failures += [f"[{name}] {e}" for e in load.errors]
-            _log_failures(log, name, extracted.failures + [str(e) for e in load.errors])
+            _log_failures(log, name, [str(e) for e in load.errors])
     except Exception as exc:  # a bug, a full disk, a batch past its time limit: this source stops
 
         stats.error = T.describe(exc)

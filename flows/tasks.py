@@ -148,23 +148,6 @@ def open_warehouse():
     return Warehouse()
 
 
-def published_keys(wh) -> set[tuple[str, str, str]]:
-    """(url, sha256, extractor_version) of every current extraction in the latest published
-    snapshot (read-only; never touches the writer's connection). Empty before the first publish."""
-    from warehouse import NotPublished, connect
-
-    try:
-        con = connect(wh.root)
-    except NotPublished:
-        return set()
-    try:
-        return {tuple(r) for r in con.execute(
-            "SELECT d.url, e.sha256, e.extractor_version FROM documents d JOIN extractions e "
-            "ON e.extraction_id = d.current_extraction_id").fetchall()}
-    finally:
-        con.close()
-
-
 def close_warehouse(wh) -> None:
     close = getattr(wh, "close", None)
     if close:
@@ -270,17 +253,21 @@ def extract_documents(parsed: list[Parsed]):
     out = Extracted()
     for p in parsed:
         for doc in p.documents:
+            failure = None
             try:
                 extraction = ext.extract(doc)
                 if doc.errors and not doc.text:
-                    out.failures.append(f"{doc.source}: {doc.errors[0]}")
+                    failure = doc.errors[0]
             except Exception as exc:
-                msg = f"extractor failed: {describe(exc)}"
-                out.failures.append(f"{doc.source}: {msg}")
+                failure = f"extractor failed: {describe(exc)}"
                 extraction = Extraction(source=doc.source, title=doc.title, published=doc.published,
-                                        errors=list(doc.errors) + [msg], extractor_version=version,
+                                        errors=list(doc.errors) + [failure], extractor_version=version,
                                         sha256=doc.sha256)
-            out.items.append(LoadItem(raw=p.record, document=doc, extraction=extraction))
+            if failure:
+                out.failures.append(f"{doc.source}: {failure}")
+            # the warehouse counts it failed once (runs.failed) and loads it with its errors
+            out.items.append(LoadItem(raw=p.record, document=doc, extraction=extraction,
+                                      failure=failure))
     return out, time.perf_counter() - t
 
 
@@ -306,11 +293,11 @@ def publish_warehouse(wh):
 # ------------------------------------------------------------------------------------ summary
 
 def apply_summary(result, summary, n_deadlines: int) -> None:
-    """Copy the warehouse's RunSummary (counts, upcoming deadlines, changes) onto the result."""
-    # unchanged: skipped before extraction (the usual case) plus loaded and found identical
-    result.new, result.changed = summary.new, summary.changed
-    result.unchanged = summary.unchanged + sum(s.skipped for s in result.sources.values())
-    result.failed = max(summary.failed, sum(s.failed + s.fetch_failed for s in result.sources.values()))
+    """Copy the warehouse's RunSummary onto the result: the counts are the warehouse's (each
+    event counted once, the same numbers as ``runs`` and ``runs_overview``)."""
+    for name in ("new", "changed", "unchanged", "reextracted", "gone", "moved", "failed"):
+        setattr(result, name, getattr(summary, name))
+    result.notes = list(summary.notes)
     result.deadlines = list(summary.upcoming_deadlines[:n_deadlines])
     result.changes = list(summary.changes)
 

@@ -95,7 +95,8 @@ def test_ingest_loads_the_demo_site_into_every_view(first_run):
     assert {"open_calls", "upcoming_deadlines", "municipality_programmes"} <= set(views)
     empty = [v for v in views if con.execute(f'SELECT count(*) FROM "{v}"').fetchone()[0] == 0]
     # changes need a second version of a document (see the changed-documents test)
-    assert empty == ["changes_since_last_run"], f"views without rows after the demo ingest: {empty}"
+    assert empty == ["call_changes", "changes_since_last_run"], \
+        f"views without rows after the demo ingest: {empty}"
     kinds = dict(con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall())
     assert kinds == {"success": 1}
 
@@ -418,20 +419,38 @@ def test_a_reader_holding_the_warehouse_open_does_not_block_a_run(first_run, dem
     assert connect().execute("SELECT count(*) FROM documents").fetchone()[0] >= before + 3
 
 
-def test_the_same_content_at_a_new_address_is_loaded(first_run, home_env):
-    """Caching is on content and extractor version, but a moved page is still a new document."""
-    from flows.ingest import ingest
+def test_a_page_that_moved_keeps_its_identity_and_is_not_extracted_again(prefect_harness, tmp_path,
+                                                                         monkeypatch):
+    """The same bytes at a new address, the old one no longer seen: the document moves (same
+    document_id and history), nothing is extracted, no document is new; reprocess keeps it."""
+    from flows.ingest import ingest, reprocess
     from warehouse import connect
 
-    before = connect().execute("SELECT count(*) FROM documents").fetchone()[0]
-    with demo_site() as base:                       # another port: every URL is new
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    with demo_site(n=6) as base:
+        ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
+    con = connect()
+    before = dict(con.execute("SELECT document_id, url FROM documents").fetchall())
+    con.close()
+    with demo_site(n=6) as base:                    # another port: every URL is new
         result = ingest(sources=["demo"], options={"demo": {"base_url": base}}, today=TODAY)
-        urls = connect().execute("SELECT count(*) FROM documents WHERE url LIKE ?", [base + "%"]).fetchone()[0]
+    con = connect()
+    after = dict(con.execute("SELECT document_id, url FROM documents").fetchall())
+    moved_from = con.execute("SELECT count(*) FROM documents WHERE url LIKE ? AND "
+                             "len(moved_from) = 1", [base + "%"]).fetchone()[0]
+    run = con.execute("SELECT moved, new_documents, unchanged FROM runs_overview LIMIT 1").fetchone()
+    con.close()
     demo = result.sources["demo"]
     assert result.status == "success"
-    assert demo.extracted == demo.fetched and result.new == demo.fetched
-    assert urls == demo.fetched
-    assert connect().execute("SELECT count(*) FROM documents").fetchone()[0] == before + demo.fetched
+    assert demo.extracted == 0 and result.new == 0 and result.moved == demo.fetched
+    assert set(after) == set(before)                # same identities, no new document
+    assert moved_from == demo.fetched and run == (demo.fetched, 0, 0)
+    # the raw store still knows the first addresses: reprocess follows the moves
+    forced = reprocess(force=True, today=TODAY)
+    assert forced.new == 0 and forced.reextracted == demo.fetched
+    con = connect()
+    assert dict(con.execute("SELECT document_id, url FROM documents").fetchall()) == after
+    con.close()
 
 
 def test_reprocess_re_extracts_the_raw_store_without_network(first_run, home_env):
@@ -462,7 +481,7 @@ def test_progress_line_and_markdown_summary():
     assert "# foerderradar ingest: partial" in md
     assert "**12 new, 3 changed" in md
     assert "| web | 0 | 0 | 0 | 0 | 0 | ConnectError: refused |" in md
-    assert "| 2025-04-30 | Förderaufruf A\\|B | u |" in md
+    assert "| 2025-04-30 | Förderaufruf A\\|B |  |  | u |" in md
 
 
 def test_batches_cover_every_item_once():

@@ -68,29 +68,29 @@ def run(wh, items, flow="ingest", status="success"):
 # ---------------------------------------------------------------------------------- migrations
 def test_migrations_applied_once_and_recorded(tmp_path):
     wh = Warehouse(tmp_path)
-    assert wh.migrations_applied == [1]
+    assert wh.migrations_applied == [1, 2]
     rows = wh.con.execute("SELECT version, name, checksum, applied_at FROM schema_migrations"
                           ).fetchall()
-    assert [(v, n) for v, n, _, _ in rows] == [(1, "core")]
+    assert [(v, n) for v, n, _, _ in rows] == [(1, "core"), (2, "lifecycle")]
     assert rows[0][2] == mig.discover()[0].checksum and rows[0][3] is not None
     wh.close()
     wh = Warehouse(tmp_path)
     assert wh.migrations_applied == []
-    assert wh.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1
+    assert wh.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 2
     wh.close()
 
 
 def test_modified_applied_migration_is_refused(tmp_path):
     mdir = tmp_path / "migrations"
     shutil.copytree(mig.MIGRATIONS_DIR, mdir)
-    (mdir / "002_extra.sql").write_text("CREATE TABLE extra (x INTEGER);\n")
+    (mdir / "099_extra.sql").write_text("CREATE TABLE extra (x INTEGER);\n")
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
-    assert mig.migrate(con, mdir) == [1, 2]
+    assert mig.migrate(con, mdir) == [1, 2, 99]
     assert mig.migrate(con, mdir) == []
-    (mdir / "002_extra.sql").write_text("CREATE TABLE extra (x INTEGER, y INTEGER);\n")
-    with pytest.raises(MigrationError, match="002_extra.sql was modified after it was applied"):
+    (mdir / "099_extra.sql").write_text("CREATE TABLE extra (x INTEGER, y INTEGER);\n")
+    with pytest.raises(MigrationError, match="099_extra.sql was modified after it was applied"):
         mig.migrate(con, mdir)
-    (mdir / "002_extra.sql").unlink()
+    (mdir / "099_extra.sql").unlink()
     with pytest.raises(MigrationError, match="newer version"):
         mig.migrate(con, mdir)
 
@@ -160,8 +160,9 @@ def test_load_records_provenance_and_assembly(tmp_path):
         assert con.execute("SELECT count(*) FROM document_versions WHERE fetched_at IS NOT NULL"
                            ).fetchone()[0] == 3
     assert summary.new == 4 and summary.changed == 0
-    assert [d["date"] for d in summary.upcoming_deadlines] == [
-        dt.date(2025, 5, 15), dt.date(2025, 5, 15)]
+    # two documents of one call stating the same deadline: one row with both URLs
+    assert [(d["date"], len(d["urls"])) for d in summary.upcoming_deadlines] == [
+        (dt.date(2025, 5, 15), 2)]
 
 
 def test_same_input_twice_changes_nothing(tmp_path):
@@ -283,7 +284,9 @@ def test_bad_item_is_skipped_not_fatal(tmp_path):
         assert s.failed == 1
 
 
-def test_register_and_municipality_view(tmp_path):
+def test_register_and_municipality_view(tmp_path, monkeypatch):
+    # no municipal register installed: a run would otherwise copy it over this one
+    monkeypatch.setenv("FOERDERRADAR_GAZETTEER", str(tmp_path / "no-register.json.gz"))
     with Warehouse(tmp_path) as wh:
         n = wh.load_register([{"ags": ags, "name": name, "type": typ, "land": "Testland"}
                               for name, typ, ags in TOWNS])

@@ -15,8 +15,10 @@ A document that names no programme gets one record under its title (``inferred``
 with other documents), or under no programme at all when it has no title. Every value keeps its
 evidence: character span, matched text and a snippet (the sentence around it, ~200 characters).
 
-Amounts get a role from the words around them (budget, grant, grant_min, project_cost,
-own_contribution, other), so that "budget changed" can be told from "maximum grant changed".
+Amounts keep the role extraction gave them (``Amount.role``: budget, grant, grant_min, award,
+project_cost, own_contribution, other), so that "budget changed" can be told from "maximum grant
+changed". Only an amount extraction left without a role gets one here, from the cue words
+nearest to it in its clause (:func:`amount_role`).
 """
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"projektvolumen|investitionsvolumen|zuwendungsfähige")),
     ("grant", re.compile(
         r"zuschuss|zuschüsse|zuwendung|förderung|fördersumme|förderbetrag|höchstbetrag|"
-        r"förderhöchst|gefördert|darlehen|kredit|prämie|pauschale|erhalten|beträgt")),
+        r"förderhöchst|gefördert|darlehen|kredit|prämie|pauschale|erhalten")),
 )
 PER_UNIT_ROLE = "grant"            # a per-project/per-applicant amount without cue is a grant
 
@@ -104,17 +106,24 @@ def snippet(text: str, index, start: int, end: int) -> str:
     return s
 
 
+_CLAUSE_BREAK = re.compile(r"[.;,:\n]")
+
+
 def amount_role(text: str, a: Amount) -> str:
+    """The role of an amount extraction left without one: the cue nearest to the amount in its
+    clause (before it first, then after it), else its qualifier and unit."""
+    if a.role:
+        return a.role
     lo = max(0, a.start - ROLE_CONTEXT_BEFORE)
-    before = text[lo:a.start].lower()
-    after = text[a.end:a.end + ROLE_CONTEXT_AFTER].lower()
-    # only the words of the same clause before the amount count most
-    for role, pattern in ROLE_CUES:
-        if pattern.search(before.rsplit(".", 1)[-1]):
-            return role if not (role == "grant" and a.qualifier == "min") else "grant_min"
-    for role, pattern in ROLE_CUES:
-        if pattern.search(after.split(".", 1)[0]):
-            return role
+    before = _CLAUSE_BREAK.split(text[lo:a.start].lower())[-1]
+    after = _CLAUSE_BREAK.split(text[a.end:a.end + ROLE_CONTEXT_AFTER].lower())[0]
+    near = [(m.end(), role) for role, pattern in ROLE_CUES for m in pattern.finditer(before)]
+    if near:
+        role = max(near)[1]
+        return role if not (role == "grant" and a.qualifier == "min") else "grant_min"
+    near = [(m.start(), role) for role, pattern in ROLE_CUES for m in pattern.finditer(after)]
+    if near:
+        return min(near)[1]
     if a.qualifier == "min":
         return "grant_min"
     if a.unit in ("per_project", "per_applicant", "per_municipality", "per_inhabitant",

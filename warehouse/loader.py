@@ -24,162 +24,44 @@ import json
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
-from urllib.parse import urlparse
+from typing import Iterable
 
 import duckdb
 import pyarrow as pa
 
-from extractors.version import EXTRACTOR_VERSION
-from models.records import Document, Extraction
-
+from . import lifecycle
 from . import migrate as _migrate
-from .assemble import Assembly, assemble
+from . import register as _register
+from . import repair
+from . import summary as _summary
+from .assemble import assemble
+from .history import _cause, _diff, _fingerprint, previous_fingerprints
 from .programmes import ProgrammeIndex, programme_id_for
 from .publish import (KEEP_SNAPSHOTS, WORK_DB, WORK_DIR, WarehouseError, WriterLock,
-                      collect_garbage, publish_file, resolve_dir)
+                      collect_garbage, current_snapshot, publish_file, resolve_dir,
+                      snapshot_problem)
+from .rows import LoadItem, LoadStats, _get, _h, _item_keys, _ts, _utcnow, document_rows
+from .summary import RunSummary
 
-UPCOMING_DAYS = 60
-SUMMARY_MAX_ROWS = 50
+__all__ = ["Warehouse", "LoadItem", "LoadStats", "RunSummary"]
+
+# publish refuses a warehouse holding fewer documents than this share of the published one
+# (a lost or replaced working database), unless forced
+MIN_KEPT_SHARE = 0.5
 RUN_STATUSES = ("success", "partial", "failed")
-CENT = Decimal("0.01")
-
-
-@dataclass
-class LoadItem:
-    """One document to load: its raw record (None when loaded from a file), parse and extraction."""
-    raw: Any | None                 # extractors.rawstore.RawRecord (duck-typed)
-    document: Document
-    extraction: Extraction
-
-
-@dataclass
-class LoadStats:
-    run_id: str
-    items: int = 0
-    new_documents: int = 0
-    new_versions: int = 0
-    reextracted: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    changes: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def loaded(self) -> int:
-        return self.new_documents + self.new_versions + self.reextracted
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    flow: str
-    status: str
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    new: int                        # new documents
-    changed: int                    # new versions of known documents
-    reextracted: int
-    unchanged: int
-    failed: int
-    errors: list[str]
-    upcoming_deadlines: list[dict]  # programme, date, kind, subject, url (next UPCOMING_DAYS days)
-    changes: list[dict]             # programme, field, aspect, change, old_value, new_value, url
-    n_changes: int = 0
-
-    def to_markdown(self) -> str:
-        dur = ""
-        if self.started_at and self.finished_at:
-            dur = f" in {(self.finished_at - self.started_at).total_seconds():.1f} s"
-        out = [f"# foerderradar run `{self.run_id}` ({self.flow}): **{self.status}**{dur}", "",
-               "| new documents | changed | re-extracted | unchanged | failed | field changes |",
-               "|---:|---:|---:|---:|---:|---:|",
-               f"| {self.new} | {self.changed} | {self.reextracted} | {self.unchanged} | "
-               f"{self.failed} | {self.n_changes} |", ""]
-        if self.changes:
-            out += [f"## Changes ({self.n_changes})", "",
-                    "| programme | field | aspect | change | old | new | document |",
-                    "|---|---|---|---|---|---|---|"]
-            out += [f"| {_md(c['programme'])} | {c['field']} | {_md(c['aspect'])} | {c['change']} "
-                    f"| {_md(c['old_value'])} | {_md(c['new_value'])} | {_md(c['url'])} |"
-                    for c in self.changes]
-            out.append("")
-        if self.upcoming_deadlines:
-            out += [f"## Deadlines in the next {UPCOMING_DAYS} days", "",
-                    "| date | programme | kind | subject | document |", "|---|---|---|---|---|"]
-            out += [f"| {d['date']} | {_md(d['programme'])} | {d['kind']} | {_md(d['subject'])} "
-                    f"| {_md(d['url'])} |" for d in self.upcoming_deadlines]
-            out.append("")
-        if self.errors:
-            out += [f"## Errors ({len(self.errors)})", ""]
-            out += [f"- {_md(e)}" for e in self.errors[:SUMMARY_MAX_ROWS]]
-            out.append("")
-        return "\n".join(out)
-
-
-def _md(v) -> str:
-    return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
-
-
-def _h(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _ts(value) -> dt.datetime | None:
-    """ISO string / datetime -> naive UTC datetime."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        d = value
-    else:
-        try:
-            d = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if d.tzinfo is not None:
-        d = d.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return d
-
-
-def _eur(v: Decimal | None) -> Decimal | None:
-    if v is None:
-        return None
-    try:
-        return Decimal(v).quantize(CENT)
-    except Exception:
-        return None
-
-
-def _fmt_eur(value, low=None) -> str:
-    v = f"{Decimal(value):.2f}" if value is not None else "?"
-    return f"{Decimal(low):.2f}–{v}" if low is not None else v
-
-
-def _deadline_value(date, duration, kind) -> str:
-    if date is not None:
-        return date.isoformat() if hasattr(date, "isoformat") else str(date)
-    return duration or kind or "?"
-
-
-def _muni_value(name, ags) -> tuple[str, str]:
-    key = ags or (name or "").casefold()
-    return key, f"{name} ({ags})" if ags else (name or "")
 
 
 class Warehouse:
     """The single writer of a warehouse directory."""
 
-    def __init__(self, path: str | Path | None = None, *, keep_snapshots: int = KEEP_SNAPSHOTS):
+    def __init__(self, path: str | Path | None = None, *, keep_snapshots: int = KEEP_SNAPSHOTS,
+                 publish_pending: bool = True):
+        """Lock, open (repairing what ``repair.py`` can), migrate, create the views, mark dead
+        runs aborted, and publish what an earlier run committed but never published
+        (``publish_pending``). ``notes`` says what was repaired or resumed."""
         self.root = resolve_dir(path)
+        self.notes: list[str] = []
         self.keep_snapshots = keep_snapshots
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = WriterLock(self.root)
@@ -191,23 +73,24 @@ class Warehouse:
         self.con = None
         try:
             self.work_db = self.root / WORK_DIR / WORK_DB
-            self.work_db.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self.con = duckdb.connect(str(self.work_db))
-            except duckdb.Error as exc:
-                raise WarehouseError(f"cannot open the working database {self.work_db}: {exc}. "
-                                     "Readers must use warehouse.connect(), never this file"
-                                     ) from None
-            self.migrations_applied = _migrate.migrate(self.con)
-            self.con.execute("CREATE OR REPLACE MACRO fr_today() AS current_date")
-            _migrate.create_views(self.con)
-            self._abort_dead_runs()
-            self._load_index()
+            self.con, self.notes = repair.open_work_db(self.root, self.work_db, self._prepare)
+            if publish_pending:
+                self.publish_pending()
         except BaseException:
             if self.con is not None:
                 self.con.close()
             self._lock.release()
             raise
+
+    def _prepare(self, con) -> None:
+        """Bring an opened working database up to date: migrations, views, dead runs, index."""
+        self.con = con
+        self.migrations_applied = _migrate.migrate(con)
+        con.execute("CREATE OR REPLACE MACRO fr_today() AS "
+                    "coalesce(getvariable('fr_today')::DATE, current_date)")
+        _migrate.create_views(con)
+        self._abort_dead_runs()
+        self._load_index()
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Warehouse":
@@ -266,13 +149,21 @@ class Warehouse:
             now = _utcnow()
             run_id = f"{now:%Y%m%dT%H%M%S}Z-{hashlib.sha1(str(time.time_ns()).encode()).hexdigest()[:4]}"
             self.con.execute(
-                "INSERT INTO runs (run_id, flow, params, started_at, status, errors) "
-                "VALUES (?, ?, ?, ?, 'running', []::VARCHAR[])",
-                [run_id, flow, json.dumps(params or {}, default=str, ensure_ascii=False), now])
+                "INSERT INTO runs (run_id, flow, params, started_at, status, errors, notes) "
+                "VALUES (?, ?, ?, ?, 'running', []::VARCHAR[], ?)",
+                [run_id, flow, json.dumps(params or {}, default=str, ensure_ascii=False), now,
+                 list(self.notes)])
             self.con.execute("BEGIN TRANSACTION")
             self._run = run_id
             self._run_stats = defaultdict(int)
             self._run_errors = []
+            try:
+                self.sync_register()
+            except WarehouseError:
+                raise
+            except Exception as exc:   # the register is a reference table: note, go on
+                self._run_errors.append(f"the municipal register was not copied into the "
+                                        f"warehouse: {exc}")
             return run_id
 
     def abort_run(self, run_id: str, reason: str) -> None:
@@ -297,14 +188,19 @@ class Warehouse:
             errs = self._run_errors + [str(e) for e in (errors or [])]
             s = self._run_stats
             try:
+                # changes as analysts see them: one per call and change, not what only a new
+                # extractor or register caused (the same count as changes_since_last_run)
+                s["changes"] = self.con.execute(
+                    "SELECT count(*) FROM call_changes WHERE run_id = ? "
+                    "AND cause IN ('new_version', 'gone')", [run_id]).fetchall()[0][0]
                 self.con.execute(
                     "UPDATE runs SET finished_at = ?, status = ?, errors = ?, new_documents = ?, "
                     "new_versions = ?, reextracted = ?, unchanged = ?, failed = failed + ?, "
-                    "changes = ?, extractor_version = coalesce(?, extractor_version) "
-                    "WHERE run_id = ?",
+                    "changes = ?, gone = ?, moved = ?, "
+                    "extractor_version = coalesce(?, extractor_version) WHERE run_id = ?",
                     [_utcnow(), status, errs, s["new_documents"], s["new_versions"],
-                     s["reextracted"], s["unchanged"], s["failed"], s["changes"],
-                     self._run_ev if s["loaded"] else None, run_id])
+                     s["reextracted"], s["unchanged"], s["failed"], s["changes"], s["gone"],
+                     s["moved"], self._run_ev if s["loaded"] else None, run_id])
                 self.con.execute("COMMIT")
             except duckdb.Error as exc:
                 self._fail_run(run_id, exc)
@@ -314,35 +210,7 @@ class Warehouse:
     def summary(self, run_id: str, *, today: dt.date | None = None) -> RunSummary:
         """The summary of a finished run (counts, its changes, upcoming deadlines)."""
         with self._mutex:
-            row = self.con.execute(
-                "SELECT flow, status, started_at, finished_at, new_documents, new_versions, "
-                "reextracted, unchanged, failed, errors, changes FROM runs WHERE run_id = ?",
-                [run_id]).fetchall()
-            row = row[0] if row else None
-            if row is None:
-                raise WarehouseError(f"no run {run_id} in the warehouse")
-            day = today or dt.date.today()
-            changes = self.con.execute(
-                "SELECT coalesce(p.name, c.programme_name), c.field, c.aspect, c.change, "
-                "c.old_value, c.new_value, c.url FROM changes c LEFT JOIN programmes p "
-                "USING (programme_id) WHERE c.run_id = ? ORDER BY c.url, c.field, c.aspect "
-                f"LIMIT {SUMMARY_MAX_ROWS}", [run_id]).fetchall()
-            deadlines = self.con.execute(
-                "SELECT d.date, coalesce(p.name, r.programme_name), d.kind, d.subject, doc.url "
-                "FROM documents doc JOIN deadlines d ON d.extraction_id = doc.current_extraction_id "
-                "JOIN records r ON r.record_id = d.record_id LEFT JOIN programmes p "
-                "ON p.programme_id = d.programme_id WHERE d.date BETWEEN ? AND ? "
-                f"ORDER BY d.date, 2 LIMIT {SUMMARY_MAX_ROWS}",
-                [day, day + dt.timedelta(days=UPCOMING_DAYS)]).fetchall()
-            keys = ("programme", "field", "aspect", "change", "old_value", "new_value", "url")
-            return RunSummary(
-                run_id=run_id, flow=row[0], status=row[1], started_at=row[2], finished_at=row[3],
-                new=row[4] or 0, changed=row[5] or 0, reextracted=row[6] or 0,
-                unchanged=row[7] or 0, failed=row[8] or 0, errors=list(row[9] or []),
-                n_changes=row[10] or 0,
-                changes=[dict(zip(keys, c)) for c in changes],
-                upcoming_deadlines=[dict(zip(("date", "programme", "kind", "subject", "url"), d))
-                                    for d in deadlines])
+            return _summary.read(self.con, run_id, today=today)
 
     def _fail_run(self, run_id: str, exc: Exception):
         """A database error inside the run transaction: roll the run back, record, raise."""
@@ -391,9 +259,12 @@ class Warehouse:
             self.con.unregister(tmp)
         return len(rows)
 
-    def record_crawl(self, run_id: str, report) -> None:
+    def record_crawl(self, run_id: str, report, *, complete: bool = True) -> None:
         """Record one source's crawl: sources, crawls and fetches (any object with attributes
-        source, records, failures, requests, not_modified; new and unchanged optional)."""
+        source, records, failures, requests, not_modified; new and unchanged optional), and what
+        it says about the documents' lives (see ``lifecycle.py``): every record seen confirms its
+        document, 404/410 and absence from ``complete`` crawls make documents gone.
+        ``complete=False`` for a crawl cut short on purpose (``--limit``)."""
         with self._mutex:
             self._check_run(run_id)
             now = _utcnow()
@@ -406,9 +277,11 @@ class Warehouse:
                 "outcome": "fetched", "reason": None, "fetched_at": _ts(_get(r, "fetched_at")),
                 "sha256": _get(r, "sha256"), "content_type": _get(r, "content_type"),
                 "size": _get(r, "size"), "path": _get(r, "path")} for r in records]
+            gone_answers = [f for f in failures if _get(f, "status") in lifecycle.GONE_STATUSES]
             fetches += [{
                 "run_id": run_id, "source": source, "url": str(_get(f, "url") or ""),
-                "final_url": None, "status": _get(f, "status"), "outcome": "failed",
+                "final_url": None, "status": _get(f, "status"),
+                "outcome": "gone" if _get(f, "status") in lifecycle.GONE_STATUSES else "failed",
                 "reason": str(_get(f, "reason") or ""), "fetched_at": now, "sha256": None,
                 "content_type": None, "size": None, "path": None} for f in failures]
             new = getattr(report, "new", None)
@@ -421,9 +294,31 @@ class Warehouse:
                     "requests": getattr(report, "requests", None),
                     "not_modified": getattr(report, "not_modified", None), "recorded_at": now}])
                 self._touch_sources(run_id, [source], now)
+                seen = [_get(r, "url") for r in records]
+                lifecycle.confirm(self.con, run_id, seen, now)
+                gone = lifecycle.mark_gone(self.con, run_id, source, failures, seen, complete, now)
+                self._insert("changes", gone)
             except duckdb.Error as exc:
                 self._fail_run(run_id, exc)
-            self._run_stats["failed"] += len(failures)
+            # a 404/410 is the server's answer that a document is gone, not a failure
+            self._run_stats["failed"] += len(failures) - len(gone_answers)
+            self._run_stats["gone"] += len(gone)
+            self._run_stats["changes"] += len(gone)
+
+    def plan(self, run_id: str, source: str, records: list, extractor_version: str, *,
+             force: bool = False) -> "lifecycle.Plan":
+        """Which of a source's raw records to extract; counts the unchanged ones and moves the
+        documents whose page moved (see ``lifecycle.plan``). Call after ``record_crawl``."""
+        with self._mutex:
+            self._check_run(run_id)
+            try:
+                p = lifecycle.plan(self.con, run_id, source, list(records), extractor_version,
+                                   _utcnow(), force=force)
+            except duckdb.Error as exc:
+                self._fail_run(run_id, exc)
+            self._run_stats["unchanged"] += p.unchanged
+            self._run_stats["moved"] += len(p.moved)
+            return p
 
     def _touch_sources(self, run_id: str, sources: Iterable[str], now: dt.datetime) -> None:
         names = sorted({s for s in sources if s})
@@ -443,7 +338,8 @@ class Warehouse:
         table = [{"ags": str(_get(r, "ags")), "name": str(_get(r, "name")),
                   "type": _get(r, "type"), "level": _get(r, "level"),
                   "parent_ags": _get(r, "parent_ags"), "land": _get(r, "land"),
-                  "population": _get(r, "population"), "loaded_at": now}
+                  "population": _get(r, "population"), "kreis": _get(r, "kreis"),
+                  "gebietsstand": _get(r, "gebietsstand"), "loaded_at": now}
                  for r in rows if _get(r, "ags") and _get(r, "name")]
         with self._mutex:
             own_tx = self._run is None
@@ -460,6 +356,16 @@ class Warehouse:
                     raise WarehouseError(f"loading the municipal register failed: {exc}") from exc
                 self._fail_run(self._run, exc)
         return len(table)
+
+    def sync_register(self, gazetteer=None) -> int | None:
+        """Fill ``municipalities`` from the municipal register (default: the one extraction
+        uses) when its Gebietsstand differs from the warehouse's; returns the rows loaded, or
+        None when nothing was to do."""
+        gaz = gazetteer if gazetteer is not None else _register.default_register()
+        with self._mutex:
+            if not _register.needs_sync(self.con, gaz):
+                return None
+            return self.load_register(_register.rows(gaz))
 
     # ------------------------------------------------------------------ load
     def load(self, run_id: str, items: list[LoadItem]) -> LoadStats:
@@ -515,36 +421,6 @@ class Warehouse:
                     "versions": n, "sha256": sha, "evs": set(evs or [])}
                 for u, did, vid, eid, n, sha, evs in res}
 
-    def _previous(self, extraction_ids: list[str]) -> dict[str, dict]:
-        """Fingerprints (see _fingerprint) of extractions stored in the database."""
-        out: dict[str, dict] = {e: {} for e in extraction_ids}
-        if not extraction_ids:
-            return out
-        self.con.register("_prev", pa.table({"eid": extraction_ids}))
-        try:
-            q = "WHERE extraction_id IN (SELECT eid FROM _prev)"
-            for eid, pid, name in self.con.execute(
-                    f"SELECT extraction_id, programme_id, programme_name FROM records {q}").fetchall():
-                out[eid][pid] = {"name": name, "deadline": [], "amount": [], "municipality": []}
-            for eid, pid, kind, subject, date, duration, snip in self.con.execute(
-                    "SELECT extraction_id, programme_id, kind, subject, date, duration, snippet "
-                    f"FROM deadlines {q}").fetchall():
-                out[eid].setdefault(pid, _fp_empty(None))["deadline"].append(
-                    (f"{kind}/{subject or '-'}", _deadline_value(date, duration, kind), snip))
-            for eid, pid, role, unit, value, low, snip in self.con.execute(
-                    "SELECT extraction_id, programme_id, role, unit, value_eur, low_eur, snippet "
-                    f"FROM amounts {q}").fetchall():
-                out[eid].setdefault(pid, _fp_empty(None))["amount"].append(
-                    (f"{role}/{unit}", _fmt_eur(value, low), snip))
-            for eid, pid, name, ags, snip in self.con.execute(
-                    "SELECT extraction_id, programme_id, name, ags, snippet "
-                    f"FROM municipality_mentions {q}").fetchall():
-                key, val = _muni_value(name, ags)
-                out[eid].setdefault(pid, _fp_empty(None))["municipality"].append((key, val, snip))
-        finally:
-            self.con.unregister("_prev")
-        return out
-
     def _build(self, run_id: str, items: list[LoadItem], stats: LoadStats):
         now = _utcnow()
         rows: dict[str, list[dict]] = defaultdict(list)
@@ -558,14 +434,23 @@ class Warehouse:
                 stats.failed += 1
                 stats.errors.append(f"item {n}: cannot load ({exc})")
         state = self._state(sorted({k[1] for k in keyed}))
-        prev_db = self._previous(sorted({s["extraction_id"] for s in state.values()
+        prev_db = previous_fingerprints(self.con, sorted({s["extraction_id"] for s in state.values()
                                          if s["extraction_id"]}))
         fingerprints: dict[str, dict] = dict(prev_db)     # extraction id -> fingerprint
+        # a document that moved keeps the id made from its first URL: a new document at that
+        # URL gets another one
+        fresh = sorted({_h(k[1]) for k in keyed if k[1] not in state})
+        taken = {r[0] for r in self.con.execute(
+            "SELECT document_id FROM documents WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+            [fresh]).fetchall()} if fresh else set()
         for item, url, sha, ev, source in keyed:
+            if item.failure:
+                stats.failed += 1
+                stats.errors.append(f"{url}: {item.failure}")
             st = state.get(url)
             if st is None:
                 kind_of_load = "new_document"
-                document_id = _h(url)
+                document_id = _h(url) if _h(url) not in taken else _h(url, run_id)
                 version_no = 1
             elif st["sha256"] == sha:
                 if ev in st["evs"]:
@@ -587,7 +472,7 @@ class Warehouse:
                 self.index.context = extraction_id
                 asm = assemble(item.document, item.extraction, self.index.resolve,
                                lambda title, d=document_id: self._inferred(d, title))
-                item_rows = self._rows(run_id, now, item, asm, url=url, sha=sha, ev=ev,
+                item_rows = document_rows(run_id, now, item, asm, url=url, sha=sha, ev=ev,
                                        source=source, document_id=document_id,
                                        version_id=version_id, extraction_id=extraction_id,
                                        version_no=version_no, kind_of_load=kind_of_load,
@@ -599,7 +484,7 @@ class Warehouse:
             fp = _fingerprint(asm)
             fingerprints[extraction_id] = fp
             if st is not None:
-                cause = "reextracted" if kind_of_load == "reextracted" else "new_version"
+                cause = _cause(kind_of_load, st["evs"], ev)
                 old = fingerprints.get(st["extraction_id"], {})
                 ch = _diff(old, fp)
                 for i, c in enumerate(ch):
@@ -655,93 +540,77 @@ class Warehouse:
         self.index.add_standalone(pid, title)
         return pid
 
-    def _rows(self, run_id, now, item: LoadItem, asm: Assembly, *, url, sha, ev, source,
-              document_id, version_id, extraction_id, version_no, kind_of_load,
-              previous_version_id) -> dict[str, list[dict]]:
-        doc, ex, raw = item.document, item.extraction, item.raw
-        out: dict[str, list[dict]] = {}
-        if kind_of_load != "reextracted":
-            out["document_versions"] = [{
-                "version_id": version_id, "document_id": document_id, "version": version_no,
-                "url": url, "final_url": _get(raw, "final_url"), "sha256": sha,
-                "kind": doc.kind, "content_type": _get(raw, "content_type"),
-                "title": ex.title or doc.title, "published": ex.published or doc.published,
-                "fetched_at": _ts(_get(raw, "fetched_at")), "raw_path": _get(raw, "path"),
-                "text": doc.text, "text_length": len(doc.text or ""),
-                "sections": json.dumps([s.model_dump() for s in doc.sections], ensure_ascii=False),
-                "fields": json.dumps(doc.fields, default=str, ensure_ascii=False),
-                "parse_errors": list(doc.errors),
-                "previous_version_id": previous_version_id if kind_of_load == "new_version" else None,
-                "run_id": run_id, "loaded_at": now}]
-        main_pid = asm.programmes[asm.main].programme_id if asm.main is not None else None
-        out["extractions"] = [{
-            "extraction_id": extraction_id, "version_id": version_id, "document_id": document_id,
-            "url": url, "sha256": sha, "extractor_version": ev, "published": ex.published,
-            "errors": list(ex.errors), "main_programme_id": main_pid, "run_id": run_id,
-            "loaded_at": now}]
-        common = {"extraction_id": extraction_id, "version_id": version_id,
-                  "document_id": document_id, "extractor_version": ev, "run_id": run_id}
-        record_ids: dict[int | None, str] = {}
-        records, mentions = [], []
-        progs = asm.programmes or []
-        slots: list[int | None] = list(range(len(progs))) or [None]
-        for i in slots:
-            rid = f"{extraction_id}:r{0 if i is None else i}"
-            record_ids[i] = rid
-            vals = asm.values_of(i)
-            dp = progs[i] if i is not None else None
-            records.append({
-                "record_id": rid, **common, "programme_id": dp.programme_id if dp else None,
-                "programme_name": dp.name if dp else None, "is_main": i == asm.main,
-                "mentions": len(dp.mentions) if dp and not dp.inferred else 0,
-                "n_amounts": len(vals["amounts"]), "n_deadlines": len(vals["deadlines"]),
-                "n_dates": len(vals["dates"]), "n_municipalities": len(vals["municipalities"])})
-            if dp:
-                for j, m in enumerate(dp.mentions):
-                    mentions.append({
-                        "mention_id": f"{rid}:m{j}", "record_id": rid, **common,
-                        "programme_id": dp.programme_id, "name": m.name, "aliases": list(m.aliases),
-                        "inferred": dp.inferred, "span_text": m.text,
-                        "span_start": m.start if not dp.inferred or m.end > m.start else None,
-                        "span_end": m.end if not dp.inferred or m.end > m.start else None,
-                        "snippet": asm.mention_snippets.get(id(m)), "rule": m.rule})
-        out["records"] = records
-        out["programme_mentions"] = mentions
-
-        def base(a, n, prefix):
-            pid = progs[a.programme].programme_id if a.programme is not None else None
-            v = a.value
-            return {f"{prefix}_id": f"{extraction_id}:{prefix[0]}{n}",
-                    "record_id": record_ids.get(a.programme, record_ids[slots[0]]), **common,
-                    "programme_id": pid, "attached_by": a.attached_by, "span_text": v.text,
-                    "span_start": v.start, "span_end": v.end, "snippet": a.snippet,
-                    "rule": v.rule}
-
-        out["amounts"] = [{**base(a, n, "amount"), "value_eur": _eur(a.value.value_eur),
-                           "low_eur": _eur(a.value.low_eur), "qualifier": a.value.qualifier,
-                           "unit": a.value.unit, "role": a.role}
-                          for n, a in enumerate(asm.amounts)]
-        out["deadlines"] = [{**base(a, n, "deadline"), "date": a.value.date, "kind": a.value.kind,
-                             "granularity": a.value.granularity, "time": a.value.time,
-                             "subject": a.value.subject, "duration": a.value.duration,
-                             "cue": a.value.cue} for n, a in enumerate(asm.deadlines)]
-        out["dates"] = [{**base(a, n, "date"), "date": a.value.date, "date_end": a.value.date_end,
-                         "granularity": a.value.granularity, "kind": a.value.kind,
-                         "time": a.value.time} for n, a in enumerate(asm.dates)]
-        out["municipality_mentions"] = [{**base(a, n, "mention"), "name": a.value.name,
-                                         "type": a.value.type, "ags": a.value.ags,
-                                         "candidates": a.value.candidates}
-                                        for n, a in enumerate(asm.municipalities)]
-        return out
-
     # ------------------------------------------------------------------ publish
-    def publish(self, name: str | None = None) -> Path:
-        """Publish the working database as the readers' new snapshot (atomically)."""
+    def publish_pending(self) -> Path | None:
+        """Publish now if readers miss something: a run committed but never published, or a
+        damaged CURRENT. A refused publish (the warehouse shrank) is noted, not raised."""
+        with self._mutex:
+            pending = [r for (r,) in self.con.execute(
+                "SELECT run_id FROM runs WHERE finished_at IS NOT NULL AND published_at IS NULL "
+                "AND status <> 'aborted' ORDER BY run_id").fetchall()]
+            damaged = snapshot_problem(self.root)
+            if not pending and not damaged:
+                return None
+            why = (f"{damaged}; published again" if damaged else
+                   f"run {', '.join(pending)} committed but was never published; published it now")
+            try:
+                path = self.publish()
+            except WarehouseError as exc:
+                self._note(f"not published: {exc}")
+                return None
+            self._note(f"repaired: {why}" if damaged else f"resumed: {why}")
+            return path
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        repair.log.warning(text)
+
+    def _published_documents(self) -> int | None:
+        """Documents in the snapshot readers see now (None when there is none)."""
+        try:
+            snap = current_snapshot(self.root)
+        except WarehouseError:
+            snap = None
+        if snap is None or not snap.exists():
+            snaps = repair.published_snapshots(self.root)
+            snap = snaps[0] if snaps else None
+        if snap is None:
+            return None
+        try:
+            con = duckdb.connect(str(snap), read_only=True)
+            try:
+                return con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
+            finally:
+                con.close()
+        except duckdb.Error:
+            return None
+
+    def publish(self, name: str | None = None, *, force: bool = False) -> Path:
+        """Publish the working database as the readers' new snapshot (atomically). Refuses a
+        warehouse with fewer than ``MIN_KEPT_SHARE`` of the published documents unless
+        ``force``. The runs it makes visible get ``published_at``; a failed publish turns
+        their status to partial with the reason (the next writer publishes them)."""
         with self._mutex:
             if self.con is None:
                 raise WarehouseError("the warehouse is closed")
             if self._run is not None:
                 raise WarehouseError(f"run {self._run} is still open: finish_run() before publish()")
+            before = self._published_documents()
+            now_docs = self.con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
+            if (not force and before is not None and before > 0
+                    and now_docs < MIN_KEPT_SHARE * before):
+                msg = (f"the warehouse shrank from {before} to {now_docs} documents; not "
+                       "published (readers keep the previous snapshot). If that is right, "
+                       "`foerderradar publish --force`; if the working database was lost, "
+                       "`foerderradar restore`")
+                self._unpublished(msg)
+                raise WarehouseError(msg)
+            pending = [r for (r,) in self.con.execute(
+                "SELECT run_id FROM runs WHERE published_at IS NULL AND finished_at IS NOT NULL"
+                ).fetchall()]
+            stamp = _utcnow()
+            self.con.execute("UPDATE runs SET published_at = ? WHERE run_id IN "
+                             "(SELECT unnest(?::VARCHAR[]))", [stamp, pending])
             if name is None:
                 row = self.con.execute("SELECT max(run_id) FROM runs WHERE finished_at IS NOT NULL"
                                        ).fetchall()[0]
@@ -752,110 +621,36 @@ class Warehouse:
                 n += 1
                 name = f"{base}-{n}"
             self.con.execute("CHECKPOINT")
-            return publish_file(self.root, self.work_db, name, keep=self.keep_snapshots)
+            try:
+                return publish_file(self.root, self.con, name, keep=self.keep_snapshots)
+            except (OSError, duckdb.Error) as exc:
+                self.con.execute("UPDATE runs SET published_at = NULL WHERE run_id IN "
+                                 "(SELECT unnest(?::VARCHAR[]))", [pending])
+                self._unpublished(f"publish failed ({exc}); the next run publishes it")
+                raise WarehouseError(f"publishing failed: {exc}; the run is committed and the "
+                                     "next run (or `foerderradar publish`) publishes it") from exc
+
+    def _unpublished(self, reason: str) -> None:
+        """Committed runs readers cannot see: status success becomes partial, with the reason."""
+        self.con.execute(
+            "UPDATE runs SET status = CASE WHEN status = 'success' THEN 'partial' ELSE status END, "
+            "errors = list_append(coalesce(errors, []::VARCHAR[]), ?) "
+            "WHERE published_at IS NULL AND finished_at IS NOT NULL AND status <> 'aborted'",
+            [reason])
+
+    @staticmethod
+    def restore(path: str | Path | None = None, *, empty: bool = False) -> str:
+        """Rebuild a lost or damaged working database from the last snapshot (or empty), under
+        the writer lock. Returns what was done."""
+        root = resolve_dir(path)
+        lock = WriterLock(root)
+        lock.acquire()
+        try:
+            return repair.restore(root, root / WORK_DIR / WORK_DB, empty=empty)
+        finally:
+            lock.release()
 
     def collect_garbage(self) -> list[Path]:
         return collect_garbage(self.root, keep=self.keep_snapshots)
 
 
-def _get(obj, name):
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
-def _item_keys(item: LoadItem) -> tuple[str, str, str, str]:
-    """(url, sha256, extractor_version, source) of a load item."""
-    doc, ex, raw = item.document, item.extraction, item.raw
-    url = _get(raw, "url") or doc.source or ex.source
-    if not url:
-        raise ValueError("no url: neither raw record nor document source")
-    sha = (_get(raw, "sha256") or ex.sha256 or doc.sha256
-           or hashlib.sha256((doc.text or "").encode("utf-8")).hexdigest())
-    ev = ex.extractor_version or EXTRACTOR_VERSION
-    source = _get(raw, "source")
-    if not source:
-        parsed = urlparse(url)
-        source = parsed.hostname or (parsed.scheme if parsed.scheme not in ("", "file") else "file")
-    return url, sha, ev, source
-
-
-def _fp_empty(name):
-    return {"name": name, "deadline": [], "amount": [], "municipality": []}
-
-
-def _fingerprint(asm: Assembly) -> dict:
-    fp: dict = {}
-    for i, dp in enumerate(asm.programmes or []):
-        fp[dp.programme_id] = _fp_empty(dp.name)
-    if not asm.programmes:
-        fp[None] = _fp_empty(None)
-
-    def pid_of(a):
-        return asm.programmes[a.programme].programme_id if a.programme is not None else None
-
-    for a in asm.deadlines:
-        v = a.value
-        fp[pid_of(a)]["deadline"].append((f"{v.kind}/{v.subject or '-'}",
-                                          _deadline_value(v.date, v.duration, v.kind), a.snippet))
-    for a in asm.amounts:
-        v = a.value
-        fp[pid_of(a)]["amount"].append((f"{a.role}/{v.unit}",
-                                        _fmt_eur(_eur(v.value_eur), _eur(v.low_eur)), a.snippet))
-    for a in asm.municipalities:
-        key, val = _muni_value(a.value.name, a.value.ags)
-        fp[pid_of(a)]["municipality"].append((key, val, a.snippet))
-    return fp
-
-
-_VERB = {"deadline": "moved", "amount": "changed"}
-
-
-def _diff(old: dict, new: dict) -> list[dict]:
-    """Field-level changes between two fingerprints (programme -> values)."""
-    out: list[dict] = []
-
-    def add(pid, pname, fld, aspect, change, ov, nv, osn=None, nsn=None):
-        out.append({"programme_id": pid, "programme_name": pname, "field": fld, "aspect": aspect,
-                    "change": change, "old_value": ov, "new_value": nv,
-                    "old_snippet": osn, "new_snippet": nsn})
-
-    for pid in sorted(old.keys() | new.keys(), key=lambda p: p or ""):
-        o, n = old.get(pid), new.get(pid)
-        if o is not None and n is None:
-            if pid is not None:
-                add(pid, o["name"], "programme", None, "removed", o["name"], None)
-            continue
-        if n is not None and o is None:
-            if pid is not None:      # a new programme, and its deadlines (what analysts watch)
-                add(pid, n["name"], "programme", None, "added", None, n["name"])
-                for aspect, val, sn in sorted(n["deadline"]):
-                    add(pid, n["name"], "deadline", aspect, "added", None, val, None, sn)
-            continue
-        pname = n["name"] or o["name"]
-        for fld in ("deadline", "amount"):
-            groups = defaultdict(lambda: ([], []))
-            for aspect, val, sn in o[fld]:
-                groups[aspect][0].append((val, sn))
-            for aspect, val, sn in n[fld]:
-                groups[aspect][1].append((val, sn))
-            for aspect in sorted(groups):
-                ol, nl = groups[aspect]
-                common = {v for v, _ in ol} & {v for v, _ in nl}
-                ol = sorted({v: (v, s) for v, s in ol if v not in common}.values())
-                nl = sorted({v: (v, s) for v, s in nl if v not in common}.values())
-                for (ov, osn), (nv, nsn) in zip(ol, nl):
-                    add(pid, pname, fld, aspect, _VERB[fld], ov, nv, osn, nsn)
-                for ov, osn in ol[len(nl):]:
-                    add(pid, pname, fld, aspect, "removed", ov, None, osn, None)
-                for nv, nsn in nl[len(ol):]:
-                    add(pid, pname, fld, aspect, "added", None, nv, None, nsn)
-        om = {k: (v, s) for k, v, s in o["municipality"]}
-        nm = {k: (v, s) for k, v, s in n["municipality"]}
-        for k in sorted(om.keys() - nm.keys()):
-            add(pid, pname, "municipality", None, "removed", om[k][0], None, om[k][1], None)
-        for k in sorted(nm.keys() - om.keys()):
-            add(pid, pname, "municipality", None, "added", None, nm[k][0], None, nm[k][1])
-    return out

@@ -1,4 +1,4 @@
--- @view: One normalised funding record per programme per document, from each document's current extraction (latest content version, latest extractor version).
+-- @view: One normalised funding record per programme per document, from each current document's current extraction (latest content version, latest extractor version); documents marked gone are left out.
 -- @column record_id: Record key (extraction_id + programme ordinal); join amounts/deadlines/dates/municipality_mentions on it.
 -- @column programme_id: Merged programme (programmes table); NULL when the document names no programme and has no title.
 -- @column programme: Display name of the merged programme.
@@ -8,6 +8,7 @@
 -- @column url: URL of the document (or file path when loaded without crawl).
 -- @column source: Source name (crawler source or host).
 -- @column title: Title of the current document version.
+-- @column kind: Kind of the document (html, pdf, xml, txt).
 -- @column published: Publication date of the document, where known.
 -- @column version: Content version number of the document (1 = first seen).
 -- @column fetched_at: When the current version was fetched (UTC).
@@ -21,10 +22,11 @@
 -- @column run_id: Run that loaded it.
 SELECT r.record_id, r.programme_id, coalesce(p.name, r.programme_name) AS programme,
        r.programme_name AS name_in_document, r.is_main, d.document_id, d.url, d.source,
-       v.title, v.published, v.version, v.fetched_at, v.loaded_at,
+       v.title, v.kind, v.published, v.version, v.fetched_at, v.loaded_at,
        r.n_amounts, r.n_deadlines, r.n_dates, r.n_municipalities,
        r.extraction_id, r.extractor_version, r.run_id
 FROM documents d
 JOIN records r ON r.extraction_id = d.current_extraction_id
 JOIN document_versions v ON v.version_id = d.current_version_id
 LEFT JOIN programmes p ON p.programme_id = r.programme_id
+WHERE d.gone_run_id IS NULL

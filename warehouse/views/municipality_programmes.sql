@@ -3,7 +3,10 @@
 -- @column municipality: Name as extracted (bare name).
 -- @column type: Type word as written (Stadt, Landkreis, ...).
 -- @column register_name: Name in the municipal register, when loaded.
--- @column land: Land from the register, when loaded.
+-- @column land: Land from the register, when loaded (filled by `foerderradar gazetteer load`).
+-- @column kreis: Kreis key (5 digits) from the register.
+-- @column kreis_name: Name of that Kreis.
+-- @column population: Population from the register (Gemeinden).
 -- @column programme: Programme display name.
 -- @column programme_id: Merged programme key.
 -- @column mentions: Mentions of the municipality with this programme.
@@ -19,12 +22,13 @@ WITH mm AS (
     WHERE date >= fr_today() GROUP BY record_id
 )
 SELECT mm.ags, min(mm.name) AS municipality, min(mm.type) AS type, reg.name AS register_name,
-       reg.land, min(mm.programme) AS programme, mm.programme_id, count(*) AS mentions,
+       reg.land, reg.kreis, kr.name AS kreis_name, reg.population, min(mm.programme) AS programme, mm.programme_id, count(*) AS mentions,
        count(DISTINCT mm.document_id) AS documents, list(DISTINCT mm.url ORDER BY mm.url) AS urls,
        min(nd.next_deadline) AS next_deadline, min(mm.snippet) AS evidence
 FROM mm
 LEFT JOIN municipalities reg ON reg.ags = mm.ags
+LEFT JOIN municipalities kr ON kr.ags = reg.kreis
 LEFT JOIN nd ON nd.record_id = mm.record_id
 GROUP BY mm.ags, CASE WHEN mm.ags IS NULL THEN lower(mm.name) END, mm.programme_id,
-         reg.name, reg.land
+         reg.name, reg.land, reg.kreis, kr.name, reg.population
 ORDER BY municipality, programme
