@@ -45,6 +45,32 @@ def _install(source, name: str, force: bool) -> None:
         _err(f"cannot write the register: {exc}. The loaded register (if any) is unchanged.")
         raise typer.Exit(1)
     print(message)
+    _sync_warehouse(_gaz)
+
+
+def _sync_warehouse(gaz) -> None:
+    """Copy the register into the warehouse's ``municipalities`` table and publish, so views can
+    filter by Land and Kreis at once (when another run writes, that run or the next does it)."""
+    from warehouse import Warehouse, WarehouseBusy, WarehouseError
+
+    try:
+        wh = Warehouse(publish_pending=False)
+    except WarehouseBusy:
+        print("the warehouse is busy: the running (or the next) ingest copies the register into it")
+        return
+    except WarehouseError as exc:
+        _err(f"the register was not copied into the warehouse: {exc}")
+        return
+    try:
+        n = wh.sync_register(gaz)
+        if n is not None and (wh.root / "CURRENT").exists():
+            wh.publish()
+        if n is not None:
+            print(f"warehouse: {n} register entries in table municipalities (Land, Kreis, population)")
+    except WarehouseError as exc:
+        _err(f"the register was not copied into the warehouse: {exc}")
+    finally:
+        wh.close()
 
 
 def register(app: typer.Typer) -> None:
