@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml constraints.txt
 ## the main job: crawl the bundled demo site on 127.0.0.1, extract, load the warehouse
 demo: setup
 	$(BIN)/foerderradar demo
+	$(BIN)/foerderradar demo --night 2
 
 test: setup
 	$(BIN)/python -m pytest

@@ -181,8 +181,76 @@ def test_demo_is_the_whole_pipeline_on_one_machine(prefect_harness, runner, tmp_
     res = runner.invoke(app, ["demo", "--documents", "6", "--port", "0", "--home", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "foerderradar query" in res.stdout
-    assert res.stdout.count("$ foerderradar query") == 3
+    assert res.stdout.count("$ foerderradar query") == 4
     assert (tmp_path / "warehouse").is_dir()
+
+
+# ------------------------------------------------------------------------------ the demo's proof
+@pytest.fixture(scope="module")
+def two_nights(prefect_harness, tmp_path_factory):
+    """`foerderradar demo` and `foerderradar demo --night 2` into one home, on one port."""
+    from typer.testing import CliRunner
+
+    home = tmp_path_factory.mktemp("demo-home")
+    port = _free_port()
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--port", str(port), "--home", str(home)])
+    second = runner.invoke(app, ["demo", "--night", "2", "--port", str(port), "--home", str(home)])
+    return home, first, second
+
+
+def _readme_queries() -> list[str]:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sql\n(.*?)```", readme, re.S)
+
+
+def test_two_demo_nights_make_every_readme_query_return_rows(two_nights):
+    import warehouse
+    from extractors.demo.generator import site_today
+
+    home, first, second = two_nights
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    con = warehouse.connect(home / "warehouse", today=site_today(40, 2))
+    try:
+        blocks = _readme_queries()
+        assert len(blocks) >= 5
+        empty = [sql for sql in blocks if not con.execute(sql).fetchall()]
+        assert empty == []
+        rows, calls = con.execute("SELECT count(*), count(DISTINCT call_id) FROM open_calls").fetchone()
+        assert rows == calls > 0
+        assert con.execute("SELECT count(*) FROM open_calls WHERE rolling AND next_deadline IS NULL "
+                           "AND deadline_kind = 'laufend'").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM open_calls WHERE len(sources) > 1").fetchone()[0] > 0
+        changed = dict(con.execute("SELECT field, count(*) FROM changes_since_last_run GROUP BY ALL"
+                                   ).fetchall())
+        assert changed.get("deadline", 0) > 0 and changed.get("amount", 0) > 0
+        assert changed.get("document", 0) > 0                 # the calls retired on night 2
+        from warehouse import queries
+        assert queries.failed_checks(con) == {}
+        # the counts agree: console, runs, runs_overview
+        run = con.execute("SELECT new_documents, new_versions, unchanged, gone, failed "
+                          "FROM runs_overview LIMIT 1").fetchone()
+    finally:
+        con.close()
+    assert (f"documents: {run[0]} new, {run[1]} changed, 0 re-extracted, {run[2]} unchanged, "
+            f"0 moved, {run[3]} gone, {run[4]} failed") in second.stdout
+
+
+def test_the_demo_refuses_a_taken_port_instead_of_moving(prefect_harness, runner, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        res = runner.invoke(app, ["demo", "--port", str(port), "--home", str(tmp_path)])
+    assert res.exit_code == 2
+    assert f"port {port}" in res.output and "--port" in res.output
+    assert not (tmp_path / "warehouse").exists()
 
 
 

@@ -2,8 +2,10 @@
 
 Routes: ``/`` · ``/robots.txt`` (disallows ``/intern/``) · ``/sitemap.xml`` · ``/feed.xml`` (RSS
 2.0, newest 20) · ``/programme/seite-N.html`` (paginated listing) · ``/foerderung/<slug>.html`` ·
-``/richtlinien/<slug>.pdf`` (rendered with reportlab on first request) · ``/intern/...``.
-Every response carries ETag and Last-Modified and answers conditional requests with 304.
+``/richtlinien/<slug>.pdf`` (rendered with reportlab on first request) · ``/intern/...`` · and the
+second portal (source ``demo_land``): ``/land/aufrufe.html`` · ``/land/aufruf/<slug>.html``.
+Every response carries ETag and Last-Modified and answers conditional requests with 304; an
+announcement gone on this night (see ``generator``) answers 410.
 
     with serve_demo_site(n_documents=40) as base_url:   # "http://127.0.0.1:PORT/"
         ...
@@ -22,6 +24,8 @@ from urllib.parse import urlsplit
 
 from extractors.demo.generator import (PAGE_SIZE, Announcement, etag_of, generate, german_date,
                                        page)
+
+GONE = object()            # DemoSite.resource(): the path was there and is gone (410)
 
 FEED_ITEMS = 20
 
@@ -65,9 +69,11 @@ def render_pdf(a: Announcement) -> bytes:
 class DemoSite:
     """The content of the site (generated once) plus request counters."""
 
-    def __init__(self, n_documents: int = 40, seed: int = 0, changed=()):
-        self.announcements = generate(n_documents, seed, changed)
+    def __init__(self, n_documents: int = 40, seed: int = 0, changed=(), night: int = 1):
+        self.night = night
+        self.announcements = generate(n_documents, seed, changed, night)
         self.by_path = {"/" + a.path: a for a in self.announcements}
+        self.land = {"/" + a.land_path: a for a in self.announcements if a.on_land}
         self.pdfs = {"/" + a.pdf_path: a for a in self.announcements if a.pdf_path}
         self.cache: dict[str, tuple[bytes, str, str, str]] = {}
         self.lock = threading.Lock()
@@ -89,6 +95,9 @@ class DemoSite:
         with self.lock:
             if path in self.cache:
                 return self.cache[path]
+        a = self.by_path.get(path) or self.land.get(path)
+        if a is not None and a.gone:
+            return GONE
         made = self._make(path)
         if made is None:
             return None
@@ -107,6 +116,15 @@ class DemoSite:
         if path in self.pdfs:
             a = self.pdfs[path]
             return render_pdf(a), "application/pdf", a.published
+        if path in self.land:
+            a = self.land[path]
+            return a.land_html().encode("utf-8"), "text/html; charset=utf-8", a.published
+        if path == "/land/aufrufe.html":
+            rows = "".join(f'<li><a href="aufruf/{a.slug}.html">Landesaufruf {html.escape(a.programme)}</a></li>'
+                           for a in self.land.values())
+            body = page("Landesaufrufe", f"<h1>Aktuelle Landesaufrufe</h1><ul>{rows}</ul>",
+                        portal="Landesförderportal Südland")
+            return body.encode("utf-8"), "text/html; charset=utf-8", newest
         if path == "/robots.txt":
             body = (f"User-agent: *\nDisallow: /intern/\n\nSitemap: {self.base_url}sitemap.xml\n")
             return body.encode(), "text/plain; charset=utf-8", newest
@@ -177,9 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
             site.requests += 1
             site.paths.append(path)
         res = site.resource(path)
-        if res is None:
+        if res is None or res is GONE:
             data = page("Nicht gefunden", "<h1>Seite nicht gefunden</h1>").encode()
-            self.send_response(404)
+            self.send_response(404 if res is None else 410)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -223,9 +241,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def demo_site(n_documents: int = 40, host: str = "127.0.0.1", port: int = 0, seed: int = 0, changed=()):
+def demo_site(n_documents: int = 40, host: str = "127.0.0.1", port: int = 0, seed: int = 0, changed=(),
+              night: int = 1):
     """Like :func:`serve_demo_site` but yields the :class:`DemoSite` (``.base_url``, counters)."""
-    site = DemoSite(n_documents, seed, changed)
+    site = DemoSite(n_documents, seed, changed, night)
     server = _Server((host, port), _Handler)
     server.site = site  # type: ignore[attr-defined]
     h, p = server.server_address[:2]
@@ -243,9 +262,9 @@ def demo_site(n_documents: int = 40, host: str = "127.0.0.1", port: int = 0, see
 
 @contextlib.contextmanager
 def serve_demo_site(n_documents: int = 40, host: str = "127.0.0.1", port: int = 0, seed: int = 0,
-                    changed=()):
+                    changed=(), night: int = 1):
     """Serve the demo site in a background thread; yield its base URL (ending in "/")."""
-    with demo_site(n_documents, host, port, seed, changed) as site:
+    with demo_site(n_documents, host, port, seed, changed, night) as site:
         yield site.base_url
 
 

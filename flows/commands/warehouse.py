@@ -20,7 +20,7 @@ from flows.commands.options import (EXIT_NOT_STARTED, OPTION_HELP, check_sources
 
 DEMO_DOCUMENTS = 40
 # A fixed port keeps the demo's URLs from one `demo` to the next, so a second run shows the
-# cache at work (nothing re-extracted); a busy port falls back to any free one.
+# cache at work (nothing re-extracted); a busy port is an error (exit 2), never a silent move.
 DEMO_PORT = 8765
 PIPE_WIDTH = 160              # table width when stdout is not a terminal
 QUERY_TABLE_ROWS = 50          # rows shown by `query` as a table (csv/json print all)
@@ -90,8 +90,10 @@ def print_summary(result, file=None) -> None:
         t.add_row(s.name, str(s.fetched), str(s.new), str(s.parsed), str(s.extracted), str(s.loaded),
                   str(s.skipped), str(s.fetch_failed + s.failed), s.error or "")
     console.print(t)
-    console.print(f"documents: {result.new} new, {result.changed} changed, {result.unchanged} unchanged, "
-                  f"{result.failed} failed; time {result.timings.get('total', 0):.1f} s "
+    console.print(f"documents: {result.new} new, {result.changed} changed, "
+                  f"{result.reextracted} re-extracted, {result.unchanged} unchanged, "
+                  f"{result.moved} moved, {result.gone} gone, {result.failed} failed; "
+                  f"time {result.timings.get('total', 0):.1f} s "
                   + "(" + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items() if k != "total") + ")")
     if result.deadlines:
         d = Table(title="upcoming deadlines", title_justify="left")
@@ -104,6 +106,8 @@ def print_summary(result, file=None) -> None:
                       " ".join(str(x) for x in (row.get("kind"), row.get("subject")) if x),
                       str(row.get("url") or ""))
         console.print(d)
+    for note in result.notes:
+        console.print(f"[yellow]warehouse[/] {note}", soft_wrap=True)
     failures = [f for s in result.sources.values() for f in s.failures] + result.errors
     for f in failures[:20]:
         console.print(f"[red]failed[/] {f}", soft_wrap=True)
@@ -189,17 +193,6 @@ def _json_default(v: Any):
     return str(v)
 
 
-# Example queries shown by `demo` (views documented in warehouse/views/*.sql).
-DEMO_QUERIES: list[tuple[str, str]] = [
-    ("open calls", "SELECT programme, next_deadline, days_left, max_grant_eur, budget_eur, url "
-                   "FROM open_calls ORDER BY next_deadline, programme LIMIT 10"),
-    ("upcoming deadlines", "SELECT date, days_left, kind, subject, programme, url "
-                           "FROM upcoming_deadlines ORDER BY date, programme LIMIT 10"),
-    ("municipalities", "SELECT municipality, type, ags, programme, next_deadline "
-                       "FROM municipality_programmes ORDER BY municipality, programme LIMIT 10"),
-]
-
-
 def register(app: typer.Typer) -> None:
 
     @app.command("ingest")
@@ -281,8 +274,10 @@ def register(app: typer.Typer) -> None:
         """The latest runs: status, documents new/changed/unchanged/failed."""
         _check_format(format)
         _set_home(home)
+        from warehouse import queries
+
         con = _open_reader()
-        cols, rows = _rows(con, RUNS_SQL.format(n=int(last)))
+        cols, rows = queries.run(con, "runs", n=int(last))
         print_rows(cols, rows, format, title="runs", max_rows=None)
 
     @app.command("query")
@@ -324,6 +319,8 @@ def register(app: typer.Typer) -> None:
         if directory is None:
             from extractors import settings
             directory = settings.home() / "export"
+        from warehouse.queries import export_all
+
         con = _open_reader()
         try:
             written = export_all(con, directory, format)
@@ -336,7 +333,10 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo_cmd(
         documents: int = typer.Option(DEMO_DOCUMENTS, "--documents", "-n", min=1, help="Documents on the demo site."),
-        port: int = typer.Option(DEMO_PORT, "--port", help="Port of the demo site on 127.0.0.1 (0: any free port)."),
+        night: int = typer.Option(1, "--night", min=1, help="Which night the demo site plays: 2 and later move "
+                                                            "some deadlines, change budgets and retire a few calls."),
+        port: int = typer.Option(DEMO_PORT, "--port", min=0, max=65535,
+                                 help="Port of the demo site on 127.0.0.1 (part of every document's URL: keep it; 0: any free port)."),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every Prefect log line."),
     ) -> None:
@@ -345,36 +345,49 @@ def register(app: typer.Typer) -> None:
         check_writer_free()
         from extractors import settings
         from extractors.demo import serve_demo_site
-        from extractors.demo.generator import BASE_DATE
+        from extractors.demo.generator import site_today
         from flows.ingest import ingest
+        from warehouse import queries
 
-        # the demo site's announcements are dated from BASE_DATE on: look at them as of the day
-        # of the newest one, not the wall clock (or every call would be long closed)
-        as_of = BASE_DATE + dt.timedelta(days=documents - 1)
+        # the demo site's announcements are dated from BASE_DATE on: look at them as of the site's
+        # own "today" (its newest announcement, a day later per night), not the wall clock
+        as_of = site_today(documents, night)
         print(f"foerderradar demo: data in {settings.home()}", file=sys.stderr)
+        site = serve_demo_site(n_documents=documents, port=port, night=night)
         try:
-            with _demo_site(serve_demo_site, documents, port) as base_url:
-                print(f"demo site on {base_url} ({documents} announcements)", file=sys.stderr)
-                result = _run_flow(ingest, verbose, sources=["demo"], options={"demo": {"base_url": base_url}},
-                                   today=as_of)
+            base_url = site.__enter__()
+        except OSError as exc:
+            _err(f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror or exc}). The port is part "
+                 "of every demo document's URL, so the demo does not move elsewhere on its own: stop what "
+                 f"uses port {port}, or choose another with --port (the documents then move to the new "
+                 "address; nothing is extracted again)")
+            raise typer.Exit(2)
+        try:
+            print(f"demo site on {base_url} ({documents} announcements, night {night})", file=sys.stderr)
+            opts = {"demo": {"base_url": base_url}, "demo_land": {"base_url": base_url}}
+            result = _run_flow(ingest, verbose, sources=list(opts), options=opts, today=as_of)
         except Exception as exc:
             _fail(exc)
+        finally:
+            site.__exit__(None, None, None)
         if result.run_id is None:
             _report(result, False)
         print_summary(result)
         if result.status != "failed":
             con = _open_reader(as_of)
-            print(f"\nThe warehouse as of {as_of} (the demo's newest announcement):")
-            for title, sql in DEMO_QUERIES:
-                print(f"\n$ foerderradar query \"{sql}\" --today {as_of}")
-                cols, rows = _rows(con, sql)
-                print_rows(cols, rows, "table", title=title, max_rows=10)
+            print(f"\nThe warehouse as of {as_of} (the demo site's today, night {night}):")
+            for name in queries.DEMO_QUERIES:
+                sql = " ".join(line for line in queries.sql(name).splitlines() if not line.startswith("--"))
+                print(f"\n$ foerderradar query \"{' '.join(sql.split())}\" --today {as_of}")
+                cols, rows = queries.run(con, name)
+                print_rows(cols, rows, "table", title=queries.title(name), max_rows=10)
             print("\nQuery the warehouse yourself:\n"
                   + (f"  export FOERDERRADAR_HOME={settings.home()}\n" if home else "")
                   + "  foerderradar query \"SHOW TABLES\"\n"
                   f"  foerderradar query \"SELECT * FROM open_calls\" --today {as_of} --format csv\n"
                   "  foerderradar runs\n"
                   "  foerderradar export --format parquet        # into $FOERDERRADAR_HOME/export\n"
+                  f"  foerderradar demo --night {night + 1}      # the next night: deadlines move, budgets change\n"
                   "or in Python: import warehouse; warehouse.connect().sql(\"FROM open_calls\").df()")
             if not settings.gazetteer_path().exists():
                 print("\nMunicipalities carry no AGS yet: no municipal register is loaded. Load the\n"
@@ -382,35 +395,47 @@ def register(app: typer.Typer) -> None:
                       "foerderradar gazetteer update  to download it); the next run re-links every document.")
         _exit_for(result)
 
+    @app.command("publish")
+    def publish_cmd(
+        force: bool = typer.Option(False, "--force", help="Publish even a warehouse that shrank (holds fewer "
+                                                          "than half the documents readers see now)."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+    ) -> None:
+        """Publish the committed warehouse for readers now (repairs a damaged CURRENT)."""
+        _set_home(home)
+        from warehouse import Warehouse, WarehouseError
 
-RUNS_SQL = """
-SELECT run_id, flow, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started_utc,
-       round(epoch(finished_at - started_at), 1) AS seconds,
-       new_documents AS new, new_versions AS changed, unchanged, failed
-FROM runs ORDER BY started_at DESC LIMIT {n}
-"""
-
-
-def _demo_site(serve_demo_site, documents: int, port: int):
-    import contextlib
-
-    @contextlib.contextmanager
-    def site():
         try:
-            cm = serve_demo_site(n_documents=documents, port=port)
-            base = cm.__enter__()
-        except OSError:
-            if port == 0:
-                raise
-            print(f"port {port} is taken; the demo site uses another one", file=sys.stderr)
-            cm = serve_demo_site(n_documents=documents, port=0)
-            base = cm.__enter__()
+            wh = Warehouse(publish_pending=False)
+        except WarehouseError as exc:
+            _err(str(exc))
+            raise typer.Exit(1)
         try:
-            yield base
+            for note in wh.notes:
+                print(f"warning: {note}", file=sys.stderr)
+            path = wh.publish(force=force)
+        except WarehouseError as exc:
+            _err(str(exc))
+            raise typer.Exit(1)
         finally:
-            cm.__exit__(None, None, None)
+            wh.close()
+        print(f"published {path}")
 
-    return site()
+    @app.command("restore")
+    def restore_cmd(
+        empty: bool = typer.Option(False, "--empty", help="Start an empty working database (then rebuild it "
+                                                          "with `foerderradar reprocess --force`)."),
+        home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
+    ) -> None:
+        """Rebuild a lost or damaged working database from the last published snapshot."""
+        _set_home(home)
+        from warehouse import Warehouse, WarehouseError
+
+        try:
+            print(Warehouse.restore(empty=empty))
+        except WarehouseError as exc:
+            _err(str(exc))
+            raise typer.Exit(1)
 
 
 def _check_cron(cron: str) -> None:
@@ -459,24 +484,3 @@ def _report(result, as_json: bool) -> None:
     _exit_for(result)
 
 
-def export_all(con, directory: Path, fmt: str) -> list[tuple[str, int, Path]]:
-    """One file per table and view of the connection's database; returns (name, rows, path)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name").fetchall()]
-    written = []
-    for name in names:
-        path = directory / f"{name}.{fmt}"
-        tmp = directory / f".{name}.{fmt}.part"
-        q = '"' + name.replace('"', '""') + '"'
-        opts = "(FORMAT parquet, COMPRESSION zstd)" if fmt == "parquet" else "(FORMAT csv, HEADER true)"
-        con.execute(f"COPY (SELECT * FROM {q}) TO '{_sql_str(tmp)}' {opts}")
-        os.replace(tmp, path)
-        rows = con.execute(f"SELECT count(*) FROM {q}").fetchone()[0]
-        written.append((name, rows, path))
-    return written
-
-
-def _sql_str(p: Path) -> str:
-    return str(p).replace("'", "''")
