@@ -159,7 +159,7 @@ def test_the_run_summary_is_a_prefect_artifact(first_run):
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
     assert len(found) == 1 and found[0].type == "markdown"
     assert found[0].data == result.to_markdown()
-    assert "## Upcoming deadlines" in found[0].data
+    assert "## Deadlines in the next" in found[0].data
 
 
 def test_a_second_run_with_nothing_changed_extracts_nothing(first_run, demo_port, home_env):
@@ -447,7 +447,7 @@ def test_a_page_that_moved_keeps_its_identity_and_is_not_extracted_again(prefect
     assert moved_from == demo.fetched and run == (demo.fetched, 0, 0)
     # the raw store still knows the first addresses: reprocess follows the moves
     forced = reprocess(force=True, today=TODAY)
-    assert forced.new == 0 and forced.reextracted == demo.fetched
+    assert forced.new == 0 and forced.extracted == sum(s.fetched for s in forced.sources.values())
     con = connect()
     assert dict(con.execute("SELECT document_id, url FROM documents").fetchall()) == after
     con.close()

@@ -236,3 +236,15 @@ def test_publish_and_restore_commands(wh_dir, monkeypatch):
     assert res.exit_code == 0 and "restored" in res.output
     res = runner.invoke(app, ["restore"])
     assert res.exit_code == 1 and "nothing to restore" in res.output
+
+
+def test_notebook_frames_from_the_notebook_extra(wh_dir):
+    """`pip install -e ".[notebook]"`: .df() (pandas) and .pl() (polars) on a published view."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    con = connect(wh_dir, today=TODAY)
+    try:
+        assert len(con.sql("FROM open_calls").df()) == 4
+        assert con.sql("FROM open_calls").pl().height == 4
+    finally:
+        con.close()

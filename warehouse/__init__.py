@@ -8,17 +8,22 @@ Readers (notebooks, reports)::
 
 Writer (the nightly flow; one at a time, enforced by a lock)::
 
-    wh = warehouse.Warehouse()
+    wh = warehouse.Warehouse()            # repairs what it can, publishes what was left unpublished
     run = wh.start_run("ingest", {"sources": ["demo"]})
-    wh.record_crawl(run, report)
+    wh.record_crawl(run, report)          # confirms what was seen, marks what is gone
+    todo = wh.plan(run, "demo", report.records, extractor_version).extract
     stats = wh.load(run, [LoadItem(raw, document, extraction), ...])
     summary = wh.finish_run(run, "success", errors=[])
     wh.publish(); wh.close()
 
-See ``publish.py`` for how readers and the writer never share a file, ``loader.py`` for runs,
-idempotency and change history, ``assemble.py`` / ``programmes.py`` for records and merging,
-``migrations/`` and ``views/`` for the schema (columns are documented in the SQL files and as
-DuckDB column comments).
+Modules: ``loader.py`` the writer (lock, connection, runs, loads, publish), ``rows.py`` the pure
+mapping of a loaded item to table rows, ``history.py`` field-level changes and their cause,
+``lifecycle.py`` documents confirmed, moved and gone, ``summary.py`` the run summary and its one
+renderer, ``publish.py`` how readers and the writer never share a file, ``repair.py`` what the
+writer heals when it opens, ``register.py`` the municipal register as a table, ``queries.py``
+the named read queries (``queries/*.sql``), the quality checks (``checks/*.sql``) and the export,
+``assemble.py`` / ``programmes.py`` records and merging, ``migrations/`` and ``views/`` the
+schema (columns are documented in the SQL files and as DuckDB column comments).
 """
 from __future__ import annotations
 
