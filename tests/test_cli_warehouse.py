@@ -250,7 +250,7 @@ def test_the_demo_refuses_a_taken_port_instead_of_moving(prefect_harness, runner
         res = runner.invoke(app, ["demo", "--port", str(port), "--home", str(tmp_path)])
     assert res.exit_code == 2
     assert f"port {port}" in res.output and "--port" in res.output
-    assert not (tmp_path / "warehouse").exists()
+    assert not (tmp_path / "warehouse" / "work" / "warehouse.duckdb").exists()   # no run recorded
 
 
 
