@@ -148,6 +148,12 @@ def open_warehouse():
     return Warehouse()
 
 
+def published_keys(wh) -> set[tuple[str, str, str]]:
+    """(url, sha256, extractor_version) of every current extraction (the writer's view, which
+    includes committed runs not yet published)."""
+    return wh.current_keys()
+
+
 def close_warehouse(wh) -> None:
     close = getattr(wh, "close", None)
     if close:

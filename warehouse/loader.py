@@ -235,6 +235,14 @@ class Warehouse:
                 "SELECT e.sha256, e.extractor_version FROM documents d JOIN extractions e "
                 "ON e.extraction_id = d.current_extraction_id").fetchall()}
 
+    def current_keys(self) -> set[tuple[str, str, str]]:
+        """(url, sha256, extractor_version) of every current document's current extraction."""
+        with self._mutex:
+            return {tuple(r) for r in self.con.execute(
+                "SELECT d.url, e.sha256, e.extractor_version FROM documents d JOIN extractions e "
+                "ON e.extraction_id = d.current_extraction_id WHERE d.gone_run_id IS NULL"
+            ).fetchall()}
+
     def known(self, sha256: str, extractor_version: str, url: str | None = None) -> bool:
         with self._mutex:
             sql = ("SELECT count(*) FROM documents d JOIN extractions e ON e.extraction_id = "
