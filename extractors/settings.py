@@ -12,9 +12,42 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PATTERNS_DIR = PACKAGE_DIR / "patterns"
 
-# Parse limits
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024      # larger files are refused with a clear error
-MAX_PDF_PAGES = 2000
+# -- Parse limits ---------------------------------------------------------------------------------
+# Every bound on one document's parse, with its default; each can be set by an environment
+# variable (read when foerderradar starts, inherited by the parse worker). README: "Limits".
+
+
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SystemExit(f"foerderradar: {name}={value!r} is not a number") from None
+    if number <= 0:
+        raise SystemExit(f"foerderradar: {name} must be greater than 0")
+    return number
+
+
+# Larger files are refused unread (also the fetcher's default body cap).
+MAX_DOCUMENT_BYTES = int(_env_number("FOERDERRADAR_MAX_DOCUMENT_MB", 50) * 2**20)
+# PDF pages read per document; the rest is skipped with a note.
+MAX_PDF_PAGES = int(_env_number("FOERDERRADAR_MAX_PDF_PAGES", 2000))
+# Wall-clock seconds one document's parse may take before its worker is killed.
+PARSE_TIMEOUT_SECONDS = _env_number("FOERDERRADAR_PARSE_TIMEOUT", 120)
+# Address space of the parse worker (RLIMIT_AS): a decompression bomb stops here.
+PARSE_MEMORY_BYTES = int(_env_number("FOERDERRADAR_PARSE_MEMORY_MB", 2048) * 2**20)
+# Line segments (lines, curves, rectangles) on a PDF page above which pdfplumber's
+# layout is skipped and the page is read as plain text by pdfium (plan and map pages: 6-7 s and
+# ~270 MB each otherwise).
+MAX_PDF_PAGE_SEGMENTS = int(_env_number("FOERDERRADAR_MAX_PDF_PAGE_SEGMENTS", 5000))
+# Decompressed content of one PDF page above which the page is skipped (checked before pdfminer
+# inflates it: a 57 KB text-operator bomb would otherwise take gigabytes).
+MAX_PDF_PAGE_CONTENT_BYTES = int(_env_number("FOERDERRADAR_MAX_PDF_PAGE_CONTENT_MB", 64) * 2**20)
+# Characters of a document title (a one-line 50 MiB file must not make a 50 MB title).
+MAX_TITLE_CHARS = 300
+# -- end of parse limits ----------------------------------------------------------------------------
 
 
 # -- Fetch limits (extractors/fetch.py, extractors/crawl.py, extractors/rawstore.py) -------------

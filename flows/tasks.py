@@ -219,6 +219,7 @@ class Parsed:
 def parse_documents(source, records: list[Any]):
     """Raw bytes → Documents. A document that cannot be read or parsed becomes a Document with
     empty text and the reason in ``errors`` (it is loaded, so nothing is silently lost)."""
+    from extractors.parse.guard import guarded_documents
     from extractors.rawstore import RawStore
     from models.records import Document
 
@@ -229,7 +230,7 @@ def parse_documents(source, records: list[Any]):
         url = rec.url
         try:
             data = store.read(rec)
-            docs = list(source.documents(rec, data))
+            docs = guarded_documents(source, rec, data)      # under the parse time and memory budget
         except Exception as exc:
             docs = [Document(source=url, kind="txt", text="", errors=[f"cannot parse: {describe(exc)}"],
                              sha256=rec.sha256)]

@@ -115,6 +115,10 @@ class Document(_Record):
     fields: dict[str, Any] = Field(default_factory=dict)   # structured fields from a source parser
     errors: list[str] = Field(default_factory=list)
     sha256: str | None = None
+    # what the parser noticed without losing text (library warnings, table detection skipped)
+    warnings: list[str] = Field(default_factory=list)
+    pdf_backend: str | None = None        # PDF: the backend whose text this is (pdfplumber, pdfium)
+    pages: int | None = None              # PDF: pages in the file
 
 
 class Extraction(_Record):
@@ -130,3 +134,6 @@ class Extraction(_Record):
     errors: list[str] = Field(default_factory=list)
     extractor_version: str | None = None
     sha256: str | None = None
+    warnings: list[str] = Field(default_factory=list)   # the parser's notes (Document.warnings)
+    pdf_backend: str | None = None
+    pages: int | None = None

@@ -15,7 +15,7 @@ from extractors.parse import read_document
 from extractors.settings import MAX_DOCUMENT_BYTES
 
 CONTRACT_KEYS = {"source", "title", "published", "amounts", "deadlines", "dates", "programmes",
-                 "municipalities", "errors", "extractor_version", "sha256"}
+                 "municipalities", "errors", "extractor_version", "sha256", "warnings", "pdf_backend", "pages"}
 SPAN_FIELDS = ("amounts", "deadlines", "dates", "programmes", "municipalities")
 
 
@@ -96,7 +96,8 @@ def _bad_corpus(root: Path, make_pdf) -> dict[str, str]:
     with open(root / "riesig.txt", "wb") as f:        # sparse: takes no disk space
         f.truncate(MAX_DOCUMENT_BYTES + 1)
     return {"leer.txt": "file is empty", "zufall.txt": "binary data", "kaputt.pdf": "PDF is damaged",
-            "gesperrt.pdf": "PDF is encrypted", "riesig.txt": "MiB limit"}
+            "gesperrt.pdf": "PDF is encrypted",
+            "riesig.txt": f"file is {MAX_DOCUMENT_BYTES + 1:,} bytes, more than the limit of {MAX_DOCUMENT_BYTES:,} (50 MiB)"}
 
 
 def test_bad_inputs_are_reported_and_the_rest_is_processed(tmp_path, make_pdf, sample_dir):

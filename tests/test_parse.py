@@ -428,7 +428,7 @@ def test_pdf_without_text_layer():
     c = canvas.Canvas(buf)
     c.rect(100, 100, 200, 200, fill=1)
     c.save()
-    with pytest.raises(ParseError, match="no text layer"):
+    with pytest.raises(ParseError, match="neither text nor images"):
         parse_bytes(buf.getvalue(), "scan.pdf")
 
 

@@ -38,6 +38,10 @@ MAGIC = (
 _HTML_MARKERS = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<title[\s>]"
                            rb"|<(?:div|p|h[1-6]|ul|table|article|main|section|span|a)[\s>]", re.I)
 _XML_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|urlset|sitemapindex)[\s>]", re.I)
+# Readers find "%PDF-" anywhere in the first KB (junk before it: a server's error text, a BOM);
+# a file that starts with a numbered object and holds "endobj" is a PDF without its header line.
+PDF_HEADER_WINDOW = 1024
+_HEADERLESS_PDF = re.compile(rb"\d{1,10}\s+\d{1,5}\s+obj\s*(?:<<|\[|\d|/|\()[\s\S]*?endobj")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
@@ -59,7 +63,7 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(codecs.BOM_UTF8):
         head = head[3:]
     stripped = head.lstrip()
-    if stripped.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+    if b"%PDF-" in data[:PDF_HEADER_WINDOW] or _HEADERLESS_PDF.match(stripped):
         return "pdf"
     low = stripped[:SNIFF_BYTES].lower()
     if low.startswith(b"<?xml") or _XML_ROOT.match(low):
@@ -80,14 +84,31 @@ def sniff(data: bytes, name: str = "") -> str:
     return "txt"
 
 
+def too_large(what: str, size: int, limit: int) -> str:
+    """ "file is 52,428,801 bytes, more than the limit of 52,428,800 (50 MiB); …" """
+    return (f"{what} is {size:,} bytes, more than the limit of {limit:,} ({limit / 2**20:g} MiB); "
+            "split it or raise FOERDERRADAR_MAX_DOCUMENT_MB")
+
+
+def _cap_titles(doc: Document) -> None:
+    """A title is a line, not a document: a one-line 50 MiB file must not make a 50 MB title."""
+    from extractors.settings import MAX_TITLE_CHARS
+
+    def cap(t: str | None) -> str | None:
+        return t if t is None or len(t) <= MAX_TITLE_CHARS else t[:MAX_TITLE_CHARS - 1].rstrip() + "…"
+
+    doc.title = cap(doc.title)
+    for s in doc.sections:
+        s.title = cap(s.title)
+
+
 def parse_bytes(data: bytes, source: str, content_type: str | None = None, *,
                 pdf_backend: str | None = None) -> Document:
     """Parse one document. Raises :class:`ParseError` for expected failures."""
     from extractors.settings import MAX_DOCUMENT_BYTES
 
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise ParseError(f"document is {len(data) / 2**20:.0f} MiB, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB "
-                         "limit; split it or raise extractors.settings.MAX_DOCUMENT_BYTES")
+        raise ParseError(too_large("document", len(data), MAX_DOCUMENT_BYTES))
     if not data.strip():
         raise ParseError("file is empty" if not data else "file holds only whitespace")
     sha = hashlib.sha256(data).hexdigest()
@@ -113,6 +134,7 @@ def parse_bytes(data: bytes, source: str, content_type: str | None = None, *,
         doc = parse_text(data, source, content_type)
     if not doc.text.strip() and not doc.errors:
         doc.errors.append(f"no text found in this {kind.upper()} document (only markup or boilerplate?)")
+    _cap_titles(doc)
     doc.sha256 = sha
     return doc
 
@@ -134,8 +156,7 @@ def read_document(path: str | Path, *, pdf_backend: str | None = None) -> Docume
     try:
         size = p.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            raise ParseError(f"file is {size / 2**20:.0f} MiB, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB limit; "
-                             "split it or raise extractors.settings.MAX_DOCUMENT_BYTES")
+            raise ParseError(too_large("file", size, MAX_DOCUMENT_BYTES))
         data = p.read_bytes()
         return parse_bytes(data, str(p), pdf_backend=pdf_backend)
     except ParseError as exc:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import re
+import stat
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +22,21 @@ def _err(msg: str) -> None:
     print(f"foerderradar: {msg}", file=sys.stderr)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(path: Path | str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 as ``\\xNN``, control characters
+    (a newline in a file name would forge a line of output) as escapes."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _json_name(path: Path | str) -> str:
+    """A path for the JSON record: any string JSON can carry (bytes that are not UTF-8 as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
@@ -29,46 +47,120 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
-    """Yield (file, None) for each document, or (input, message) for an input that holds none."""
+    """Yield (file, None) for each document, or (input, message) for an input that holds none or
+    could not be searched (an unreadable directory, a symbolic link loop, a named pipe)."""
     for p in paths:
         if p.is_dir():
             found = False
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts) \
-                        and f.suffix.lower() in DOCUMENT_SUFFIXES:
-                    found = True
-                    yield f, None
+            for f, problem in _walk(p):
+                found = found or problem is None
+                yield f, problem
             if not found:
                 yield p, "directory holds no documents (.txt, .html, .pdf, .xml)"
-        elif p.is_file():
-            yield p, None
-        elif p.exists():
-            yield p, "not a regular file"
         else:
-            yield p, "no such file or directory"
+            problem = _not_a_file(p)
+            yield p, problem
 
 
-def extract_file(path: Path, extractor, published: dt.date | None, pdf_backend: str | None = None):
-    """Parse and extract one file; failures become the record's ``errors``, never an exception.
+def _not_a_file(p: Path) -> str | None:
+    """Why ``p`` cannot be read as a document, or None for a regular file."""
+    try:
+        st = p.stat()
+    except OSError as exc:
+        if p.is_symlink():
+            return ("symbolic link loop" if exc.errno == errno.ELOOP
+                    else "broken symbolic link (its target does not exist)")
+        if exc.errno == errno.ENOENT:
+            return "no such file or directory"
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISFIFO(st.st_mode):
+        return "a named pipe (FIFO), not a regular file; skipped"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket, not a regular file; skipped"
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        return "a device, not a regular file; skipped"
+    return "not a regular file"
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Documents under ``root`` in name order; hidden names and other suffixes are passed over.
+    Linked directories are followed, but never into one of their own ancestors (a loop), and
+    a directory that cannot be listed is reported, not skipped silently."""
+    try:
+        st = root.stat()
+    except OSError as exc:
+        yield root, f"cannot read directory: {exc.strerror or exc}"
+        return
+    stack: list[tuple[Path, frozenset]] = [(root, frozenset({(st.st_dev, st.st_ino)}))]
+    while stack:
+        d, ancestors = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: os.fsencode(e.name))
+        except OSError as exc:
+            yield d, f"cannot read directory: {exc.strerror or exc}; its documents were skipped"
+            continue
+        subdirs = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            path = Path(e.path)
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                try:
+                    s = e.stat()
+                except OSError as exc:
+                    yield path, f"cannot read directory: {exc.strerror or exc}"
+                    continue
+                key = (s.st_dev, s.st_ino)
+                if key in ancestors:
+                    yield path, "symbolic link loop (a link to a directory that contains it); skipped"
+                else:
+                    subdirs.append((path, ancestors | {key}))
+                continue
+            if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+                continue
+            yield path, _not_a_file(path)
+        stack.extend(reversed(subdirs))
+
+
+def extract_file(path: Path, extractor, published: dt.date | None, pdf_backend: str | None = None,
+                 guard=None):
+    """Parse (in ``guard``'s worker, under its time and memory budget) and extract one file;
+    failures become the record's ``errors``, never an exception.
 
     An unexpected error (a bug) in one document is reported in its record and the run goes on;
     set FOERDERRADAR_DEBUG=1 to see the traceback.
     """
-    from extractors.parse import read_document
-    from models.records import Extraction
+    from extractors.parse import ParseError, read_document
+    from extractors.parse.guard import read_file
+    from models.records import Document, Extraction
 
     doc = None
+    name = _json_name(path)
     try:
-        doc = read_document(path, pdf_backend=pdf_backend)
+        try:
+            doc = guard.call(read_file, str(path), pdf_backend) if guard else read_document(path, pdf_backend=pdf_backend)
+        except ParseError as exc:
+            doc = Document(source=name, kind="txt", text="", errors=[str(exc)])
+        doc.source = name
         if doc.errors and not doc.text.strip():
-            return Extraction(source=str(path), title=doc.title, published=published or doc.published,
-                              errors=doc.errors, sha256=doc.sha256)
-        return extractor.extract(doc, published=published)
+            rec = Extraction(source=name, title=doc.title, published=published or doc.published,
+                             errors=doc.errors, sha256=doc.sha256)
+        else:
+            rec = extractor.extract(doc, published=published)
+        rec.warnings, rec.pdf_backend, rec.pages = list(doc.warnings), doc.pdf_backend, doc.pages
+        return rec
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         if os.environ.get("FOERDERRADAR_DEBUG"):
             traceback.print_exc()
         stage = "parsing" if doc is None else "extracting"
-        return Extraction(source=str(path), title=doc.title if doc else None,
+        return Extraction(source=name, title=doc.title if doc else None,
                           published=published or (doc.published if doc else None),
                           errors=[f"internal error while {stage} ({type(exc).__name__}: {exc}); "
                                   "please report it with the file (FOERDERRADAR_DEBUG=1 shows details)"],
@@ -79,7 +171,7 @@ def problem_record(path: Path, message: str):
     """The record of an input that holds no document (missing path, empty directory)."""
     from models.records import Extraction
 
-    return Extraction(source=str(path), errors=[message])
+    return Extraction(source=_json_name(path), errors=[message])
 
 
 def register(app: typer.Typer) -> None:
@@ -98,7 +190,9 @@ def register(app: typer.Typer) -> None:
         if pdf_backend is not None and pdf_backend not in ("pdfplumber", "pdfium"):
             raise typer.BadParameter(f"{pdf_backend!r}: choose pdfplumber or pdfium", param_hint="--pdf-backend")
         from extractors.fields import Extractor
+        from extractors.parse.guard import ParseGuard
 
+        guard = ParseGuard().start()           # loads the parsers while the extractor is built
         extractor = Extractor(gazetteer=None if no_gazetteer else "auto")
         inputs = list(iter_inputs(paths))
         failed = 0
@@ -108,9 +202,11 @@ def register(app: typer.Typer) -> None:
             if problem:
                 rec = problem_record(path, problem)
             else:
-                rec = extract_file(path, extractor, pub, pdf_backend)
+                rec = extract_file(path, extractor, pub, pdf_backend, guard)
+            for w in rec.warnings:
+                _err(f"{shown(path)}: note: {shown(w)}")
             for e in rec.errors:
-                _err(f"{path}: {e}")
+                _err(f"{shown(path)}: {shown(e)}")
             failed += bool(rec.errors)
             if format == "jsonl":
                 sys.stdout.write(rec.model_dump_json() + "\n")
@@ -119,6 +215,7 @@ def register(app: typer.Typer) -> None:
                 records.append(rec)
             progress.advance()
         progress.close()
+        guard.close()
         if format == "table":
             _print_table(records)
         raise typer.Exit(1 if failed else 0)
