@@ -160,3 +160,99 @@ def test_real_entry_point_exit_status(tmp_path, sample_dir):
     proc = subprocess.run([str(exe), "extract", "--no-gazetteer", str(good)], capture_output=True, text=True,
                           env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+# -- hostile names and directory trees ---------------------------------------------------------
+
+TEXT = "Anträge sind bis zum 15. Mai 2025 zu stellen. Gefördert werden Vorhaben bis 50.000 Euro."
+
+
+def test_file_names_that_are_not_utf8_or_hold_newlines(tmp_path):
+    """Neither aborts the run, and neither forges a line on stderr or stdout."""
+    root = os.fsencode(tmp_path)
+    bad = os.path.join(root, b"aufruf_\xe4\xf6.txt")            # Latin-1 bytes: not UTF-8
+    with open(bad, "wb") as f:
+        f.write(TEXT.encode())
+    forged = tmp_path / "a\nfoerderradar: b.txt: PDF is damaged.txt"
+    forged.write_bytes(b"")                                     # empty: its name goes to stderr
+    result = run("extract", "--no-gazetteer", str(tmp_path))
+    assert result.exit_code == 1
+    recs = records(result)
+    assert len(recs) == 2
+    by_name = {r["source"].rsplit("/", 1)[-1]: r for r in recs}
+    assert by_name["aufruf_\\xe4\\xf6.txt"]["deadlines"][0]["date"] == "2025-05-15"
+    assert by_name["a\nfoerderradar: b.txt: PDF is damaged.txt"]["errors"] == ["file is empty"]
+    lines = result.stderr.splitlines()
+    assert not any(line.startswith("foerderradar: b.txt") for line in lines), lines
+    assert lines == [f"foerderradar: {tmp_path}/a\\nfoerderradar: b.txt: PDF is damaged.txt: file is empty"]
+
+
+def test_directory_walk_reports_what_it_cannot_read(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "sub" / "aufruf.txt").write_text(TEXT, encoding="utf-8")
+    (docs / "sub" / "zurueck").symlink_to(docs, target_is_directory=True)      # a loop
+    (docs / "kaputt.txt").symlink_to(docs / "fehlt.txt")                       # dangling
+    os.mkfifo(docs / "rohr.txt")                                               # would block a reader
+    result = run("extract", "--no-gazetteer", str(docs))
+    assert result.exit_code == 1
+    recs = {r["source"]: r for r in records(result)}
+    assert recs[str(docs / "sub" / "aufruf.txt")]["errors"] == []
+    assert "symbolic link loop" in recs[str(docs / "sub" / "zurueck")]["errors"][0]
+    assert "broken symbolic link" in recs[str(docs / "kaputt.txt")]["errors"][0]
+    assert "named pipe" in recs[str(docs / "rohr.txt")]["errors"][0]
+    assert len(recs) == 4
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every directory")
+def test_unreadable_directory_is_reported(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "gesperrt").mkdir(parents=True)
+    (docs / "aufruf.txt").write_text(TEXT, encoding="utf-8")
+    (docs / "gesperrt" / "x.txt").write_text(TEXT, encoding="utf-8")
+    (docs / "gesperrt").chmod(0)
+    try:
+        result = run("extract", "--no-gazetteer", str(docs))
+    finally:
+        (docs / "gesperrt").chmod(0o755)
+    assert result.exit_code == 1
+    recs = {r["source"]: r for r in records(result)}
+    assert "cannot read directory" in recs[str(docs / "gesperrt")]["errors"][0]
+
+
+def test_a_hanging_pdf_gets_an_error_record_and_the_run_goes_on(tmp_path, monkeypatch):
+    import hostile_pdfs as H
+
+    monkeypatch.setenv("FOERDERRADAR_PARSE_TIMEOUT", "4")
+    from extractors import settings
+
+    monkeypatch.setattr(settings, "PARSE_TIMEOUT_SECONDS", 4.0)
+    (tmp_path / "a_schleife.pdf").write_bytes(H.reference_loop())
+    (tmp_path / "b_gut.pdf").write_bytes(H.text_pdf(3))
+    (tmp_path / "c_scan.pdf").write_bytes(H.image_only_middle_pages())
+    result = run("extract", "--no-gazetteer", str(tmp_path))
+    assert result.exit_code == 1
+    a, b, c = records(result)
+    assert "took longer than 4 s" in a["errors"][0] and a["amounts"] == []
+    assert b["errors"] == [] and b["pdf_backend"] == "pdfplumber" and b["pages"] == 3 and b["deadlines"]
+    assert c["pages"] == 4 and c["errors"] == ["pages 2–3 are images only (OCR needed); the text of the other "
+                                               "pages was read"]
+    assert c["deadlines"]                      # the text pages are still extracted
+
+
+def test_long_document_is_extracted_whole_with_offsets_right(tmp_path):
+    """More than spaCy's default max_length (1,000,000 characters): every field, to the end."""
+    para = ("Die Gemeinde erhält einen Zuschuss von bis zu 25.000 Euro. "
+            "Anträge sind bis zum 15. Mai 2025 einzureichen.\n\n")
+    body = para * (1_200_000 // len(para) + 1)
+    path = tmp_path / "lang.txt"
+    path.write_text("Richtlinie " + "x" * 400 + "\n\n" + body, encoding="utf-8")
+    result = run("extract", "--no-gazetteer", str(path))
+    assert result.exit_code == 0, result.stderr
+    (rec,) = records(result)
+    text = read_document(path).text
+    assert len(text) > 1_000_000
+    assert len(rec["title"]) <= 300
+    assert rec["amounts"] and rec["amounts"][-1]["end"] > 1_000_000
+    for item in rec["amounts"][-3:] + rec["deadlines"][-3:]:
+        assert text[item["start"]:item["end"]] == item["text"]

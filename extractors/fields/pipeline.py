@@ -80,6 +80,7 @@ def build_nlp(components: tuple[str, ...] = COMPONENTS, gazetteer: Any = None) -
     the order of ``components`` (``COMPONENTS``, one place)."""
     _register_components()
     nlp = spacy.blank("de")
+    nlp.max_length = 2**62             # the rule components hold no per-token model: no length limit
     drop_special_cases(nlp)
     for name in components:
         if name == "foerderradar_municipalities":
