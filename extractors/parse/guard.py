@@ -18,8 +18,10 @@ Used by ``foerderradar extract`` and by the ingest flow's parse task::
 from __future__ import annotations
 
 import atexit
+import copy
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from contextlib import contextmanager
@@ -73,14 +75,23 @@ class ParseGuard:
     """One worker process that runs parse calls under a time and memory budget."""
 
     def __init__(self, timeout: float | None = None, memory: int | None = None):
-        from extractors import settings
-
-        self.timeout = settings.PARSE_TIMEOUT_SECONDS if timeout is None else timeout
-        self.memory = settings.PARSE_MEMORY_BYTES if memory is None else memory
+        self._timeout, self._memory = timeout, memory         # None: the current settings
         self._proc = None
         self._conn = None
         self._env: dict = {}
         self.restarts = 0
+
+    @property
+    def timeout(self) -> float:
+        from extractors import settings
+
+        return settings.PARSE_TIMEOUT_SECONDS if self._timeout is None else self._timeout
+
+    @property
+    def memory(self) -> int:
+        from extractors import settings
+
+        return settings.PARSE_MEMORY_BYTES if self._memory is None else self._memory
 
     # -- the worker ------------------------------------------------------------------------
     def start(self) -> "ParseGuard":
@@ -214,9 +225,21 @@ def guarded_documents(source, record, data: bytes) -> list:
 
     with borrowed_guard() as guard:
         try:
-            return guard.call(source_documents, source, record, data)
+            return guard.call(source_documents, _portable(source), record, data)
         except ParseError as exc:
             return [Document(source=record.url, kind="txt", text="", errors=[str(exc)], sha256=record.sha256)]
+
+
+def _portable(source):
+    """The source as the worker gets it: its configuration, without runtime state that cannot
+    cross a process boundary (the crawl's RawStore and its lock: the worker opens its own)."""
+    clone = copy.copy(source)
+    for name, value in vars(source).items():
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001 - any object that does not pickle stays behind
+            setattr(clone, name, None)
+    return clone
 
 
 def source_documents(source, record, data: bytes) -> list:
