@@ -337,6 +337,61 @@ def test_xml_does_not_expand_external_entities(tmp_path):
 <dokument><titel>Programm</titel><text>Inhalt &x; Ende</text></dokument>"""
     doc = parse_bytes(xml.encode(), "d.xml")
     assert "GEHEIM" not in doc.text and "Programm" in doc.text
+    assert doc.text.endswith("Inhalt Ende")                    # the text after it is kept
+    assert doc.warnings == ["external entity &x; not loaded (external files and URLs are never read); left out"]
+
+
+def test_xml_internal_entities_are_resolved():
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE d [<!ENTITY auml "ä"><!ENTITY lk "Landkreis M&auml;rz">]>'
+           "<d><titel>F&auml;rderung</titel><text>Antr&auml;ge im &lk; bis 15. Mai 2025.</text><text>Ende.</text></d>")
+    doc = parse_bytes(xml.encode(), "d.xml")
+    assert doc.text == "Färderung\n\nAnträge im Landkreis März bis 15. Mai 2025.\n\nEnde." and doc.warnings == []
+
+
+def test_xml_entity_bomb_is_left_out_and_the_rest_kept():
+    levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    xml = (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY l0 "lol">{levels}<!ENTITY a "&b;"><!ENTITY b "&a;">]>'
+           "<d><a>Vorher: Förderung.</a><b>&l9;</b><c>&a;</c><c>Danach: Anträge bis 15. Mai 2025.</c></d>")
+    doc = parse_bytes(xml.encode(), "bombe.xml")
+    assert doc.text == "Vorher: Förderung.\n\nDanach: Anträge bis 15. Mai 2025."
+    assert doc.warnings == ["entity &l9; would expand to 3,000,000,000 characters (an entity bomb?); left out",
+                            "entity &a; refers to itself (an entity bomb?); left out"]
+
+
+def test_rss_with_html_entity_names():
+    rss = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Aufrufe</title>'
+           "<item><title>Zusch&uuml;sse f&uuml;r D&ouml;rfer</title><description>Antr&auml;ge bis 15. Mai 2025 "
+           "&amp; mehr &ndash; &lt;sofort&gt;.</description></item></channel></rss>")
+    doc = parse_bytes(rss.encode(), "feed.xml")
+    assert doc.text == "Zuschüsse für Dörfer\n\nAnträge bis 15. Mai 2025 & mehr – <sofort>."
+
+
+def test_xml_declared_utf8_but_written_in_cp1252():
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><d><titel>Förderaufruf Dorfläden</titel>'
+           "<text>Anträge für Zuschüsse bis 15. Mai 2025, höchstens 15.000 € je Gemeinde.</text></d>").encode("cp1252")
+    doc = parse_bytes(xml, "d.xml")
+    assert doc.text == ("Förderaufruf Dorfläden\n\nAnträge für Zuschüsse bis 15. Mai 2025, höchstens 15.000 € "
+                        "je Gemeinde.")
+    assert len(doc.warnings) == 1 and doc.warnings[0].startswith("declared UTF-8 but is not; read as cp125")
+
+
+@pytest.mark.slow
+def test_nested_tables_cost_linear_time():
+    """Each table asked "do you hold a table?" of its whole subtree: 4,000 levels took 7 s."""
+    import time
+
+    n = 6000
+    page = "<html><body>" + "<table><tr><td>Zelle" * n + "</td></tr></table>" * n + "<p>Ende.</p></body></html>"
+    t = time.perf_counter()
+    doc = parse_bytes(page.encode(), "tabellen.html")
+    took = time.perf_counter() - t
+    assert doc.text.count("Zelle") == n and doc.text.endswith("Ende.")
+    assert took < 8, took
+
+
+def test_titles_are_capped():
+    doc = parse_bytes(("Förderaufruf " + "sehr lang " * 100_000).encode(), "eine_zeile.txt")
+    assert len(doc.title) == 300 and doc.title.endswith("…") and len(doc.text) > 1_000_000
 
 
 # -- PDF -------------------------------------------------------------------------------------------

@@ -348,6 +348,21 @@ def inline_text(tag: Tag) -> str:
     return clean_line("".join(parts))
 
 
+def _tables_holding_tables(root: Tag) -> set[int]:
+    """ids of the tables that hold another table, in one pass over the tree (asking each table
+    ``find("table")`` costs a walk of its subtree: quadratic in nested tables)."""
+    holding: set[int] = set()
+    stack: list[tuple[Tag, Tag | None]] = [(root, None)]
+    while stack:
+        node, enclosing = stack.pop()
+        if node.name == "table":
+            if enclosing is not None:
+                holding.add(id(enclosing))
+            enclosing = node
+        stack.extend((child, enclosing) for child in node.contents if isinstance(child, Tag))
+    return holding
+
+
 class _Walker:
     def __init__(self, base: str | None):
         self.out = TextBuilder()
@@ -417,6 +432,7 @@ class _Walker:
 
     # -- traversal ---------------------------------------------------------------------------
     def walk(self, root: Tag) -> None:
+        outer = _tables_holding_tables(root)
         stack: list[tuple[object, bool]] = [(root, False)]
         while stack:
             node, closing = stack.pop()
@@ -452,7 +468,7 @@ class _Walker:
                 if href and not href.startswith(("#", "javascript:", "data:")):
                     url = urljoin(self.base, href) if self.base else href
                     self.links.append(Link(url=url, text=inline_text(node)))
-            if name == "table" and node.find("table") is None:
+            if name == "table" and id(node) not in outer:
                 self.flush()
                 self.table(node)
                 continue
