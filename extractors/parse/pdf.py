@@ -49,7 +49,7 @@ HEADING_MAX_CHARS = 100
 SHORT_LINE_RATIO = 0.7       # pdfium: a line shorter than this share of the longest ends a paragraph
 MIN_TEXT_CHARS = 20          # less readable text than this in the whole PDF: no text layer
 UNDECODABLE_SHARE = 0.5      # a page whose characters are mostly unmapped glyphs is not decodable
-PDFIUM_MAP_SAMPLE = 400      # characters per page checked for a missing Unicode map (pdfium)
+LETTER_SHARE = 0.5           # letters among the characters of text that replaces undecodable glyphs
 MAX_WARNINGS = 20            # library warnings kept per document
 PLACEHOLDER_TITLES = frozenset({"untitled", "anonymous", "titel", "title", "microsoft word"})
 _BULLET = re.compile(r"^(?:[•●▪■◦‣\-–*]|\d+(?:\.\d+)*[.)]|[a-z][.)]|§\s*\d+)\s")
@@ -135,7 +135,7 @@ def parse_pdf(data: bytes, source: str, backend: str | None = None) -> Document:
     reading = _read(first, data)
     if not reading.good and not reading.oversized_pages:     # pdfium would inflate the bomb
         other = _read(BACKENDS[1] if first == BACKENDS[0] else BACKENDS[0], data)
-        if _rank(other) > _rank(reading):
+        if _rank(other) > _rank(reading) and _reads_better(other, reading.undecodable_pages):
             why = ("could not open the file" if reading.failure is not None else
                    "found no pages" if not reading.pages else
                    "found only undecodable text" if reading.undecodable_pages else
@@ -143,6 +143,17 @@ def parse_pdf(data: bytes, source: str, backend: str | None = None) -> Document:
             other.warnings.insert(0, f"{reading.backend} {why}; read with {other.backend}")
             reading = other
     return _document(reading, data, source)
+
+
+def _reads_better(other: _Reading, undecodable: list[int]) -> bool:
+    """pdfium has no reliable sign of a glyph without Unicode (its FPDFText_HasUnicodeMapError marks
+    correctly decoded text too) and prints glyph ids as characters ("$%&'()*+,-./0123"): its text
+    replaces pages pdfplumber could not decode only where it is mostly letters."""
+    if not undecodable:
+        return True
+    text = "".join(other.out.text()[s.start:s.end] for s in other.sections if s.page in undecodable)
+    chars = [c for c in text if not c.isspace()]
+    return len(chars) >= MIN_TEXT_CHARS and sum(c.isalpha() for c in chars) >= LETTER_SHARE * len(chars)
 
 
 def _rank(r: _Reading) -> tuple:
@@ -433,8 +444,8 @@ def _read_pdfplumber(data: bytes, r: _Reading) -> None:
                     r.warnings.append(f"page {no}: {segments:,} line segments (a plan or map?), more than "
                                       f"{settings.MAX_PDF_PAGE_SEGMENTS:,} (FOERDERRADAR_MAX_PDF_PAGE_SEGMENTS): "
                                       "read as plain text with pdfium, no tables")
-                    text, unmapped_share, has_images = _pdfium_page(data, no - 1, plain)
-                    _classify(r, no, text, unmapped_share, has_images)
+                    text, has_images = _pdfium_page(data, no - 1, plain)
+                    _classify(r, no, text, 0.0, has_images)
                     _add_page(r, no, _reflow(text.split("\n")), first_page_heading=False)
                     continue
                 blocks, page_tables = _page_blocks(page)
@@ -530,7 +541,7 @@ def _read_pdfium(data: bytes, r: _Reading) -> None:
         _note_page_limit(r)
         for i in range(min(r.pages, settings.MAX_PDF_PAGES)):
             no = i + 1
-            unmapped_share, has_images = 0.0, False
+            has_images = False
             try:
                 page = pdf[i]
             except pdfium.PdfiumError:
@@ -541,7 +552,6 @@ def _read_pdfium(data: bytes, r: _Reading) -> None:
                 tp = page.get_textpage()
                 try:
                     raw = tp.get_text_range()
-                    unmapped_share = _pdfium_unmapped_share(tp, pdfium_c)
                 finally:
                     tp.close()
                 if not raw.strip():
@@ -556,9 +566,7 @@ def _read_pdfium(data: bytes, r: _Reading) -> None:
             # pdfium marks a line-end hyphen as U+FFFE (and may drop the line break after it)
             raw = raw.replace("\ufffe\r\n", "-\n").replace("\ufffe", "-\n")
             blocks = _reflow(raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-            _classify(r, no, raw, unmapped_share, has_images)
-            if no in r.undecodable_pages:
-                continue                              # glyph ids read as letters: not text
+            _classify(r, no, raw, 0.0, has_images)
             _add_page(r, no, blocks, first_page_heading=False)
         try:
             r.meta_title = (pdf.get_metadata_dict() or {}).get("Title") or None
@@ -568,9 +576,9 @@ def _read_pdfium(data: bytes, r: _Reading) -> None:
         pdf.close()
 
 
-def _pdfium_page(data: bytes, index: int, cache: dict) -> tuple[str, float, bool]:
+def _pdfium_page(data: bytes, index: int, cache: dict) -> tuple[str, bool]:
     """One page's plain text read by pdfium (for a page pdfplumber would take too long over):
-    (text, share of unmapped characters, has images)."""
+    (text, has images)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -581,7 +589,6 @@ def _pdfium_page(data: bytes, index: int, cache: dict) -> tuple[str, float, bool
         tp = page.get_textpage()
         try:
             raw = tp.get_text_range()
-            share = _pdfium_unmapped_share(tp, pdfium_c)
         finally:
             tp.close()
         images = not raw.strip() and any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE],
@@ -589,13 +596,6 @@ def _pdfium_page(data: bytes, index: int, cache: dict) -> tuple[str, float, bool
     finally:
         page.close()
     raw = raw.replace("\ufffe\r\n", "-\n").replace("\ufffe", "-\n").replace("\r\n", "\n").replace("\r", "\n")
-    return raw, share, images
+    return raw, images
 
 
-def _pdfium_unmapped_share(tp, pdfium_c) -> float:
-    """Share of the page's characters (a sample of them) that have no Unicode mapping."""
-    n = pdfium_c.FPDFText_CountChars(tp.raw)
-    if n <= 0:
-        return 0.0
-    checked = range(0, n, max(1, n // PDFIUM_MAP_SAMPLE))
-    return sum(pdfium_c.FPDFText_HasUnicodeMapError(tp.raw, i) == 1 for i in checked) / len(checked)
