@@ -395,6 +395,7 @@ def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log
     finally:
         T.close_warehouse(wh)
     result.timings["total"] = time.perf_counter() - t_start
+    T.write_outputs(result, today, log)
     T.publish_artifact(result)
     level = {STATUS_OK: logging.INFO, STATUS_PARTIAL: logging.WARNING}.get(result.status, logging.ERROR)
     log.log(level, "%s %s: %d new, %d changed, %d failed; %d extracted, %d loaded in %.1f s",

@@ -309,6 +309,23 @@ def apply_summary(result, summary, n_deadlines: int) -> None:
     result.changes = list(summary.changes)
 
 
+def write_outputs(result, today, log) -> None:
+    """The analysts' files of this run (calendar, digests per saved filter, mail): see
+    warehouse/outputs.py. A problem is logged as a warning and never fails the run."""
+    if result.run_id is None or result.status == "failed":
+        return
+    from warehouse.outputs import write_outputs as write
+
+    try:
+        written, problems = write(result.run_id, warehouse_path=result.warehouse, today=today)
+    except Exception as exc:  # e.g. nothing published yet
+        written, problems = {}, [describe(exc)]
+    for p in problems:
+        log.warning("exports: %s", p)
+    if written:
+        log.info("exports: %s", ", ".join(sorted(written)))
+
+
 def publish_artifact(result) -> None:
     """The run summary as a Prefect markdown artifact (Artifacts page of the UI)."""
     from prefect.artifacts import create_markdown_artifact
