@@ -215,3 +215,16 @@ def test_ingest_parse_task_survives_a_hanging_document(tmp_path, monkeypatch):
     loop_doc, good_doc = parsed_out[0].documents[0], parsed_out[1].documents[0]
     assert loop_doc.text == "" and "took longer than 4 s" in loop_doc.errors[0]
     assert "Die Frist endet" in good_doc.text and good_doc.pdf_backend == "pdfplumber"
+
+
+def test_a_slow_pdfplumber_hands_the_remaining_pages_to_pdfium(monkeypatch):
+    """Past half the parse budget the rest of the document is read by pdfium instead of being lost
+    to the watchdog (real table-heavy reports took over 60 s with pdfplumber, 0.6 s with pdfium)."""
+    from extractors import settings
+
+    monkeypatch.setattr(settings, "PARSE_TIMEOUT_SECONDS", 0.0)      # every page is past half of it
+    doc = parsed(H.text_pdf(3), "pdfplumber")
+    assert doc.pdf_backend == "pdfplumber" and doc.pages == 3 and doc.errors == []
+    assert all(f"Seite {n}." in doc.text for n in (1, 2, 3))
+    assert doc.warnings == ["pdfplumber took more than 0 s (half of FOERDERRADAR_PARSE_TIMEOUT); pages 1–3 read "
+                            "as plain text with pdfium, no tables"]

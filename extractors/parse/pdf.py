@@ -31,6 +31,7 @@ import io
 import logging
 import os
 import re
+import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -430,8 +431,21 @@ def _read_pdfplumber(data: bytes, r: _Reading) -> None:
         r.pages = len(pages)
         _note_page_limit(r)
         plain: dict = {}                                # pdfium's copy, opened for plan pages only
+        # past half the parse budget, the remaining pages are read by pdfium (ten times faster)
+        # rather than losing the whole document to the watchdog
+        slow_after = time.monotonic() + settings.PARSE_TIMEOUT_SECONDS / 2
         for no, page in enumerate(pages[:settings.MAX_PDF_PAGES], start=1):
             try:
+                if time.monotonic() > slow_after:
+                    if "slow" not in plain:
+                        plain["slow"] = no
+                        r.warnings.append(f"pdfplumber took more than {settings.PARSE_TIMEOUT_SECONDS / 2:g} s "
+                                          f"(half of FOERDERRADAR_PARSE_TIMEOUT); pages {no}–{min(r.pages, settings.MAX_PDF_PAGES)} "
+                                          "read as plain text with pdfium, no tables")
+                    text, has_images = _pdfium_page(data, no - 1, plain)
+                    _classify(r, no, text, 0.0, has_images)
+                    _add_page(r, no, _reflow(text.split("\n")), first_page_heading=False)
+                    continue
                 size, segments = _page_content(page)
                 if size > settings.MAX_PDF_PAGE_CONTENT_BYTES:
                     r.errors.append(f"page {no}: skipped, its content inflates to more than "
@@ -472,7 +486,7 @@ def _read_pdfplumber(data: bytes, r: _Reading) -> None:
             r.meta_title = (pdf.metadata or {}).get("Title")
         except Exception:  # noqa: BLE001
             r.meta_title = None
-        if plain:
+        if "pdf" in plain:
             plain["pdf"].close()
     finally:
         try:
