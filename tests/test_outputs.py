@@ -251,6 +251,7 @@ def test_nightly_outputs_write_calendars_digests_and_mail(two_nights, tmp_path, 
     assert problems == []
     out = home / "exports"
     assert written["deadlines.ics"]["events"] == 2 and written["deadlines.ics"]["rolling"] == 1
+    assert written["report.html"]["open_calls"] == 3 and (out / "report.html").stat().st_size > 10_000
     assert len(list(_ics((out / "calendar" / "goerlitz.ics").read_bytes()).walk("VEVENT"))) == 1
     assert "Frist verlängert" in (out / "digest" / "klima.md").read_text(encoding="utf-8")
     assert (out / "digest" / "goerlitz.atom").read_bytes().startswith(b"<?xml")

@@ -1,6 +1,7 @@
 """What the nightly run leaves for analysts after it publishes, in ``$FOERDERRADAR_HOME/exports/``:
 
 - ``deadlines.ics``: every open deadline (a calendar subscribes to the file);
+- ``report.html``: the charts and tables of ``foerderradar report`` (warehouse/report.py);
 - per saved filter (``filters.toml``): ``calendar/<filter>.ics`` and the digest of this run's
   changes as ``digest/<filter>.md``, ``.html`` and ``.atom``, mailed where the filter names
   addresses and SMTP is configured.
@@ -35,6 +36,11 @@ def write_outputs(run_id: str | None, *, warehouse_path=None, today: dt.date | N
     con = warehouse.connect(warehouse_path, today=today)
     try:
         written["deadlines.ics"] = write_calendar(con, out / "deadlines.ics")
+        try:
+            from warehouse.report import write_report
+            written["report.html"] = write_report(con, out / "report.html")
+        except Exception as exc:        # the calendars and digests are still written
+            problems.append(f"report.html not written: {type(exc).__name__}: {exc}")
         try:
             filters = load_filters()
         except FilterError as exc:

@@ -1,4 +1,4 @@
-"""``foerderradar calendar`` and ``foerderradar digest``: what analysts open in the morning."""
+"""``foerderradar calendar``, ``digest`` and ``report``: what analysts open in the morning."""
 from __future__ import annotations
 
 import datetime as dt
@@ -101,3 +101,25 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
             send_digest(d, flt.email, settings)
             print(f"mailed to {', '.join(flt.email)}", file=sys.stderr)
+
+    @app.command("report")
+    def report_cmd(
+        output: Path = typer.Option(Path("report.html"), "--output", "-o", help="The HTML file to write."),
+        filter_name: Optional[str] = typer.Option(None, "--filter", "-f", help="A saved filter (filters.toml) for the call charts."),
+        filters_file: Optional[Path] = typer.Option(None, "--filters", help="Filters file (default: $FOERDERRADAR_HOME/filters.toml)."),
+        today: Optional[dt.datetime] = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Open as of this day."),
+    ):
+        """One static HTML page (opens offline): deadlines per month, open budget by programme and
+        by Land, changes per run, documents and failures per source, each with its table."""
+        from warehouse.report import write_report
+
+        flt = _filter(filter_name, filters_file)
+        con = _reader(today)
+        try:
+            info = write_report(con, output, flt.calls_sql() if filter_name else None, filter_name)
+        except OSError as exc:
+            _err(f"cannot write {output}: {exc.strerror or exc}")
+            raise typer.Exit(1)
+        finally:
+            con.close()
+        print(f"{info['open_calls']} open calls, {info['bytes'] // 1024} KB -> {output}", file=sys.stderr)
