@@ -133,7 +133,7 @@ def _svg(fig) -> str:
 
 
 def _euro(x, _pos=None) -> str:
-    return f"{x / 1e6:,.1f} Mio. €".replace(",", " ").replace(".", ",")
+    return f"{x / 1e6:,.1f}".replace(",", "\u202f").replace(".", ",") + " Mio. €"
 
 
 def _short(name: str, n: int = 45) -> str:
