@@ -126,3 +126,66 @@ def test_cli_report_and_a_look_in_a_headless_browser(two_nights, tmp_path, monke
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,3000",
                     f"--screenshot={shot}", out.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 20_000      # a rendered page, not a blank one
+
+
+# -------------------------------------------------------------------------------------- exports
+@pytest.fixture
+def export(two_nights, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    monkeypatch.setenv("FOERDERRADAR_WAREHOUSE", str(two_nights[0]))
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+
+    def run(*args, code=0):
+        res = CliRunner().invoke(app, ["export", str(tmp_path / "out"), *args])
+        assert res.exit_code == code, res.output
+        return res
+    return run
+
+
+def _csv(path, **kw):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), **kw))
+
+
+def test_export_a_view_as_of_a_day_with_lists_as_json(export, tmp_path):
+    export("--view", "open_calls", "--format", "csv", "--today", "2025-04-01")
+    rows = _csv(tmp_path / "out" / "open_calls.csv")
+    assert sorted(r["programme"] for r in rows) == ["Kommunaler Klimaschutz", "Radverkehr im Kreis",
+                                                     "Sportstätten im Quartier"]
+    for r in rows:
+        assert isinstance(json.loads(r["urls"]), list) and json.loads(r["urls"])[0].startswith("https://")
+        assert json.loads(r["sources"]) == ["demo"]
+    # a day after every deadline: only the rolling call is open
+    export("--view", "open_calls", "--format", "csv", "--today", "2025-07-01")
+    assert [r["programme"] for r in _csv(tmp_path / "out" / "open_calls.csv")] == ["Radverkehr im Kreis"]
+
+
+def test_export_a_query_to_a_file_and_as_parquet(export, tmp_path):
+    out = tmp_path / "budgets.csv"
+    export("--query", "SELECT programme, budget_eur FROM open_calls ORDER BY budget_eur DESC;",
+           "--format", "csv", "--today", "2025-04-01", "-o", str(out))
+    assert [r["programme"] for r in _csv(out)][0] == "Kommunaler Klimaschutz"
+    export("--query", "SELECT call_id, urls FROM calls", "--today", "2025-04-01")
+    import pyarrow.parquet as pq
+    table = pq.read_table(tmp_path / "out" / "query.parquet")
+    assert table.num_rows == 3 and str(table.schema.field("urls").type).startswith("list")
+
+
+def test_export_for_excel(export, tmp_path):
+    export("--view", "open_calls", "--excel", "--today", "2025-04-01")
+    data = (tmp_path / "out" / "open_calls.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    klima = next(r for r in rows if r["programme"] == "Kommunaler Klimaschutz")
+    assert klima["budget_eur"].startswith("10000000,") and "." not in klima["budget_eur"]
+    assert json.loads(klima["urls"]) == ["https://land.example/aufrufe/klimaschutz.html"]
+
+
+def test_export_usage_errors(export):
+    assert "no table or view named" in export("--view", "nope", code=2).output
+    assert "the query failed" in export("--query", "SELECT * FROM nope", code=2).output
+    export("--view", "calls", "--query", "SELECT 1", code=2)
+    export("-o", "x.csv", code=2)
+    export("--today", "2025-13-01", code=2)

@@ -143,6 +143,11 @@ def _open_reader(today: dt.date | None = None):
         raise typer.Exit(1)
 
 
+def duckdb_error():
+    import duckdb
+    return duckdb.Error
+
+
 def _rows(con, sql: str) -> tuple[list[str], list[tuple]]:
     cur = con.execute(sql)
     cols = [d[0] for d in cur.description] if cur.description else []
@@ -309,24 +314,51 @@ def register(app: typer.Typer) -> None:
     def export_cmd(
         directory: Optional[Path] = typer.Argument(
             None, help="Folder to write one file per table and view into (default: $FOERDERRADAR_HOME/export)."),
-        format: str = typer.Option("parquet", "--format", "-f", help="parquet or csv."),
+        format: str = typer.Option("parquet", "--format", "-f", help="parquet or csv (nested columns as JSON)."),
+        excel: bool = typer.Option(False, "--excel", help="CSV for Excel: UTF-8 with BOM, semicolons, decimal comma."),
+        view: Optional[str] = typer.Option(None, "--view", help="Only this table or view (a file named after it)."),
+        query: Optional[str] = typer.Option(None, "--query", help="Only the rows of this SELECT (file query.csv/.parquet)."),
+        output: Optional[Path] = typer.Option(None, "--output", "-o", help="With --view or --query: the file to write."),
+        today: str = typer.Option(None, "--today", help="Evaluate open_calls/upcoming_deadlines as of YYYY-MM-DD."),
         home: Path = typer.Option(None, "--home", help="Data directory (default: $FOERDERRADAR_HOME)."),
     ) -> None:
-        """Export every table and view of the published warehouse as Parquet or CSV files."""
+        """Export the published warehouse: every table and view, one view (--view) or a query's
+        rows (--query), as Parquet, CSV or Excel-friendly CSV."""
         if format not in ("parquet", "csv"):
             raise typer.BadParameter("choose parquet or csv", param_hint="--format")
+        if view and query:
+            raise typer.BadParameter("give --view or --query, not both", param_hint="--view")
+        if output and not (view or query):
+            raise typer.BadParameter("-o names one file: use it with --view or --query", param_hint="--output")
+        fmt = "excel" if excel else format
+        day = _parse_day(today)
         _set_home(home)
         if directory is None:
             from extractors import settings
             directory = settings.home() / "export"
-        from warehouse.queries import export_all
+        from warehouse import queries
 
-        con = _open_reader()
+        con = _open_reader(day)
         try:
-            written = export_all(con, directory, format)
+            if view or query:
+                if view and view not in queries.names(con):
+                    _err(f"no table or view named {view!r} (foerderradar query "
+                         "\"SELECT view_name FROM duckdb_views() WHERE NOT internal\" lists them)")
+                    raise typer.Exit(2)
+                select = f"SELECT * FROM \"{view}\"" if view else query.strip().rstrip(";")
+                path = output or directory / f"{view or 'query'}.{'parquet' if fmt == 'parquet' else 'csv'}"
+                try:
+                    written = [(view or "query", queries.export_query(con, select, path, fmt), path)]
+                except duckdb_error() as exc:
+                    _err(f"the query failed: {str(exc).splitlines()[0]}")
+                    raise typer.Exit(2)
+            else:
+                written = queries.export_all(con, directory, fmt)
         except OSError as exc:
-            _err(f"cannot write to {directory}: {exc.strerror or exc}")
+            _err(f"cannot write to {output or directory}: {exc.strerror or exc}")
             raise typer.Exit(1)
+        finally:
+            con.close()
         for name, rows, path in written:
             print(f"{path}\t{rows} rows")
 
