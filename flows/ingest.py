@@ -105,6 +105,7 @@ class IngestResult:
     changes: list[dict[str, Any]] = field(default_factory=list)     # field-level changes this run
     errors: list[str] = field(default_factory=list)
     warehouse: str | None = None
+    exports: list[str] = field(default_factory=list)    # analysts' files written after the run (paths)
 
     @property
     def extracted(self) -> int:
@@ -144,6 +145,10 @@ class IngestResult:
             lines += [f"- {_md(f)}" for f in failures[:50]]
             if len(failures) > 50:
                 lines.append(f"- … and {len(failures) - 50} more")
+        if self.exports:
+            from pathlib import Path
+            lines += ["", "## For analysts", ""]
+            lines += [f"- [{Path(p).name}]({Path(p).as_uri()}) `{p}`" for p in self.exports]
         if self.timings:
             lines += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
             lines += [f"| {k} | {v:.2f} |" for k, v in self.timings.items()]

@@ -324,6 +324,8 @@ def write_outputs(result, today, log) -> None:
         log.warning("exports: %s", p)
     if written:
         log.info("exports: %s", ", ".join(sorted(written)))
+        from warehouse.outputs import exports_dir
+        result.exports = [str(exports_dir() / n) for n in ("report.html", "deadlines.ics") if n in written]
 
 
 def publish_artifact(result) -> None:

@@ -160,6 +160,11 @@ def test_the_run_summary_is_a_prefect_artifact(first_run):
     assert len(found) == 1 and found[0].type == "markdown"
     assert found[0].data == result.to_markdown()
     assert "## Deadlines in the next" in found[0].data
+    # the analysts' report and calendar written after the run, linked from the artifact
+    home = first_run[0]
+    report = home / "exports" / "report.html"
+    assert report.is_file() and "<svg" in report.read_text(encoding="utf-8")
+    assert f"[report.html]({report.as_uri()})" in found[0].data
 
 
 def test_a_second_run_with_nothing_changed_extracts_nothing(first_run, demo_port, home_env):
