@@ -189,3 +189,21 @@ def test_export_usage_errors(export):
     export("--view", "calls", "--query", "SELECT 1", code=2)
     export("-o", "x.csv", code=2)
     export("--today", "2025-13-01", code=2)
+
+
+def test_a_call_naming_no_municipality_counts_under_unbekannt(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    from tests.test_outputs import item, night
+    from warehouse import Warehouse
+    from warehouse.synthetic import Call
+
+    root = tmp_path / "wh"
+    with Warehouse(root) as wh:
+        night(wh, [item("https://bund.example/aufrufe/digital.html",
+                        Call("Digitale Verwaltung", deadline=dt.date(2025, 5, 2), budget=Decimal(3_000_000),
+                             municipalities=[]))])
+    _, text = _report(root, tmp_path)
+    rows = Page(text).sections["budget_land"]["rows"]
+    assert [(r[0], r[1], r[2].replace("\u202f", "")) for r in rows] == [("unbekannt", "1", "3000000")]
