@@ -150,10 +150,11 @@ def _chart_deadlines(rows) -> str:
 
 
 def _barh(labels, values, xlabel) -> str:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     fig, ax = _figure(height=max(2.0, 0.35 * len(labels) + 1.0))
     ax.barh([_short(str(x)) for x in labels][::-1], values[::-1], color="#3b6ea5")
+    ax.xaxis.set_major_locator(MaxNLocator(5))       # "125,0 Mio. €" labels need room
     ax.xaxis.set_major_formatter(FuncFormatter(_euro))
     ax.set_xlabel(xlabel)
     return _svg(fig)
@@ -206,7 +207,8 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0
 h1{font-size:1.5rem} h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1rem}
 th,td{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums} .note{color:#555;font-size:.9rem}
+td.n,td.d{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td:first-child{white-space:nowrap} .note{color:#555;font-size:.9rem}
 figure{margin:0} figure svg{max-width:100%;height:auto}
 """
 
@@ -219,7 +221,9 @@ def _cell(v) -> str:
     if isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
         return f'<td class="n">{v:,.0f}</td>'.replace(",", "\u202f")
     if isinstance(v, dt.datetime):
-        return f"<td>{v:%Y-%m-%d %H:%M}</td>"
+        return f'<td class="d">{v:%Y-%m-%d %H:%M}</td>'
+    if isinstance(v, dt.date):
+        return f'<td class="d">{v}</td>'
     return f"<td>{html.escape(str(v))}</td>"
 
 
