@@ -90,6 +90,11 @@ class Municipality(Span):
     rule: str | None = None
 
 
+class Applicant(Span):
+    """Who may apply, as a word of the applicant vocabulary (extractors/patterns/applicant_types.jsonl)."""
+    type: str                             # kommune, landkreis, verein, unternehmen, kmu, ...
+
+
 class Section(_Record):
     title: str | None
     start: int
@@ -131,6 +136,7 @@ class Extraction(_Record):
     dates: list[DateMention] = Field(default_factory=list)
     programmes: list[Programme] = Field(default_factory=list)
     municipalities: list[Municipality] = Field(default_factory=list)
+    applicants: list[Applicant] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     extractor_version: str | None = None
     sha256: str | None = None

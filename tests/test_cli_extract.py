@@ -15,8 +15,9 @@ from extractors.parse import read_document
 from extractors.settings import MAX_DOCUMENT_BYTES
 
 CONTRACT_KEYS = {"source", "title", "published", "amounts", "deadlines", "dates", "programmes",
-                 "municipalities", "errors", "extractor_version", "sha256", "warnings", "pdf_backend", "pages"}
-SPAN_FIELDS = ("amounts", "deadlines", "dates", "programmes", "municipalities")
+                 "municipalities", "applicants", "errors", "extractor_version", "sha256", "warnings",
+                 "pdf_backend", "pages"}
+SPAN_FIELDS = ("amounts", "deadlines", "dates", "programmes", "municipalities", "applicants")
 
 
 @pytest.fixture(autouse=True)

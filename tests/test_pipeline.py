@@ -58,7 +58,8 @@ def test_abbreviations_only_split_and_fields_do_not_depend_on_them():
 def test_build_nlp_uses_the_fast_tokenizer_and_namespaced_components():
     nlp = build_nlp()
     assert nlp.pipe_names == ["foerderradar_amounts", "foerderradar_dates", "foerderradar_deadlines",
-                              "foerderradar_programmes", "foerderradar_municipalities"]
+                              "foerderradar_programmes", "foerderradar_municipalities",
+                              "foerderradar_applicants"]
     assert nlp.tokenizer.rules == {}
 
 

@@ -26,7 +26,7 @@ if not Doc.has_extension("fr_ctx"):
 if not Doc.has_extension("fr"):
     Doc.set_extension("fr", default=None)
 
-FIELDS = ("amounts", "dates", "deadlines", "programmes", "municipalities")
+FIELDS = ("amounts", "dates", "deadlines", "programmes", "municipalities", "applicants")
 COMPONENTS = tuple(f"foerderradar_{f}" for f in FIELDS)
 
 
@@ -55,7 +55,8 @@ class Context:
 def _register_components() -> None:
     """Import the field modules, which registers their spaCy factories."""
     # importing the modules registers their factories
-    from extractors.fields import amounts, dates, deadlines, municipalities, programmes  # noqa: F401
+    from extractors.fields import (  # noqa: F401
+        amounts, applicants, dates, deadlines, municipalities, programmes)
 
 
 def drop_special_cases(nlp: Language) -> None:
@@ -144,6 +145,7 @@ class Extractor:
             amounts=_records(Amount, res["amounts"]), deadlines=_records(Deadline, res["deadlines"]),
             dates=_records(DateMention, res["dates"]),
             programmes=res["programmes"], municipalities=res["municipalities"],
+            applicants=res["applicants"],
             errors=list(document.errors),
             extractor_version=self.version, sha256=document.sha256,
         )
