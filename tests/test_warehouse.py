@@ -68,15 +68,15 @@ def run(wh, items, flow="ingest", status="success"):
 # ---------------------------------------------------------------------------------- migrations
 def test_migrations_applied_once_and_recorded(tmp_path):
     wh = Warehouse(tmp_path)
-    assert wh.migrations_applied == [1, 2]
+    assert wh.migrations_applied == [1, 2, 3]
     rows = wh.con.execute("SELECT version, name, checksum, applied_at FROM schema_migrations"
                           ).fetchall()
-    assert [(v, n) for v, n, _, _ in rows] == [(1, "core"), (2, "lifecycle")]
+    assert [(v, n) for v, n, _, _ in rows] == [(1, "core"), (2, "lifecycle"), (3, "facets")]
     assert rows[0][2] == mig.discover()[0].checksum and rows[0][3] is not None
     wh.close()
     wh = Warehouse(tmp_path)
     assert wh.migrations_applied == []
-    assert wh.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 2
+    assert wh.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 3
     wh.close()
 
 
@@ -85,7 +85,7 @@ def test_modified_applied_migration_is_refused(tmp_path):
     shutil.copytree(mig.MIGRATIONS_DIR, mdir)
     (mdir / "099_extra.sql").write_text("CREATE TABLE extra (x INTEGER);\n")
     con = duckdb.connect(str(tmp_path / "db.duckdb"))
-    assert mig.migrate(con, mdir) == [1, 2, 99]
+    assert mig.migrate(con, mdir) == [1, 2, 3, 99]
     assert mig.migrate(con, mdir) == []
     (mdir / "099_extra.sql").write_text("CREATE TABLE extra (x INTEGER, y INTEGER);\n")
     with pytest.raises(MigrationError, match="099_extra.sql was modified after it was applied"):

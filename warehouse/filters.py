@@ -5,7 +5,9 @@
     [kreis-aachen]
     ags = ["05334002"]            # Gemeinde, Kreis or Land keys; a Gemeinde key also matches
                                   # calls naming its Kreis (05334) or its Land (05)
-    land = ["Nordrhein-Westfalen"]    # Land names or 2-digit keys
+    land = ["Nordrhein-Westfalen"]    # Land names or 2-digit keys: the call's Land (calls.land)
+    applicant = ["kommune", "verein"] # any of these applicant types (calls.applicants; the
+                                      # vocabulary: extractors/patterns/applicant_types.jsonl)
     keywords = ["Klimaschutz", "Rad"] # any of them in programme, title or evidence (case-insensitive)
     min_budget = 100000           # budget_eur at least this
     deadline_within_days = 90     # next deadline within N days (rolling calls always pass)
@@ -22,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KEYS = {"ags", "land", "keywords", "min_budget", "deadline_within_days", "email", "description"}
+KEYS = {"ags", "land", "applicant", "keywords", "min_budget", "deadline_within_days", "email", "description"}
 
 
 class FilterError(ValueError):
@@ -46,6 +48,7 @@ class Filter:
     name: str = "all"
     ags: list[str] = field(default_factory=list)
     land: list[str] = field(default_factory=list)
+    applicant: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     min_budget: float | None = None
     deadline_within_days: int | None = None
@@ -64,15 +67,12 @@ class Filter:
                 f"(SELECT unnest([{keys}]) AS k) "
                 "WHERE mp.ags IS NOT NULL AND (starts_with(k, mp.ags) OR starts_with(mp.ags, k)))")
         if self.land:
-            names = [x for x in self.land if not x.isdigit()]
-            codes = [x for x in self.land if x.isdigit()]
-            conds = []
-            if names:
-                conds.append(f"lower(mp.land) IN ({', '.join(_lit(n.lower()) for n in names)})")
-            for code in codes:
-                conds.append(f"starts_with(mp.ags, {_lit(code)})")
-            where.append("call_id IN (SELECT programme_id FROM municipality_programmes mp "
-                         f"WHERE {' OR '.join(conds)})")
+            from extractors.fields.laender import land_code
+            codes = ", ".join(_lit(land_code(x)) for x in self.land)
+            where.append(f"land_code IN ({codes})")
+        if self.applicant:
+            types = ", ".join(_lit(t) for t in self.applicant)
+            where.append(f"len(list_intersect(applicants, [{types}])) > 0")
         if self.keywords:
             pats = " OR ".join(f"concat_ws(' ', programme, title, evidence) ILIKE {_lit('%' + k + '%')}"
                                for k in self.keywords)
@@ -88,7 +88,7 @@ class Filter:
         """A condition over ``programme`` for calls no longer published (they have left the
         views, so their municipalities and budget cannot be checked: a filter on those keys
         leaves gone calls out; keywords are checked on the programme name)."""
-        if self.ags or self.land or self.min_budget is not None:
+        if self.ags or self.land or self.applicant or self.min_budget is not None:
             return "FALSE"
         if self.keywords:
             return "(" + " OR ".join(f"programme ILIKE {_lit('%' + k + '%')}" for k in self.keywords) + ")"
@@ -110,9 +110,20 @@ def parse_filter(name: str, spec: dict) -> Filter:
         raise FilterError(f"filter [{name}]: unknown key(s) {', '.join(sorted(unknown))}; "
                           f"known: {', '.join(sorted(KEYS))}")
     f = Filter(name=name, description=str(spec.get("description", "")))
-    for key in ("ags", "land", "keywords", "email"):
+    for key in ("ags", "land", "applicant", "keywords", "email"):
         if key in spec:
             setattr(f, key, _list(spec[key], key, name))
+    from extractors.fields.applicants import applicant_types
+    from extractors.fields.laender import land_code
+    for x in f.land:
+        if land_code(x) is None:
+            raise FilterError(f"filter [{name}]: land {x!r} is no Land (a name like "
+                              "'Brandenburg' or a 2-digit key like '12')")
+    known = applicant_types()
+    for t in f.applicant:
+        if t not in known:
+            raise FilterError(f"filter [{name}]: applicant {t!r} is no applicant type; known: "
+                              f"{', '.join(known)}")
     for k in f.ags:
         if not re.fullmatch(r"\d{2}|\d{5}|\d{8}|\d{9}", k):
             raise FilterError(f"filter [{name}]: ags {k!r} is no key (2 digits Land, 5 Kreis, "

@@ -386,7 +386,7 @@ class Warehouse:
                 rows, updates, sources = self._build(run_id, items, stats)
                 for table in ("document_versions", "extractions", "programmes",
                               "programme_aliases", "records", "programme_mentions", "amounts",
-                              "deadlines", "dates", "municipality_mentions", "changes",
+                              "deadlines", "dates", "municipality_mentions", "applicants", "changes",
                               "documents"):
                     stats.rows[table] = self._insert(table, rows[table])
                 if updates:

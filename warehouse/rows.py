@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from extractors.version import EXTRACTOR_VERSION
 from models.records import Document, Extraction
 
-from .assemble import Assembly
+from .assemble import Assembly, snippet
 
 CENT = Decimal("0.01")
 
@@ -126,7 +126,7 @@ def document_rows(run_id, now, item: LoadItem, asm: Assembly, *, url, sha, ev, s
         "extraction_id": extraction_id, "version_id": version_id, "document_id": document_id,
         "url": url, "sha256": sha, "extractor_version": ev, "published": ex.published,
         "errors": list(ex.errors), "main_programme_id": main_pid, "run_id": run_id,
-        "loaded_at": now}]
+        "loaded_at": now, **stated_land(source, doc.text)}]
     common = {"extraction_id": extraction_id, "version_id": version_id,
               "document_id": document_id, "extractor_version": ev, "run_id": run_id}
     record_ids: dict[int | None, str] = {}
@@ -180,5 +180,43 @@ def document_rows(run_id, now, item: LoadItem, asm: Assembly, *, url, sha, ev, s
                                      "type": a.value.type, "ags": a.value.ags,
                                      "candidates": a.value.candidates}
                                     for n, a in enumerate(asm.municipalities)]
+    out["applicants"] = applicant_rows(doc, ex, common)
     return out
+
+
+def stated_land(source: str, text: str | None) -> dict:
+    """{"land", "land_from"}: the Land (2-digit code) the source class names (``land``), else the
+    one the text names as a state; both None where neither does."""
+    from extractors.fields.laender import land_code, land_in_text
+    from extractors.sources import UnknownSourceError, source_class
+    try:
+        code = land_code(getattr(source_class(source), "land", None))
+    except UnknownSourceError:      # loaded from files or a host without a source module
+        code = None
+    if code:
+        return {"land": code, "land_from": "source"}
+    code = land_in_text(text)
+    return {"land": code, "land_from": "text" if code else None}
+
+
+def applicant_rows(doc: Document, ex: Extraction, common: dict) -> list[dict]:
+    """Applicant types: those the text states (with span and snippet), then the Förderdatenbank's
+    Förderberechtigte mapped onto the same vocabulary."""
+    from extractors.fields.applicants import fdb_types
+    rows = []
+    index = None
+    for a in ex.applicants:
+        if index is None:
+            from extractors.fields.text import TextIndex
+            index = TextIndex(doc.text)
+        rows.append({"type": a.type, "origin": "text", "span_text": a.text, "span_start": a.start,
+                     "span_end": a.end, "snippet": snippet(doc.text, index, a.start, a.end)})
+    labels = doc.fields.get("Förderberechtigte") if isinstance(doc.fields, dict) else None
+    if isinstance(labels, str):
+        labels = [labels]
+    for t in fdb_types(labels):
+        rows.append({"type": t, "origin": "fdb", "span_text": None, "span_start": None,
+                     "span_end": None, "snippet": None})
+    return [{"applicant_id": f"{common['extraction_id']}:a{n}", **common, **r}
+            for n, r in enumerate(rows)]
 

@@ -63,6 +63,7 @@ class Source:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    land: ClassVar[str | None] = None  # the Land it publishes for ("Brandenburg" or "12"); None: federal, EU or mixed
     start_urls: list[str] = []        # pages that are documents themselves or link to them
     feeds: list[str] = []             # RSS / Atom
     sitemaps: list[str] = []

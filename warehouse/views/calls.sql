@@ -21,6 +21,14 @@
 -- @column evidence: Sentence around the next deadline (or the rolling statement).
 -- @column deadline_url: The document that states the deadline.
 -- @column programme_id: Merged programme key (= call_id).
+-- @column land: Land of the call: the one most of its municipalities' keys lie in (register keys), else the one its source publishes for (a source's `land`, or a Förderdatenbank Fördergebiet naming one Land), else the one its text names as a state ("Land Brandenburg", "Freistaat Sachsen"; not for an FDB entry whose Fördergebiet is bundesweit); NULL for federal, EU or unknown.
+-- @column land_code: 2-digit key of that Land (the first digits of its AGS).
+-- @column land_from: Where land comes from: municipalities, source or text.
+-- @column applicants: Who may apply, as applicant types (kommune, landkreis, verein, unternehmen, kmu, hochschule, ...: extractors/patterns/applicant_types.jsonl), from sentences like "Antragsberechtigt sind ..." and the Förderdatenbank's Förderberechtigte, merged over the call's documents.
+-- @column foerderart: Förderdatenbank facet Förderart (Zuschuss, Darlehen, ...), merged over the call's documents; empty without an FDB entry.
+-- @column foerderbereich: Förderdatenbank facet Förderbereich (topics).
+-- @column foerdergebiet: Förderdatenbank facet Fördergebiet (Bund, a Land, ...).
+-- @column foerderberechtigte: Förderdatenbank facet Förderberechtigte, as the database labels it (see applicants for the vocabulary).
 WITH cr AS (
     SELECT * FROM current_records WHERE programme_id IS NOT NULL
 ), docs AS (
@@ -60,15 +68,62 @@ WITH cr AS (
            max(a.value_eur) FILTER (WHERE a.role = 'budget') AS budget_eur,
            max(a.value_eur) FILTER (WHERE a.role = 'grant') AS max_grant_eur
     FROM cr JOIN amounts a ON a.record_id = cr.record_id GROUP BY cr.programme_id
+), ver AS (     -- each current document of a call: its structured fields and stated Land
+    SELECT c.programme_id, c.extraction_id, v.fields, e.land, e.land_from
+    FROM (SELECT DISTINCT programme_id, extraction_id FROM cr) c
+    JOIN extractions e ON e.extraction_id = c.extraction_id
+    JOIN document_versions v ON v.version_id = e.version_id
+), facet AS (
+    SELECT programme_id,
+           list_sort(list_distinct(flatten(list(coalesce(
+               CAST(json_extract(fields, '$."Förderart"') AS VARCHAR[]), []))))) AS foerderart,
+           list_sort(list_distinct(flatten(list(coalesce(
+               CAST(json_extract(fields, '$."Förderbereich"') AS VARCHAR[]), []))))) AS foerderbereich,
+           list_sort(list_distinct(flatten(list(coalesce(
+               CAST(json_extract(fields, '$."Fördergebiet"') AS VARCHAR[]), []))))) AS foerdergebiet,
+           list_sort(list_distinct(flatten(list(coalesce(
+               CAST(json_extract(fields, '$."Förderberechtigte"') AS VARCHAR[]), []))))) AS foerderberechtigte
+    FROM ver GROUP BY programme_id
+), app AS (
+    SELECT ver.programme_id, list_sort(list_distinct(list(a.type))) AS applicants
+    FROM ver JOIN applicants a ON a.extraction_id = ver.extraction_id GROUP BY ver.programme_id
+), land_votes AS (  -- candidate Lands of a call with their weight, by origin (1 best)
+    SELECT cr.programme_id, left(m.ags, 2) AS land, 1 AS rank, count(*) AS n
+    FROM cr JOIN municipality_mentions m ON m.record_id = cr.record_id
+    WHERE m.ags IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT programme_id, land, 2, count(*) FROM ver WHERE land_from = 'source' GROUP BY ALL
+    UNION ALL
+    SELECT g.programme_id, l.code, 2, 1
+    FROM (SELECT programme_id, unnest(foerdergebiet) AS gebiet FROM facet
+          WHERE len(foerdergebiet) = 1) g
+    JOIN laender l ON l.name = g.gebiet
+    UNION ALL
+    SELECT programme_id, land, 3, count(*) FROM ver     -- not for a nationwide FDB entry
+    WHERE land_from = 'text' AND programme_id NOT IN
+          (SELECT programme_id FROM facet WHERE list_contains(foerdergebiet, 'bundesweit'))
+    GROUP BY ALL
+), lnd AS (
+    SELECT programme_id, arg_min(land, (rank, -n, land)) AS land_code,
+           arg_min(rank, (rank, -n, land)) AS rank
+    FROM land_votes GROUP BY programme_id
 )
 SELECT docs.programme_id AS call_id, docs.programme, nd.next_deadline, x.deadline_time,
        x.deadline_kind, x.subject, (nd.next_deadline - fr_today())::INTEGER AS days_left,
        coalesce(nd.open_deadlines, 0) AS open_deadlines, coalesce(nd.rolling, FALSE) AS rolling,
        (nd.next_deadline IS NOT NULL OR coalesce(nd.rolling, FALSE)) AS is_open,
        nd.last_deadline, amt.budget_eur, amt.max_grant_eur, docs.url, docs.urls, docs.documents,
-       docs.sources, docs.title, docs.published, x.evidence, x.deadline_url, docs.programme_id
+       docs.sources, docs.title, docs.published, x.evidence, x.deadline_url, docs.programme_id,
+       laender.name AS land, lnd.land_code,
+       CASE lnd.rank WHEN 1 THEN 'municipalities' WHEN 2 THEN 'source' WHEN 3 THEN 'text' END AS land_from,
+       coalesce(app.applicants, []) AS applicants, facet.foerderart, facet.foerderbereich,
+       facet.foerdergebiet, facet.foerderberechtigte
 FROM docs
 LEFT JOIN nd USING (programme_id)
 LEFT JOIN nd_detail x USING (programme_id)
 LEFT JOIN amt USING (programme_id)
+LEFT JOIN facet USING (programme_id)
+LEFT JOIN app USING (programme_id)
+LEFT JOIN lnd USING (programme_id)
+LEFT JOIN laender ON laender.code = lnd.land_code
 ORDER BY nd.next_deadline NULLS LAST, docs.programme

@@ -18,9 +18,17 @@
 -- @column published: Earliest publication date.
 -- @column evidence: Sentence around the next deadline in the document.
 -- @column programme_id: Merged programme key.
+-- @column land: Land of the call (see calls: municipalities' keys, else source, else text).
+-- @column land_code: 2-digit key of that Land.
+-- @column applicants: Who may apply, as applicant types (see calls).
+-- @column foerderart: Förderdatenbank facet Förderart.
+-- @column foerderbereich: Förderdatenbank facet Förderbereich.
+-- @column foerdergebiet: Förderdatenbank facet Fördergebiet.
+-- @column foerderberechtigte: Förderdatenbank facet Förderberechtigte.
 SELECT programme, call_id, next_deadline, deadline_time, deadline_kind, subject, days_left,
        open_deadlines, rolling, budget_eur, max_grant_eur, url, urls, documents, sources, title,
-       published, evidence, programme_id
+       published, evidence, programme_id, land, land_code, applicants, foerderart,
+       foerderbereich, foerdergebiet, foerderberechtigte
 FROM calls
 WHERE is_open
 ORDER BY next_deadline NULLS LAST, programme
