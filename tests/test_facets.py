@@ -10,7 +10,7 @@ import hashlib
 import pytest
 
 from extractors.fields import Extractor
-from extractors.fields.applicants import applicant_types, fdb_types
+from extractors.fields.applicant_words import applicant_types, fdb_types
 from extractors.fields.laender import land_code, land_in_text
 
 TODAY = dt.date(2025, 4, 1)

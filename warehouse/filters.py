@@ -113,7 +113,7 @@ def parse_filter(name: str, spec: dict) -> Filter:
     for key in ("ags", "land", "applicant", "keywords", "email"):
         if key in spec:
             setattr(f, key, _list(spec[key], key, name))
-    from extractors.fields.applicants import applicant_types
+    from extractors.fields.applicant_words import applicant_types
     from extractors.fields.laender import land_code
     for x in f.land:
         if land_code(x) is None:

@@ -202,7 +202,7 @@ def stated_land(source: str, text: str | None) -> dict:
 def applicant_rows(doc: Document, ex: Extraction, common: dict) -> list[dict]:
     """Applicant types: those the text states (with span and snippet), then the Förderdatenbank's
     Förderberechtigte mapped onto the same vocabulary."""
-    from extractors.fields.applicants import fdb_types
+    from extractors.fields.applicant_words import fdb_types
     rows = []
     index = None
     for a in ex.applicants:
