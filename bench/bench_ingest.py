@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_ingest.py [--documents 1000] [--changed 0.01] [--json out.json]
 
-Three runs of the real flow (Prefect's temporary server, the demo site on 127.0.0.1, a raw store
+For each number of parse workers (``--workers 1,2``: serial, and one per core), three runs of
+the real flow (Prefect's temporary server, the demo site on 127.0.0.1, a raw store
 and DuckDB warehouse in a temporary FOERDERRADAR_HOME):
 
 1. full: every document new (HTML announcements and PDF Richtlinien): wall time, time per stage
@@ -80,6 +81,24 @@ class site_process:
         self.proc.join(30)
 
 
+def worker_peak_rss_mb() -> float | None:
+    """The largest peak resident memory (VmHWM) of the parse worker processes alive now."""
+    from extractors.parse import guard
+
+    peaks = []
+    for g in list(guard._every):
+        proc = getattr(g, "_proc", None)
+        if proc is None or not proc.is_alive():
+            continue
+        try:
+            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        except OSError:
+            pass
+    return round(max(peaks), 1) if peaks else None
+
+
 def run(label: str, port: int, n: int, changed=()) -> dict:
     from flows.ingest import ingest, run_result
 
@@ -94,7 +113,8 @@ def run(label: str, port: int, n: int, changed=()) -> dict:
            "stages_s": {k: round(v, 2) for k, v in r.timings.items() if k != "total"},
            "documents": demo.fetched, "new": r.new, "changed": r.changed, "extracted": demo.extracted,
            "loaded": demo.loaded, "failed": demo.failed + demo.fetch_failed,
-           "peak_rss_mb": round(_peak_rss_mb(), 1), "prefect_overhead_s": round(wall - sum(r.timings.get(k, 0) for k in ("crawl", "parse", "extract", "load", "publish")), 2)}
+           "peak_rss_mb": round(_peak_rss_mb(), 1), "worker_peak_rss_mb": worker_peak_rss_mb(),
+           "prefect_overhead_s": round(wall - sum(r.timings.get(k, 0) for k in ("crawl", "parse", "extract", "load", "publish")), 2)}
     if demo.extracted:
         row["extract_ms_per_doc"] = round(1000 * r.timings["extract"] / demo.extracted, 2)
         row["ms_per_doc_all_stages"] = round(1000 * r.timings["total"] / demo.extracted, 2)
@@ -111,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary home")
     ap.add_argument("--quick", action="store_true", help="200 documents (bench/run.py --quick)")
+    ap.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
+                    help="parse workers per configuration, run side by side (default: 1 and one per core)")
     args = ap.parse_args(argv)
     if args.quick:
         args.documents = min(args.documents, 200)
@@ -141,18 +163,29 @@ def main(argv: list[str] | None = None) -> int:
         port = _free_port()
         print(f"demo site: {n} announcements (+PDFs) = ~{args.documents} documents; "
               f"{len(changed)} announcements change in run 3", flush=True)
-        rows = [run("full", port, n), run("unchanged", port, n), run("changed", port, n, changed)]
+        from extractors import settings as app_settings
+        from extractors.parse import guard
+
+        configs = {}
+        for workers in [int(w) for w in args.workers.split(",")]:
+            app_settings.PARSE_WORKERS = workers
+            guard._close_all()                      # fresh workers for each configuration
+            os.environ["FOERDERRADAR_HOME"] = str(tmp / f"home-{workers}")
+            print(f"-- {workers} parse worker(s)", flush=True)
+            configs[workers] = [run("full", port, n), run("unchanged", port, n),
+                                run("changed", port, n, changed)]
+        rows = configs[max(configs)]
         full, same, diff = rows
         print()
-        print(f"full ingest:   {full['wall_s']} s for {full['documents']} documents "
-              f"({full.get('ms_per_doc_all_stages', 0):.1f} ms/doc overall, "
-              f"extract {full.get('extract_ms_per_doc', 0):.1f} ms/doc); peak RSS {full['peak_rss_mb']:.0f} MB")
-        print(f"unchanged:     {same['wall_s']} s, re-extracted {same['extracted']} (target 0)")
-        print(f"{len(changed)} changed:    {diff['wall_s']} s, re-extracted {diff['extracted']} "
-              f"(target {expected}; parse+extract+load {sum(diff['stages_s'][k] for k in ('parse', 'extract', 'load')):.2f} s "
-              f"vs {sum(full['stages_s'][k] for k in ('parse', 'extract', 'load')):.2f} s full)")
+        serial = configs.get(1)
+        for workers, (f, u, c) in configs.items():
+            rel = f" = {f['flow_s'] / serial[0]['flow_s']:.2f} x serial" if serial and workers != 1 else ""
+            print(f"{workers} worker(s): full {f['flow_s']} s{rel}; nothing changed {u['flow_s']} s "
+                  f"= {100 * u['flow_s'] / f['flow_s']:.0f} % of full; changed {c['flow_s']} s; "
+                  f"flow process peak {f['peak_rss_mb']:.0f} MB, per worker {f['worker_peak_rss_mb']} MB")
         if args.json:
-            args.json.write_text(json.dumps({"documents": args.documents, "runs": rows}, indent=1))
+            args.json.write_text(json.dumps({"documents": args.documents,
+                                             "configs": {str(k): v for k, v in configs.items()}}, indent=1))
         ok = same["extracted"] == 0 and diff["extracted"] == expected
         table = os.environ.get("FOERDERRADAR_BENCH_JSON")
         if table:   # bench/run.py's table

@@ -28,6 +28,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,25 +220,29 @@ class Parsed:
 def parse_documents(source, records: list[Any]):
     """Raw bytes → Documents. A document that cannot be read or parsed becomes a Document with
     empty text and the reason in ``errors`` (it is loaded, so nothing is silently lost)."""
+    from extractors import settings
     from extractors.parse.guard import guarded_documents
     from extractors.rawstore import RawStore
     from models.records import Document
 
     t = time.perf_counter()
     store = RawStore()
-    out: list[Parsed] = []
-    for rec in records:
-        url = rec.url
+
+    def parse_one(rec) -> Parsed:
         try:
-            data = store.read(rec)
-            docs = guarded_documents(source, rec, data)      # under the parse time and memory budget
+            docs = guarded_documents(source, rec, store.read(rec))   # under the parse time and memory budget
         except Exception as exc:
-            docs = [Document(source=url, kind="txt", text="", errors=[f"cannot parse: {describe(exc)}"],
+            docs = [Document(source=rec.url, kind="txt", text="", errors=[f"cannot parse: {describe(exc)}"],
                              sha256=rec.sha256)]
         for d in docs:
             if d.sha256 is None:
                 d.sha256 = rec.sha256
-        out.append(Parsed(rec, docs))
+        return Parsed(rec, docs)
+
+    # each thread borrows its own guard, i.e. its own worker process: PARSE_WORKERS documents are
+    # parsed at the same time, on as many cores
+    with ThreadPoolExecutor(max_workers=settings.PARSE_WORKERS, thread_name_prefix="parse") as pool:
+        out = list(pool.map(parse_one, records))
     return out, time.perf_counter() - t
 
 
