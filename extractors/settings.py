@@ -36,9 +36,10 @@ MAX_DOCUMENT_BYTES = int(_env_number("FOERDERRADAR_MAX_DOCUMENT_MB", 50) * 2**20
 MAX_PDF_PAGES = int(_env_number("FOERDERRADAR_MAX_PDF_PAGES", 2000))
 # Wall-clock seconds one document's parse may take before its worker is killed.
 PARSE_TIMEOUT_SECONDS = _env_number("FOERDERRADAR_PARSE_TIMEOUT", 120)
-# Documents parsed at the same time, each in its own worker process (one per core by default;
-# the flow process extracts and loads meanwhile). 1 parses one document after the other.
-PARSE_WORKERS = max(1, int(_env_number("FOERDERRADAR_PARSE_WORKERS", os.cpu_count() or 1)))
+# Documents the ingest flow parses at the same time, each in its own worker process (the flow
+# process extracts and loads meanwhile); 2 or more use that many cores. 1 (the default) parses
+# one document after the other, where the parse task's own time limit can also stop a hang.
+PARSE_WORKERS = max(1, int(_env_number("FOERDERRADAR_PARSE_WORKERS", 1)))
 # Address space of the parse worker (RLIMIT_AS): a decompression bomb stops here.
 PARSE_MEMORY_BYTES = int(_env_number("FOERDERRADAR_PARSE_MEMORY_MB", 2048) * 2**20)
 # Line segments (lines, curves, rectangles) on a PDF page above which pdfplumber's

@@ -239,10 +239,18 @@ def parse_documents(source, records: list[Any]):
                 d.sha256 = rec.sha256
         return Parsed(rec, docs)
 
-    # each thread borrows its own guard, i.e. its own worker process: PARSE_WORKERS documents are
-    # parsed at the same time, on as many cores
-    with ThreadPoolExecutor(max_workers=settings.PARSE_WORKERS, thread_name_prefix="parse") as pool:
-        out = list(pool.map(parse_one, records))
+    workers = settings.PARSE_WORKERS
+    if workers <= 1:     # in the task's own thread, where the task's time limit can stop a hang
+        out = [parse_one(rec) for rec in records]
+    else:
+        # each thread borrows its own guard, i.e. its own worker process: `workers` documents are
+        # parsed at the same time on as many cores. The guard's own time limit stops a hung parse;
+        # the task's time limit cannot reach these threads.
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parse")
+        try:
+            out = list(pool.map(parse_one, records))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
     return out, time.perf_counter() - t
 
 
