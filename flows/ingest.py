@@ -208,9 +208,9 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     for stage in ("crawl", "parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
 
-    wh = _open(result, log)
+    wh = open_writer(result, log)
     if wh is None:
-        return _final_state(result)
+        return final_state(result)
     result.run_id = wh.start_run("ingest", {"sources": names, "limit": limit,
                                            "options": _redact(options), "batch_size": batch_size})
     log = _name_run(result, log)
@@ -219,8 +219,8 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     except BaseException:   # a bug or Ctrl-C: the run is rolled back and recorded as aborted
         T.close_warehouse(wh)
         raise
-    _finish(wh, result, today, t_start, log)
-    return _final_state(result)
+    finish_run(wh, result, today, t_start, log)
+    return final_state(result)
 
 
 def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult, log) -> None:
@@ -285,9 +285,9 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     result = IngestResult(flow="reprocess")
     for stage in ("parse", "extract", "load", "publish"):
         result.timings[stage] = 0.0
-    wh = _open(result, log)
+    wh = open_writer(result, log)
     if wh is None:
-        return _final_state(result)
+        return final_state(result)
     result.run_id = wh.start_run("reprocess", {"sources": sources, "force": force})
     log = _name_run(result, log)
     try:
@@ -295,8 +295,8 @@ def reprocess(sources: list[str] | None = None, force: bool = False, batch_size:
     except BaseException:
         T.close_warehouse(wh)
         raise
-    _finish(wh, result, today, t_start, log)
-    return _final_state(result)
+    finish_run(wh, result, today, t_start, log)
+    return final_state(result)
 
 
 def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log) -> None:
@@ -358,7 +358,7 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
         log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
 
 
-def _open(result: IngestResult, log):
+def open_writer(result: IngestResult, log):
     """The warehouse writer, or None with the reason in the result (another run is writing,
     the schema cannot be migrated): an expected failure, reported without a traceback."""
     from warehouse import WarehouseError
@@ -374,7 +374,7 @@ def _open(result: IngestResult, log):
     return wh
 
 
-def _finish(wh, result: IngestResult, today: dt.date | None, t_start: float, log) -> None:
+def finish_run(wh, result: IngestResult, today: dt.date | None, t_start: float, log) -> None:
     """Commit the run with its status, publish it for readers, write the summary."""
     bad = [s for s in result.sources.values() if s.error]
     if result.sources and len(bad) == len(result.sources):
@@ -445,7 +445,7 @@ def _name_run(result: IngestResult, log):
     return get_run_logger()
 
 
-def _final_state(result: IngestResult):
+def final_state(result: IngestResult):
     """Completed when everything loaded; a failed state named ``Partial`` when a source or some
     documents failed (the rest is loaded); Failed when nothing could be loaded."""
     if result.status == STATUS_FAILED:

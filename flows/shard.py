@@ -38,10 +38,8 @@ from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
 from flows import tasks as T
-from flows.ingest import BATCH_SIZE, IngestResult, SourceStats, batched
-from flows.ingest import _final_state as final_state  # noqa: E402  (TODO: public names in ingest)
-from flows.ingest import _finish as finish_run
-from flows.ingest import _open as open_writer
+from flows.ingest import (BATCH_SIZE, IngestResult, SourceStats, batched, final_state, finish_run,
+                          open_writer)
 
 RESULTS_PREFIX = "_results"
 SHARD_DEPLOYMENT = "shard/shard"
