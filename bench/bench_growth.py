@@ -10,11 +10,10 @@ time, a warehouse with a million amounts, and publish time against warehouse siz
 2. **reprocess, one core**: parse and extract ``--reprocess`` documents of that store in one
    process, as the reprocess flow's tasks do; documents/s and resident memory every 10 %
    (it must stay flat: nothing accumulates per document).
-3. **warehouse load**: the extractions of ``--documents`` documents (about 10 amounts each, so a
-   million amounts at 10⁵) loaded in batches of 1,000, rows/s per tenth.
-4. **publish against size**: one warehouse loaded run by run to a tenth, a fifth, a half and all
-   of ``--documents``, published after each run (checkpoint, copy, rename): milliseconds against
-   the working file's megabytes.
+3. **warehouse load and publish against size**: the extractions of ``--documents`` documents
+   (about 10 amounts each, so a million amounts at 10⁵) loaded in batches of 1,000, run by run to
+   a tenth, a fifth, a half and all of them, published after each run: load rows/s, commit, and
+   publish milliseconds against the working file's megabytes.
 """
 from __future__ import annotations
 
@@ -116,68 +115,43 @@ def reprocess(root: Path, n: int) -> dict:
             "docs_per_s_per_core": round(len(records) / total, 1), "memory": samples}
 
 
-def load_warehouse(root: Path, n: int, batch: int = 1000) -> dict:
+def load_and_publish(root: Path, n: int, batch: int = 1000) -> dict:
+    """Load ``n`` documents' extractions run by run (to a tenth, a fifth, a half and all of
+    ``n``) into one warehouse, publishing after each run: load rows/s, and publish time against
+    the working file's size."""
     from warehouse import LoadItem, Warehouse
     from warehouse.synthetic import raw_record
 
     wh = Warehouse(root)
-    run = wh.start_run("bench-growth", {"n": n})
-    tenths, rows, amounts, t_load = [], 0, 0, 0.0
-    items = []
-    step = max(batch, n // 10)
-    done = 0
-    for doc, ex in make_items(n):
-        items.append(LoadItem(raw_record(doc.source, doc.sha256, size=len(doc.text)), doc, ex))
-        amounts += len(ex.amounts)
-        if len(items) == batch:
-            t0 = time.perf_counter()
-            rows += sum(wh.load(run, items).rows.values())
-            t_load += time.perf_counter() - t0
-            done += len(items)
-            items = []
-            if done % step == 0:
-                tenths.append({"documents": done, "amounts": amounts, "load_s": round(t_load, 1),
-                               "rows_per_s": round(rows / t_load)})
-    if items:
-        rows += sum(wh.load(run, items).rows.values())
-    t0 = time.perf_counter()
-    wh.finish_run(run, "success", today=dt.date(2026, 12, 1))
-    t_commit = time.perf_counter() - t0
-    wh.close()
-    return {"documents": n, "amounts": amounts, "rows": rows, "load_s": round(t_load, 1),
-            "rows_per_s": round(rows / max(t_load, 1e-9)), "commit_s": round(t_commit, 1),
-            "tenths": tenths}
-
-
-def publish_curve(root: Path, sizes: list[int]) -> list[dict]:
-    """Publish time for warehouses of growing size (one warehouse, loaded run by run)."""
-    from warehouse import LoadItem, Warehouse
-    from warehouse.synthetic import raw_record
-
-    out, loaded = [], 0
-    wh = Warehouse(root)
-    gen = make_items(sizes[-1], seed=11)
-    for target in sizes:
+    gen = make_items(n)
+    steps, loaded, rows, amounts, t_load = [], 0, 0, 0, 0.0
+    for target in (n // 10, n // 5, n // 2, n):
         run = wh.start_run("bench-growth", {"to": target})
         items = []
         while loaded < target:
             doc, ex = next(gen)
             items.append(LoadItem(raw_record(doc.source, doc.sha256, size=len(doc.text)), doc, ex))
+            amounts += len(ex.amounts)
             loaded += 1
-            if len(items) == 1000:
-                wh.load(run, items)
+            if len(items) == batch or loaded == target:
+                t0 = time.perf_counter()
+                rows += sum(wh.load(run, items).rows.values())
+                t_load += time.perf_counter() - t0
                 items = []
-        if items:
-            wh.load(run, items)
+        t0 = time.perf_counter()
         wh.finish_run(run, "success", today=dt.date(2026, 12, 1))
+        t_commit = time.perf_counter() - t0
         t0 = time.perf_counter()
         snap = wh.publish()
-        out.append({"documents": loaded, "work_mb": round(wh.work_db.stat().st_size / 1e6),
-                    "publish_ms": round((time.perf_counter() - t0) * 1000),
-                    "snapshot_mb": round(snap.stat().st_size / 1e6)})
-        print(f"  publish at {loaded:7d} documents: {out[-1]}", flush=True)
+        steps.append({"documents": loaded, "amounts": amounts, "rows": rows,
+                      "load_rows_per_s": round(rows / max(t_load, 1e-9)), "commit_s": round(t_commit, 1),
+                      "work_mb": round(wh.work_db.stat().st_size / 1e6),
+                      "publish_ms": round((time.perf_counter() - t0) * 1000),
+                      "snapshot_mb": round(snap.stat().st_size / 1e6), "rss_mb": round(rss_mb())})
+        print(f"  {steps[-1]}", flush=True)
     wh.close()
-    return out
+    return {"documents": n, "amounts": amounts, "rows": rows, "load_s": round(t_load, 1),
+            "rows_per_s": round(rows / max(t_load, 1e-9)), "steps": steps}
 
 
 def main() -> int:
@@ -199,12 +173,8 @@ def main() -> int:
         print(f"reprocess {args.reprocess} documents on one core …", flush=True)
         out["reprocess"] = reprocess(d / "raw", args.reprocess)
         print(f"  {out['reprocess']}", flush=True)
-        print(f"warehouse load of {args.documents} documents …", flush=True)
-        out["load"] = load_warehouse(d / "wh", args.documents)
-        print(f"  {out['load']}", flush=True)
-        sizes = [args.documents // 10 * k for k in (1, 2, 5, 10)]
-        print(f"publish against size {sizes} …", flush=True)
-        out["publish_curve"] = publish_curve(d / "wh2", sizes)
+        print(f"warehouse load of {args.documents} documents, published as it grows …", flush=True)
+        out["load"] = load_and_publish(d / "wh", args.documents)
     text = json.dumps(out, indent=1)
     print(text)
     if args.json:
@@ -216,9 +186,9 @@ def main() -> int:
                {"name": "warehouse load, 10^5 documents", "value": out["load"]["rows_per_s"],
                 "unit": "rows/s", "target": None, "better": "higher", "ok": True,
                 "note": f"{out['load']['amounts']} amounts"},
-               {"name": "publish at largest size", "value": out["publish_curve"][-1]["publish_ms"],
+               {"name": "publish at largest size", "value": out["load"]["steps"][-1]["publish_ms"],
                 "unit": "ms", "target": None, "better": "lower", "ok": True,
-                "note": f"{out['publish_curve'][-1]['work_mb']} MB working file"}]
+                "note": f"{out['load']['steps'][-1]['work_mb']} MB working file"}]
         Path(os.environ["FOERDERRADAR_BENCH_JSON"]).write_text(json.dumps(res, indent=1))
     return 0
 

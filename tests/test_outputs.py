@@ -24,6 +24,23 @@ SPORT = "https://land.example/aufrufe/sport.html"
 RAD = "https://land.example/aufrufe/rad.html"
 
 
+STAND = dt.date(2023, 11, 30)
+REGISTER = [
+    {"ags": "05", "name": "Nordrhein-Westfalen", "level": "land", "land": "Nordrhein-Westfalen", "gebietsstand": STAND},
+    {"ags": "14", "name": "Sachsen", "level": "land", "land": "Sachsen", "gebietsstand": STAND},
+    {"ags": "05334", "name": "Städteregion Aachen", "level": "kreis", "parent_ags": "053", "land": "Nordrhein-Westfalen",
+     "kreis": "05334", "gebietsstand": STAND},
+    {"ags": "05334002", "name": "Aachen", "type": "Stadt", "level": "gemeinde", "parent_ags": "05334",
+     "land": "Nordrhein-Westfalen", "kreis": "05334", "gebietsstand": STAND},
+    {"ags": "05358", "name": "Düren", "type": "Kreis", "level": "kreis", "parent_ags": "053", "land": "Nordrhein-Westfalen",
+     "kreis": "05358", "gebietsstand": STAND},
+    {"ags": "14626", "name": "Görlitz", "type": "Landkreis", "level": "kreis", "parent_ags": "14", "land": "Sachsen",
+     "kreis": "14626", "gebietsstand": STAND},
+    {"ags": "14626110", "name": "Görlitz", "type": "Stadt", "level": "gemeinde", "parent_ags": "14626",
+     "land": "Sachsen", "kreis": "14626", "gebietsstand": STAND},
+]
+
+
 def item(url, call, *, rolling=False):
     doc, ex = announcement(url, call)
     if rolling:
@@ -59,6 +76,7 @@ def two_nights(tmp_path_factory):
     doubles. Returns (warehouse dir, run 1, run 2)."""
     root = tmp_path_factory.mktemp("wh")
     with Warehouse(root) as wh:
+        wh.load_register(REGISTER)      # the part of the register these calls name, whatever is installed
         r1 = night(wh, calls())
         r2 = night(wh, calls(deadline=dt.date(2025, 6, 30), budget=10_000_000))
     return root, r1, r2
