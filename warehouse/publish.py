@@ -146,23 +146,9 @@ def snapshot_problem(root: Path) -> str | None:
 
 def write_public(path: Path, data: bytes, mode: int = CURRENT_MODE) -> None:
     """Replace ``path`` atomically with a file of ``mode`` (readers of other users can read it)."""
-    import tempfile
+    from extractors.atomic import write_atomic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=".part")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)
+    write_atomic(path, data, mode=mode)
 
 
 def publish_file(root: Path, con, name: str, keep: int = KEEP_SNAPSHOTS) -> Path:
