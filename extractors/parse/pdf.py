@@ -442,9 +442,7 @@ def _read_pdfplumber(data: bytes, r: _Reading) -> None:
                         r.warnings.append(f"pdfplumber took more than {settings.PARSE_TIMEOUT_SECONDS / 2:g} s "
                                           f"(half of FOERDERRADAR_PARSE_TIMEOUT); pages {no}–{min(r.pages, settings.MAX_PDF_PAGES)} "
                                           "read as plain text with pdfium, no tables")
-                    text, has_images = _pdfium_page(data, no - 1, plain)
-                    _classify(r, no, text, 0.0, has_images)
-                    _add_page(r, no, _reflow(text.split("\n")), first_page_heading=False)
+                    _plain_page(r, data, no, plain)
                     continue
                 size, segments = _page_content(page)
                 if size > settings.MAX_PDF_PAGE_CONTENT_BYTES:
@@ -458,9 +456,7 @@ def _read_pdfplumber(data: bytes, r: _Reading) -> None:
                     r.warnings.append(f"page {no}: {segments:,} line segments (a plan or map?), more than "
                                       f"{settings.MAX_PDF_PAGE_SEGMENTS:,} (FOERDERRADAR_MAX_PDF_PAGE_SEGMENTS): "
                                       "read as plain text with pdfium, no tables")
-                    text, has_images = _pdfium_page(data, no - 1, plain)
-                    _classify(r, no, text, 0.0, has_images)
-                    _add_page(r, no, _reflow(text.split("\n")), first_page_heading=False)
+                    _plain_page(r, data, no, plain)
                     continue
                 blocks, page_tables = _page_blocks(page)
                 raw_chars = page.chars
@@ -588,6 +584,13 @@ def _read_pdfium(data: bytes, r: _Reading) -> None:
             r.meta_title = None
     finally:
         pdf.close()
+
+
+def _plain_page(r, data: bytes, no: int, plain: dict) -> None:
+    """Page ``no`` read as plain text with pdfium (no tables), in place of pdfplumber's layout."""
+    text, has_images = _pdfium_page(data, no - 1, plain)
+    _classify(r, no, text, 0.0, has_images)
+    _add_page(r, no, _reflow(text.split("\n")), first_page_heading=False)
 
 
 def _pdfium_page(data: bytes, index: int, cache: dict) -> tuple[str, bool]:
