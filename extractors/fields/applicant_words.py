@@ -17,7 +17,7 @@ from extractors.fields.rules import alternation, fold, read_jsonl, read_lines
 class Vocabulary:
     words: re.Pattern          # any form of applicant_types.jsonl, as a whole word, in folded text
     type_of: dict[str, str]    # folded form (single spaces) -> type
-    cues: re.Pattern           # applicant_cues.txt, at a word start, in folded text
+    cues: re.Pattern           # applicant_cues.txt, in folded text (the caller checks the word start)
     negations: re.Pattern      # applicant_negations.txt, whole words, in folded text
     fdb: dict[str, str]        # Förderdatenbank Förderberechtigte label -> type
     types: tuple[str, ...]     # the vocabulary, in file order
@@ -30,7 +30,8 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         words=re.compile(r"(?<![\w-])(?:" + alternation(type_of) + r")(?![\w-])"),
         type_of=type_of,
-        cues=re.compile(r"(?<!\w)(?:" + alternation(fold(c) for c in read_lines("applicant_cues.txt")) + ")"),
+        # the word start is checked on the match (rules.at_word_start): 0.19 -> 0.08 ms per 1,500 words
+        cues=re.compile(alternation(fold(c) for c in read_lines("applicant_cues.txt"))),
         negations=re.compile(r"(?<!\w)(?:" + alternation(fold(c) for c in read_lines("applicant_negations.txt"))
                              + r")(?!\w)"),
         fdb={label: e["type"] for e in entries for label in e.get("fdb", [])},

@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields.applicant_words import vocabulary
+from extractors.fields.rules import at_word_start
 from models.records import Applicant
 
 NEGATION_BEFORE = 30     # characters before a cue in which a negation word cancels it
@@ -26,6 +27,8 @@ def find_applicants(ctx) -> list[Applicant]:
     folded, index = ctx.folded, ctx.index
     spans: set[tuple[int, int]] = set()
     for cue in v.cues.finditer(folded):
+        if not at_word_start(folded, cue.start()):
+            continue
         near = folded[max(0, cue.start() - NEGATION_BEFORE):cue.end() + NEGATION_AFTER]
         if v.negations.search(near):
             continue

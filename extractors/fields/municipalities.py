@@ -40,7 +40,7 @@ from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, key_tokens, nor
 from extractors.fields.municipality_keys import KREIS_TYPE, disambiguate
 from extractors.fields.municipality_lists import ITEM_TAIL, SEP, accept_lists, line_bounds
 from extractors.fields.municipality_words import Words, words
-from extractors.fields.rules import fold
+from extractors.fields.rules import at_word_start, fold
 from models.records import Municipality
 
 # --- thresholds ---------------------------------------------------------------------------
@@ -225,10 +225,11 @@ def _in_contact(d: MuniText, start: int, end: int) -> bool:
     an address block ("Fachbereich Digitales" between "Stadt Soest" and "59494 Soest")? A street
     before a locative preposition is a project's place, not an address ("Dorfstraße 12 in Mildenau")."""
     ls, le = line_bounds(d.text, start)
-    locative = (_prev_word(d.text, start) or "").casefold() in d.w.locative
     for m in d.w.contact_re.finditer(d.low, max(ls, start - CONTACT_SPAN_CHARS), min(le, end + CONTACT_SPAN_CHARS)):
-        if not (locative and m.lastgroup == "street" and m.end() <= start):
-            return True
+        if m.lastgroup == "street" and m.end() <= start and \
+                (_prev_word(d.text, start) or "").casefold() in d.w.locative:
+            continue
+        return True
     if ls not in d.contact:
         d.contact[ls] = _address_block(d, ls, le)
     return d.contact[ls]
@@ -373,7 +374,7 @@ def cued_mentions(d: MuniText) -> list[Mention]:
     found: list[Mention] = []
     taken_until = -1
     for m in d.w.cue_re.finditer(d.text):
-        if m.start() < taken_until:
+        if m.start() < taken_until or not at_word_start(d.text, m.start(), "-"):
             continue
         names = _cue_list(d, m)
         if names:

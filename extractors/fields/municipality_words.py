@@ -27,7 +27,7 @@ class Cue:
 class Words:
     """The word lists of ``extractors/patterns/muni_*`` and the regexes built from them."""
     cues: dict[str, Cue]
-    cue_re: re.Pattern                     # a type word at a word start before a capitalised word
+    cue_re: re.Pattern                     # a type word before a capitalised word (word start: the caller)
     common: frozenset[str]                 # keys of names that are ordinary words
     regions: frozenset[str]
     land_keys: dict[str, str]              # key of a Land name -> code (non-city Länder)
@@ -125,7 +125,8 @@ def words() -> Words:
     org = read_lines("muni_org_before.txt")
     return Words(
         cues=cues,
-        cue_re=re.compile(rf"(?<![\w\-])(?P<cue>{alternation(cues)})(?=(?:\s*\([^()\n]{{1,20}}\))?:?\s+(?:von\s+)?[A-ZÄÖÜ])"),
+        # the word start is checked on the match (rules.at_word_start): 0.20 -> 0.06 ms per 1,500 words
+        cue_re=re.compile(rf"(?P<cue>{alternation(cues)})(?=(?:\s*\([^()\n]{{1,20}}\))?:?\s+(?:von\s+)?[A-ZÄÖÜ])"),
         common=frozenset(norm_key(w) for w in read_lines("muni_common_words.txt")),
         regions=frozenset(norm_key(w) for w in read_lines("muni_regions.txt")),
         land_heads=frozenset(read_lines("muni_land_heads.txt")),
