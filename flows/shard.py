@@ -218,7 +218,8 @@ def sharded_ingest(sources: list[str] | None = None, shards: int = 2,
         finished = run_shards(batch, plan, options, limit, batch_size, deployment, shard_timeout, log)
         result.timings["shards"] = time.perf_counter() - t
         for i, names_in_shard in enumerate(plan):
-            load_shard(wh, result, names_in_shard, finished.get(f"shard-{i + 1}"), batch_size, log)
+            load_shard(wh, result, names_in_shard, finished.get(f"shard-{i + 1}"), batch_size, log,
+                       complete=limit is None)
     except BaseException:
         T.close_warehouse(wh)
         raise
@@ -267,8 +268,12 @@ def run_shards(batch: str, plan: list[list[str]], options, limit, batch_size, de
     return out
 
 
-def load_shard(wh, result: IngestResult, names: list[str], outcome, batch_size: int, log) -> None:
-    """Record the crawls of one shard's sources and load its documents (in batches)."""
+def load_shard(wh, result: IngestResult, names: list[str], outcome, batch_size: int, log, *,
+               complete: bool = True) -> None:
+    """Record the crawls of one shard's sources and load its documents (in batches), as
+    ``ingest`` does: the warehouse's planner counts the unchanged documents and moves those whose
+    page moved; of the shard's extractions only those it plans to extract are loaded.
+    ``complete=False`` for crawls cut short on purpose (``--limit``): nothing unseen is gone."""
     from extractors.crawl import CrawlReport
     from extractors.rawstore import RawRecord
     from models.records import Document, Extraction
@@ -280,7 +285,9 @@ def load_shard(wh, result: IngestResult, names: list[str], outcome, batch_size: 
         log.error("shard with %s failed: %s", ", ".join(names), outcome)
         return
     t = time.perf_counter()
+    version = T.extractor_version()
     reports = json.loads(_store().storage.read(outcome["reports_key"]))
+    wanted: dict[str, set[tuple[str, str]]] = {}
     for name in names:
         stats = result.sources.setdefault(name, SourceStats(name))
         entry = reports.get(name) or {"error": "the shard did not report this source"}
@@ -288,16 +295,20 @@ def load_shard(wh, result: IngestResult, names: list[str], outcome, batch_size: 
             stats.error = entry["error"]
             continue
         report = CrawlReport.from_dict(entry["report"])
-        wh.record_crawl(result.run_id, report)
+        wh.record_crawl(result.run_id, report, complete=complete)
+        todo = wh.plan(result.run_id, name, report.records, version).extract
+        wanted[name] = {(r.url, r.sha256) for r in todo}
         stats.fetched, stats.new = len(report.records), len(report.new)
         stats.fetch_failed = len(report.failures)
         stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in report.failures]
         stats.failures += [f"[{name}] {f}" for f in entry.get("failures", [])]
-        stats.skipped = entry.get("skipped", 0)
+        stats.skipped = len(report.records) - len(todo)
     table = _read_parquet(outcome["results_key"]).to_pydict()
     by_source: dict[str, list[tuple[str, str, str]]] = {}
     for name, raw, doc, ext in zip(table["source"], table["raw"], table["document"], table["extraction"]):
-        by_source.setdefault(name, []).append((raw, doc, ext))
+        r = json.loads(raw)
+        if (r.get("url"), r.get("sha256")) in wanted.get(name, ()):   # not moved, not unchanged
+            by_source.setdefault(name, []).append((raw, doc, ext))
     for name, rows in by_source.items():
         stats = result.sources[name]
         for chunk in batched(rows, batch_size):

@@ -16,7 +16,6 @@ import pytest
 pytest.importorskip("obstore")
 pytest.importorskip("moto")
 
-pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -95,6 +94,7 @@ CONTENT = {
 }
 
 
+@pytest.mark.slow
 def test_sharded_run_on_two_workers_equals_single_process(prefect_server, s3_env, tmp_path, monkeypatch):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -177,3 +177,46 @@ def test_plan_keeps_each_host_in_one_shard():
     assert len(plan) == 3 and where["bund"] not in (where["land_a"], where["eu"])
     assert plan_shards(sources, 1) == [sorted(sources)]
     assert len(plan_shards(sources, 10)) == 3              # no more shards than host groups
+
+
+def _shards_in_process(batch, plan, options, limit, batch_size, deployment, timeout, log):
+    """run_shards without a work pool: each shard flow runs here, one after the other."""
+    from flows.shard import shard, shard_keys
+
+    out = {}
+    for i, names in enumerate(plan):
+        name = f"shard-{i + 1}"
+        shard(batch, name, names, {n: options[n] for n in names if n in options}, limit, batch_size)
+        out[name] = shard_keys(batch, name)
+    return out
+
+
+def test_the_sharded_load_counts_unchanged_and_moves_pages_like_ingest(prefect_harness, tmp_path, monkeypatch):
+    """The parent loads shard results through the warehouse's planner, as ``ingest`` does: a
+    second night on the same site finds every document unchanged, and the same bytes at new
+    addresses move their documents (same identities, nothing new) instead of loading copies."""
+    import flows.shard as S
+    from extractors.demo import serve_demo_site
+    from flows.ingest import run_result
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    monkeypatch.setattr(S, "run_shards", _shards_in_process)
+
+    def night(port: int = 0):
+        with serve_demo_site(n_documents=6, port=port) as base:
+            r = run_result(S.sharded_ingest(sources=["demo"], shards=1, options={"demo": {"base_url": base}},
+                                            today=TODAY, return_state=True))
+        return r, base
+
+    first, base = night()
+    port = int(base.rstrip("/").rsplit(":", 1)[1])
+    same, _ = night(port)
+    moved, new_base = night()                       # another port: every URL is new, the bytes are not
+    docs = lambda: _table(tmp_path, "SELECT document_id, url FROM documents")  # noqa: E731
+    assert first.status == same.status == moved.status == "success"
+    assert first.new == first.sources["demo"].loaded > 0
+    fetched = same.sources["demo"].fetched
+    assert same.sources["demo"].skipped == fetched and same.sources["demo"].loaded == 0
+    assert moved.moved == fetched and moved.new == 0 and moved.sources["demo"].loaded == 0
+    after = docs()
+    assert len(after) == first.new and all(u.startswith(new_base) for _d, u in after)
