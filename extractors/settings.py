@@ -40,6 +40,10 @@ PARSE_TIMEOUT_SECONDS = _env_number("FOERDERRADAR_PARSE_TIMEOUT", 120)
 # process extracts and loads meanwhile); 2 or more use that many cores. 1 (the default) parses
 # one document after the other, where the parse task's own time limit can also stop a hang.
 PARSE_WORKERS = max(1, int(_env_number("FOERDERRADAR_PARSE_WORKERS", 1)))
+# Memory (MB) the warehouse writer's DuckDB may use; beyond it DuckDB spills to its temporary
+# directory beside the working database. Unset: DuckDB's default, 80 % of the machine's RAM.
+# Set it where parse workers or shards share the machine with the nightly load.
+WAREHOUSE_MEMORY_MB = _env_number("FOERDERRADAR_WAREHOUSE_MEMORY_MB", 0)
 # Address space of the parse worker (RLIMIT_AS): a decompression bomb stops here.
 PARSE_MEMORY_BYTES = int(_env_number("FOERDERRADAR_PARSE_MEMORY_MB", 2048) * 2**20)
 # Line segments (lines, curves, rectangles) on a PDF page above which pdfplumber's

@@ -430,3 +430,20 @@ def test_known_inside_a_run_leaves_no_open_result(tmp_path):
         stats = wh.load(r, items[1:])
         wh.finish_run(r, "success", [], today=TODAY)
         assert stats.new_documents == 3
+
+
+def test_the_writer_keeps_to_its_memory_limit(tmp_path, monkeypatch):
+    """FOERDERRADAR_WAREHOUSE_MEMORY_MB caps the writer's DuckDB (unset: DuckDB's own default),
+    and a run loads and publishes under the cap."""
+    from extractors import settings
+
+    with Warehouse(tmp_path / "default") as wh:
+        default = wh.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    monkeypatch.setattr(settings, "WAREHOUSE_MEMORY_MB", 96)
+    with Warehouse(tmp_path / "capped") as wh:
+        limit = wh.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        stats, _summary = run(wh, corpus())
+        wh.publish()
+    assert limit == "91.5 MiB" != default            # 96 MB
+    assert stats.new_documents == 4
+    assert warehouse.connect(tmp_path / "capped").execute("SELECT count(*) FROM documents").fetchone()[0] == 4

@@ -85,6 +85,9 @@ class Warehouse:
     def _prepare(self, con) -> None:
         """Bring an opened working database up to date: migrations, views, dead runs, index."""
         self.con = con
+        from extractors import settings
+        if settings.WAREHOUSE_MEMORY_MB:
+            con.execute(f"SET memory_limit = '{int(settings.WAREHOUSE_MEMORY_MB)}MB'")
         self.migrations_applied = _migrate.migrate(con)
         con.execute("CREATE OR REPLACE MACRO fr_today() AS "
                     "coalesce(getvariable('fr_today')::DATE, current_date)")
