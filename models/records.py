@@ -124,6 +124,9 @@ class Document(_Record):
     warnings: list[str] = Field(default_factory=list)
     pdf_backend: str | None = None        # PDF: the backend whose text this is (pdfplumber, pdfium)
     pages: int | None = None              # PDF: pages in the file
+    # 2-digit code of the Land the document's source covers, where known (a source's ``land``
+    # option, a Förderdatenbank Fördergebiet naming one Land): resolves names several Länder share
+    land: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-6])$")
 
 
 class Extraction(_Record):

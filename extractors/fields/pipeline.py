@@ -123,10 +123,11 @@ class Extractor:
         self.nlp = build_nlp(gazetteer=gazetteer)
 
     def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
-            title: str | None = None) -> tuple[Doc, Context]:
-        """The processed ``Doc`` and the final Context (with what components passed on)."""
+            title: str | None = None, land: str | None = None) -> tuple[Doc, Context]:
+        """The processed ``Doc`` and the final Context (with what components passed on).
+        ``land``: 2-digit code of the source's Land, where known."""
         ctx = Context(text=text, published=published, published_given=published_given,
-                      gazetteer=self.gazetteer, title=title)
+                      gazetteer=self.gazetteer, title=title, land=land)
         doc = self.nlp.make_doc(prepare(text))
         doc._.fr_ctx = ctx
         doc._.fr = {f: [] for f in FIELDS}
@@ -135,10 +136,11 @@ class Extractor:
         return doc, doc._.fr_ctx
 
     def extract(self, document: Document, published: dt.date | None = None) -> Extraction:
-        """Extract all fields. ``published`` (the caller's word) wins over the parsed date."""
+        """Extract all fields. ``published`` (the caller's word) wins over the parsed date; the
+        document's ``land`` (its source's Land) resolves names several Länder share."""
         pub = published or document.published
         doc, ctx = self.run(document.text, published=pub, published_given=published is not None,
-                            title=document.title)
+                            title=document.title, land=document.land)
         res = doc._.fr
         return Extraction(
             source=document.source, title=document.title, published=ctx.published,
@@ -151,6 +153,7 @@ class Extractor:
         )
 
     def extract_text(self, text: str, source: str = "-", published: dt.date | None = None,
-                     title: str | None = None) -> Extraction:
-        """``extract`` for a plain text."""
-        return self.extract(Document(source=source, kind="txt", text=text, title=title), published)
+                     title: str | None = None, land: str | None = None) -> Extraction:
+        """``extract`` for a plain text (``land``: 2-digit code of its source's Land, if known)."""
+        return self.extract(Document(source=source, kind="txt", text=text, title=title, land=land),
+                            published)
