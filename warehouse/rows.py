@@ -126,7 +126,7 @@ def document_rows(run_id, now, item: LoadItem, asm: Assembly, *, url, sha, ev, s
         "extraction_id": extraction_id, "version_id": version_id, "document_id": document_id,
         "url": url, "sha256": sha, "extractor_version": ev, "published": ex.published,
         "errors": list(ex.errors), "main_programme_id": main_pid, "run_id": run_id,
-        "loaded_at": now, **stated_land(source, doc.text)}]
+        "loaded_at": now, **stated_land(source, doc.text, doc.land)}]
     common = {"extraction_id": extraction_id, "version_id": version_id,
               "document_id": document_id, "extractor_version": ev, "run_id": run_id}
     record_ids: dict[int | None, str] = {}
@@ -184,11 +184,15 @@ def document_rows(run_id, now, item: LoadItem, asm: Assembly, *, url, sha, ev, s
     return out
 
 
-def stated_land(source: str, text: str | None) -> dict:
-    """{"land", "land_from"}: the Land (2-digit code) the source class names (``land``), else the
-    one the text names as a state; both None where neither does."""
+def stated_land(source: str, text: str | None, land: str | None = None) -> dict:
+    """{"land", "land_from"}: the Land (2-digit code) the document carries from its source
+    (``Document.land``: the source's ``land`` option, a Förderdatenbank Fördergebiet), else the
+    one the source class names (``land``), else the one the text names as a state; both None
+    where none does."""
     from extractors.fields.laender import land_code, land_in_text
     from extractors.sources import UnknownSourceError, source_class
+    if land:
+        return {"land": land, "land_from": "source"}
     try:
         code = land_code(getattr(source_class(source), "land", None))
     except UnknownSourceError:      # loaded from files or a host without a source module

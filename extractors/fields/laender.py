@@ -43,3 +43,10 @@ def land_code(name_or_code: str | None) -> str | None:
         if any(n.lower() == low for n in d["names"]):
             return d["code"]
     return None
+
+
+def land_forms() -> str:
+    """The forms :func:`land_code` accepts, for an error message that says what to write."""
+    names = ", ".join(d["names"][0] for d in read_jsonl("muni_laender.jsonl"))
+    return (f"a Land's name ({names}; any case), its abbreviation (NRW, BW …) or its 2-digit "
+            f"key 01-16 (Brandenburg: 12)")

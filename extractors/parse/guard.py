@@ -219,7 +219,7 @@ def _close_all() -> None:
 
 
 def guarded_documents(source, record, data: bytes) -> list:
-    """``source.documents(record, data)`` under the parse budget: the ingest flow's parse step.
+    """``source.read(record, data)`` under the parse budget: the ingest flow's parse step.
     A document over the budget becomes one Document with the reason in ``errors``."""
     from models.records import Document
 
@@ -243,8 +243,9 @@ def _portable(source):
 
 
 def source_documents(source, record, data: bytes) -> list:
-    """``source.documents(record, data)`` as a list: the ingest flow's parse step, run in a guard."""
-    return list(source.documents(record, data))
+    """``source.read(record, data)`` (its documents, with the source's Land): the ingest flow's
+    parse step, run in a guard."""
+    return source.read(record, data)
 
 
 def read_file(path: str, pdf_backend: str | None = None):

@@ -60,3 +60,14 @@ def split_labels(value: str, field: str) -> list[str]:
             if head:
                 out.append(label(facet, head) if facet and re.fullmatch(r"_?[a-z0-9_]+", head) else head)
     return out
+
+
+def gebiet_land(labels: list[str] | str | None) -> str | None:
+    """2-digit code of the one Land a programme's Fördergebiet names (["Sachsen"] -> "14"); None
+    for "bundesweit", several Länder, a region that is no Land, or none."""
+    from extractors.fields.laender import land_code
+
+    if isinstance(labels, str):
+        labels = [labels]
+    codes = {land_code(lab) for lab in labels or []}
+    return codes.pop() if len(codes) == 1 and None not in codes else None

@@ -63,7 +63,9 @@ class Source:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    land: ClassVar[str | None] = None  # the Land it publishes for ("Brandenburg" or "12"); None: federal, EU or mixed
+    # the Land it publishes for ("Brandenburg" or "12"; the option land=... overrides it); None:
+    # federal, EU or mixed. An instance holds its 2-digit code, which its documents carry.
+    land: str | None = None
     start_urls: list[str] = []        # pages that are documents themselves or link to them
     feeds: list[str] = []             # RSS / Atom
     sitemaps: list[str] = []
@@ -106,6 +108,7 @@ class Source:
             if value not in ("1", "true", "yes", "0", "false", "no"):
                 raise ValueError(f"allow_private_network={options['allow_private_network']!r}: write true or false")
             self.allow_private_network = value in ("1", "true", "yes")
+        self.land = source_land(options["land"] if "land" in options else type(self).land)
         pol = type(self).politeness
         if "concurrency" in options or "delay" in options:
             pol = Politeness(concurrency=int(options.get("concurrency", pol.concurrency)),
@@ -205,6 +208,17 @@ class Source:
         return found
 
     # -- turning bytes into documents ------------------------------------------------------
+    def read(self, record: "RawRecord", data: bytes) -> list[Document]:
+        """:meth:`documents`, each carrying the source's Land (``land``) unless its parser found
+        the document's own (a Förderdatenbank Fördergebiet naming one Land): what the ingest
+        flow's parse step calls."""
+        docs = list(self.documents(record, data))
+        code = source_land(self.land)
+        for doc in docs:
+            if doc.land is None:
+                doc.land = code
+        return docs
+
     def documents(self, record: "RawRecord", data: bytes) -> list[Document]:
         """Parse one stored resource into documents. Default: the generic parser."""
         from extractors.parse import ParseError, parse_bytes
@@ -228,7 +242,24 @@ COMMON_OPTIONS = {
     "concurrency": "requests in flight per host",
     "delay": "seconds between the starts of two requests to one host",
     "allow_private_network": "true: also contact private and loopback addresses (own network, tests)",
+    "land": "the Land the source publishes for (Brandenburg, NRW or 12): resolves place names several "
+            "Länder share; empty: none",
 }
+
+
+def source_land(value) -> str | None:
+    """The 2-digit code of a source's ``land`` (a Land's name, abbreviation or key; an int from
+    the command line's ``-o web.land=12``); None for None or an empty value. Anything else is a
+    ValueError that lists what to write."""
+    from extractors.fields.laender import land_code, land_forms
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = f"{value:02d}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    code = land_code(text)
+    if code is None:
+        raise ValueError(f"land={value!r} is no Land: write {land_forms()}, or leave it empty for none")
+    return code
 
 
 def _host_entry(url: str) -> str:

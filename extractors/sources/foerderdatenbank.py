@@ -5,8 +5,9 @@ programme (``.../Foerderprogramm/**.xml``, ``type="gsb:ServiceOffer"``) beside t
 (``.../Foerdergeber/**.xml``), contacts, addresses and links they refer to. The crawler stores
 every wanted member content-addressed in raw/ (url ``<export>#<member path>``); this module turns
 a programme XML into a :class:`Document`: title, the programme name, the facets Förderart,
-Förderbereich, Fördergebiet, Förderberechtigte, Fördergeber as fields, and the rich-text
-properties (HTML escaped inside ``<text>``) as sections of plain text, so extraction runs on them.
+Förderbereich, Fördergebiet, Förderberechtigte, Fördergeber as fields (a Fördergebiet naming one
+Land also as the Document's ``land``), and the rich-text properties (HTML escaped inside
+``<text>``) as sections of plain text, so extraction runs on them.
 """
 from __future__ import annotations
 
@@ -146,7 +147,8 @@ def parse_programme_xml(data: bytes, source: str,
         pos += len(block)
     text = "\n\n".join(parts)
     return Document(source=source, kind="xml", text=text, title=title, published=published,
-                    sections=sections, links=links, fields=fields)
+                    sections=sections, links=links, fields=fields,
+                    land=_fdb.gebiet_land(fields.get("Fördergebiet")))
 
 
 def _funder_name(blob: bytes, source: str) -> str | None:

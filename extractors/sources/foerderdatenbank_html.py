@@ -4,9 +4,10 @@ Listing: ``/SiteGlobals/FDB/Forms/Suche/Foederprogrammsuche_Formular.html`` (10 
 pagination links with ``gtp=..._list%253D<n>``; facet filter links are not followed). Detail
 pages: ``/FDB/Content/DE/Foerderprogramm/...html`` with labelled fields (``dl.document-info-
 fundingprogram``: Förderart, Förderbereich, Fördergebiet, Förderberechtigte, Fördergeber,
-Ansprechpunkt) and description sections (``div.content--main div.rich--text``: Kurztext,
-Volltext, rechtliche Voraussetzungen, Rechtsgrundlage ...). Some pages show raw facet slugs
-(``Foerderart: zuschuss``); they are mapped to the labels the site normally shows.
+Ansprechpunkt; a Fördergebiet naming one Land is also the Document's ``land``) and description
+sections (``div.content--main div.rich--text``: Kurztext, Volltext, rechtliche Voraussetzungen,
+Rechtsgrundlage ...). Some pages show raw facet slugs (``Foerderart: zuschuss``); they are mapped
+to the labels the site normally shows.
 """
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ def parse_detail(data: bytes, url: str) -> Document:
         flush()
     text = "\n\n".join(p for p in parts)
     return Document(source=url, kind="html", text=text, title=title, sections=sections, links=links,
-                    fields=fields)
+                    fields=fields, land=_fdb.gebiet_land(fields.get("Fördergebiet")))
 
 
 class FoerderdatenbankHtmlSource(Source):

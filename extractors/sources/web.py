@@ -1,13 +1,15 @@
 """``web``: a generic source configured by a URL alone.
 
     get_source("web", url="https://www.land.de/foerderaufrufe/", allowed_hosts="www.land.de")
-    get_source("web", feed="https://www.land.de/foerderaufrufe.rss")
+    get_source("web", feed="https://www.land.de/foerderaufrufe.rss", land="Brandenburg")
 
 The URL is an announcement page, an overview page or an RSS/Atom feed (recognised by its
 content). The crawler follows links on the same host(s) whose URL looks like a funding
 announcement (Förder-, Aufruf, Richtlinie, Bekanntmachung, Programm ...) and links to PDFs (the
 Förderrichtlinien), up to ``max_depth`` hops. Text comes from the generic parsers, without
-site-specific selectors.
+site-specific selectors. ``land`` (an option every source takes: a Land's name, abbreviation or
+2-digit key) says which Land the site publishes for; its documents carry it, and place names
+several Länder share are keyed by it.
 """
 from __future__ import annotations
 

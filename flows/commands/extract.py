@@ -46,6 +46,18 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=option)
 
 
+def _parse_land(value: str | None) -> str | None:
+    """``--land``: a Land's name, abbreviation or 2-digit key -> its code."""
+    if value is None:
+        return None
+    from extractors.fields.laender import land_code, land_forms
+
+    code = land_code(value)
+    if code is None:
+        raise typer.BadParameter(f"{value!r} is no Land; write {land_forms()}", param_hint="--land")
+    return code
+
+
 def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for each document, or (input, message) for an input that holds none or
     could not be searched (an unreadable directory, a symbolic link loop, a named pipe)."""
@@ -130,9 +142,10 @@ def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
 
 
 def extract_file(path: Path, extractor, published: dt.date | None, pdf_backend: str | None = None,
-                 guard=None):
+                 guard=None, land: str | None = None):
     """Parse (in ``guard``'s worker, under its time and memory budget) and extract one file;
-    failures become the record's ``errors``, never an exception.
+    failures become the record's ``errors``, never an exception. ``land``: 2-digit code of the
+    Land the file comes from (resolves place names several Länder share).
 
     An unexpected error (a bug) in one document is reported in its record and the run goes on;
     set FOERDERRADAR_DEBUG=1 to see the traceback.
@@ -149,6 +162,7 @@ def extract_file(path: Path, extractor, published: dt.date | None, pdf_backend: 
         except ParseError as exc:
             doc = Document(source=name, kind="txt", text="", errors=[str(exc)])
         doc.source = name
+        doc.land = land or doc.land
         if doc.errors and not doc.text.strip():
             rec = Extraction(source=name, title=doc.title, published=published or doc.published,
                              errors=doc.errors, sha256=doc.sha256)
@@ -182,11 +196,13 @@ def register(app: typer.Typer) -> None:
         published: str = typer.Option(None, "--published", help="Publication date YYYY-MM-DD; gives years to dates written without one."),
         no_gazetteer: bool = typer.Option(False, "--no-gazetteer", help="Do not use the loaded municipal register."),
         pdf_backend: str = typer.Option(None, "--pdf-backend", help="pdfplumber (tables, headings; default) or pdfium (fast text); default from FOERDERRADAR_PDF_BACKEND."),
+        land: str = typer.Option(None, "--land", help="The Land the documents come from (Brandenburg, NRW or 12): resolves place names several Länder share (Neustadt)."),
     ) -> None:
         """Extract amounts, deadlines, dates, programmes and municipalities from documents."""
         if format not in ("jsonl", "table"):
             raise typer.BadParameter(f"{format!r}: choose jsonl or table", param_hint="--format")
         pub = _parse_date(published, "--published")
+        land_key = _parse_land(land)
         if pdf_backend is not None and pdf_backend not in ("pdfplumber", "pdfium"):
             raise typer.BadParameter(f"{pdf_backend!r}: choose pdfplumber or pdfium", param_hint="--pdf-backend")
         from extractors.fields import Extractor
@@ -202,7 +218,7 @@ def register(app: typer.Typer) -> None:
             if problem:
                 rec = problem_record(path, problem)
             else:
-                rec = extract_file(path, extractor, pub, pdf_backend, guard)
+                rec = extract_file(path, extractor, pub, pdf_backend, guard, land_key)
             for w in rec.warnings:
                 _err(f"{shown(path)}: note: {shown(w)}")
             for e in rec.errors:
