@@ -254,3 +254,27 @@ def test_extract_cli_land_option(tmp_path):
     assert ags("--land", "05") == ["05566060"]
     res = CliRunner().invoke(app, ["extract", "--land", "Bavaria", str(f)])
     assert res.exit_code == 2 and "'Bavaria' is no Land" in res.stderr and "Bayern" in res.stderr
+
+
+# -- the ingest flow: option -> source -> parse -> extraction -> warehouse -----------------------
+
+def test_ingest_flow_keys_by_the_web_sources_land(prefect_harness, httpserver, tmp_path):
+    """A real ingest (Prefect, loopback site, raw store, DuckDB): the web source's land option
+    reaches its documents, their municipality keys and the warehouse's stated Land (without the
+    option the same page gives neither: tests above)."""
+    import datetime as dt
+
+    from extractors.fields.gazetteer import install
+    from flows.ingest import ingest, run_result
+    from warehouse import connect
+
+    install(SMALL_REGISTER)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/foerderung/dorfladen.html").respond_with_data(PAGE, content_type="text/html")
+    state = ingest(sources=["web"], today=dt.date(2031, 1, 1), return_state=True,
+                   options={"web": {"url": httpserver.url_for("/foerderung/dorfladen.html"),
+                                    "allow_private_network": True, "delay": 0, "land": "Niedersachsen"}})
+    assert run_result(state).sources["web"].loaded == 1, state
+    con = connect(tmp_path / "home" / "warehouse")
+    assert con.execute("SELECT land, land_from FROM extractions").fetchall() == [("03", "source")]
+    assert con.execute("SELECT name, ags FROM municipality_mentions").fetchall() == [("Neuenkirchen", "03358017")]
