@@ -33,7 +33,6 @@ def nlp():
 
 
 def find(nlp, text, gazetteer):
-    nlp.get_pipe("foerderradar_municipalities").gazetteer = gazetteer
     ctx = Context(text=text, index=TextIndex(text), gazetteer=gazetteer)
     doc = nlp.make_doc(prepare(text))
     doc._.fr_ctx = ctx
@@ -303,7 +302,6 @@ def test_land_of_the_source_resolves_a_shared_name(gaz, land, ags):
 
 
 def test_land_hint_reaches_the_component_through_the_context(nlp, gaz):
-    nlp.get_pipe("foerderradar_municipalities").gazetteer = gaz
     text = "Die Gemeinde Neuenkirchen erhält Mittel."
     ctx = Context(text=text, index=TextIndex(text), gazetteer=gaz, land="03")
     doc = nlp.make_doc(prepare(text))

@@ -44,12 +44,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from extractors.fields import amount_inherit, numbers
 from extractors.fields.amount_cues import AmountFound, Hit, cues, key, records
 from extractors.fields.numbers import (LETTER, SEP, Num, capitalised_too, clean, number_regex,
                                        read_number, word_alt)
+from extractors.fields.pipeline import field_component
 from extractors.fields.roles import assign_roles
 from extractors.fields.rules import alternation, fold, read_lines, read_table
 
@@ -312,20 +312,10 @@ def _change(a: Num, b: Num, factor: Decimal, m: re.Match) -> list[Hit] | None:
             Hit(vb, None, m.start("q2") if q2 else b.start, m.end(), "amount:suffix", _q2(m), sub=True)]
 
 
-class AmountsComponent:
-    """The spaCy wrapper: adds :func:`find_amounts` of the document's context to ``doc._.fr``."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.name = name
-        grammar()
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx = doc._.fr_ctx
-        if ctx is not None:
-            doc._.fr["amounts"].extend(find_amounts(ctx))
-        return doc
+def _build(nlp: Language):
+    """The grammar is compiled with the pipeline, not on its first document."""
+    grammar()
+    return lambda ctx, doc: find_amounts(ctx)
 
 
-@Language.factory("foerderradar_amounts", requires=["doc._.fr_ctx"], assigns=["doc._.fr"])
-def make_component(nlp: Language, name: str):
-    return AmountsComponent(nlp, name)
+field_component("amounts", build=_build)

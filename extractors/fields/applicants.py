@@ -10,10 +10,9 @@ file maps the Förderdatenbank's Förderberechtigte labels onto the vocabulary
 """
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from extractors.fields.applicant_words import vocabulary
+from extractors.fields.pipeline import field_component
 from extractors.fields.rules import at_word_start
 from models.records import Applicant
 
@@ -46,21 +45,4 @@ def find_applicants(ctx) -> list[Applicant]:
     return out
 
 
-class ApplicantsComponent:
-    """spaCy wrapper: ``find_applicants`` over the document's text."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx = doc._.fr_ctx
-        if ctx is None:
-            return doc
-        doc._.fr["applicants"].extend(find_applicants(ctx))
-        return doc
-
-
-@Language.factory("foerderradar_applicants", requires=["doc._.fr_ctx", "doc._.fr"],
-                  assigns=["doc._.fr"])
-def make_component(nlp: Language, name: str):
-    return ApplicantsComponent(nlp, name)
+field_component("applicants", lambda ctx, doc: find_applicants(ctx))

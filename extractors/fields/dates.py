@@ -32,11 +32,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.fields.date_forms import (LEFT_WINDOW, MONTHS, RANGE_TO, Cand, fragments, last_day,
                                          mkdate, preps_before, scan)
+from extractors.fields.pipeline import field_component
 from extractors.fields.rules import alternation, read_jsonl, read_lines
 from extractors.fields.published import Publication, resolve
 from extractors.fields.text import compound_heads, cue_distance, cue_regex, in_aside, sentence_bounds
@@ -417,25 +417,12 @@ def find_dates(ctx) -> tuple[list[DateFound], Publication]:
     return out, pub
 
 
-class DatesComponent:
-    """spaCy wrapper: ``find_dates`` on the document's context; a publication date found in the
-    text is passed on in a new context for the components after it."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx = doc._.fr_ctx
-        if ctx is None:
-            return doc
-        found, pub = find_dates(ctx)
-        doc._.fr["dates"].extend(found)
-        if pub != ctx.publication:
-            doc._.fr_ctx = replace(ctx, published=pub.date, publication=pub)
-        return doc
+def _dates(ctx, doc: Doc):
+    """``find_dates``; a publication date found in the text goes on in a changed Context."""
+    found, pub = find_dates(ctx)
+    if pub != ctx.publication:
+        return found, replace(ctx, published=pub.date, publication=pub)
+    return found
 
 
-@Language.factory("foerderradar_dates", requires=["doc._.fr_ctx"], assigns=["doc._.fr"])
-def make_component(nlp: Language, name: str):
-    """The spaCy factory of the dates component."""
-    return DatesComponent(nlp, name)
+field_component("dates", _dates)

@@ -34,13 +34,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from extractors.fields.dates import DateFound
 from extractors.fields.deadline_evidence import (KIND_RE, LEFT_PATTERNS, NEG_RE, DeadlineFound, Doc_,
                                                  Hit, words)
 from extractors.fields.deadline_undated import UNDATED_KEYS, undated
+from extractors.fields.pipeline import field_component
 from extractors.fields.rules import read_lines
 from extractors.fields.text import CLAUSE_BREAK_RE, cue_distance, in_aside
 
@@ -542,22 +541,4 @@ def find_deadlines(ctx, dates: list[DateFound]) -> list[DeadlineFound]:
     return out
 
 
-class DeadlinesComponent:
-    """spaCy wrapper: ``find_deadlines`` over the dates the dates component found."""
-
-    def __init__(self, nlp: Language, name: str):
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx = doc._.fr_ctx
-        if ctx is None:
-            return doc
-        doc._.fr["deadlines"].extend(find_deadlines(ctx, doc._.fr.get("dates") or []))
-        return doc
-
-
-@Language.factory("foerderradar_deadlines", requires=["doc._.fr_ctx", "doc._.fr"],
-                  assigns=["doc._.fr"])
-def make_component(nlp: Language, name: str):
-    """The spaCy factory of the deadlines component."""
-    return DeadlinesComponent(nlp, name)
+field_component("deadlines", lambda ctx, doc: find_deadlines(ctx, doc._.fr["dates"]), reads=("dates",))

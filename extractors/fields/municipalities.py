@@ -33,13 +33,12 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from extractors.fields.gazetteer import KREIS, Entry, Gazetteer, key_tokens, norm_key
 from extractors.fields.municipality_keys import KREIS_TYPE, disambiguate
 from extractors.fields.municipality_lists import ITEM_TAIL, SEP, accept_lists, line_bounds
 from extractors.fields.municipality_words import Words, words
+from extractors.fields.pipeline import field_component
 from extractors.fields.rules import at_word_start, fold
 from models.records import Municipality
 
@@ -551,27 +550,5 @@ def find_municipalities(text: str, gazetteer: Gazetteer | None, land: str | None
     return _records(text, mentions)
 
 
-# --- spaCy wrapper -------------------------------------------------------------------------------
-
-class MunicipalitiesComponent:
-    """Runs :func:`find_municipalities` on ``doc._.fr_ctx`` and appends to
-    ``doc._.fr["municipalities"]``. ``gazetteer``: set by the pipeline; None falls back to the
-    context's register."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.gazetteer: Gazetteer | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        ctx = doc._.fr_ctx
-        if ctx is None:
-            return doc
-        gaz = self.gazetteer if self.gazetteer is not None else getattr(ctx, "gazetteer", None)
-        doc._.fr["municipalities"].extend(find_municipalities(ctx.text, gaz, ctx.land, ctx.folded))
-        return doc
-
-
-@Language.factory("foerderradar_municipalities", requires=["doc._.fr_ctx"], assigns=["doc._.fr"])
-def make_component(nlp: Language, name: str) -> MunicipalitiesComponent:
-    """spaCy factory of the municipality component."""
-    return MunicipalitiesComponent(name)
+field_component("municipalities",
+                lambda ctx, doc: find_municipalities(ctx.text, ctx.gazetteer, ctx.land, ctx.folded))

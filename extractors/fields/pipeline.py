@@ -1,16 +1,17 @@
 """The extraction pipeline: one ``spacy.blank("de")`` with namespaced rule components.
 
-Each field family is a module in ``extractors/fields/`` that registers a factory
-``foerderradar_<field>``. A component reads the per-document :class:`Context` from
-``doc._.fr_ctx`` and appends typed records (``models.records``) to ``doc._.fr[<field>]``; later
-components may read earlier results (deadlines read ``dates``). Patterns and word lists are data
+Each field family is a module in ``extractors/fields/`` whose rules are plain functions over the
+per-document :class:`Context`; the module registers them with :func:`field_component` as the
+spaCy factory ``foerderradar_<field>``, whose one wrapper (:class:`FieldComponent`) appends their
+typed records to ``doc._.fr[<field>]``; later components may read earlier results (deadlines
+read ``dates``). Patterns and word lists are data
 files in ``extractors/patterns/``.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import spacy
 from spacy.language import Language
@@ -52,6 +53,39 @@ class Context:
             object.__setattr__(self, "folded", fold(self.text))
 
 
+class FieldComponent:
+    """The spaCy wrapper of every field component: runs ``find(ctx, doc)`` on the document's
+    Context and appends the records it returns to ``doc._.fr[field]``. A ``find`` that learns
+    something for the components after it returns ``(records, changed Context)``."""
+
+    def __init__(self, field: str, find: Callable[[Context, Doc], Any]):
+        self.field, self.find = field, find
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx = doc._.fr_ctx
+        if ctx is None:
+            return doc
+        found = self.find(ctx, doc)
+        if isinstance(found, tuple):
+            found, doc._.fr_ctx = found
+        doc._.fr[self.field].extend(found)
+        return doc
+
+
+def field_component(field: str, find: Callable[[Context, Doc], Any] | None = None, *,
+                    build: Callable[[Language], Callable[[Context, Doc], Any]] | None = None,
+                    reads: tuple[str, ...] = ()) -> None:
+    """Register the spaCy factory ``foerderradar_<field>`` of a field component: ``find(ctx, doc)``
+    gives the field's records; a component that sets itself up with the pipeline (the programme
+    PhraseMatcher) gives ``build(nlp) -> find`` instead. ``reads``: fields of earlier components
+    it reads from ``doc._.fr`` (spaCy checks the order)."""
+    def make(nlp: Language, name: str) -> FieldComponent:
+        return FieldComponent(field, build(nlp) if build is not None else find)
+
+    Language.factory(f"foerderradar_{field}", func=make, assigns=["doc._.fr"],
+                     requires=["doc._.fr_ctx"] + (["doc._.fr"] if reads else []))
+
+
 def _register_components() -> None:
     """Import the field modules, which registers their spaCy factories."""
     # importing the modules registers their factories
@@ -76,19 +110,16 @@ def drop_special_cases(nlp: Language) -> None:
     nlp.tokenizer.rules = {}
 
 
-def build_nlp(components: tuple[str, ...] = COMPONENTS, gazetteer: Any = None) -> Language:
+def build_nlp(components: tuple[str, ...] = COMPONENTS) -> Language:
     """The pipeline: spaCy's German tokenizer without special cases and the field components in
-    the order of ``components`` (``COMPONENTS``, one place)."""
+    the order of ``components`` (``COMPONENTS``, one place). The municipal register reaches the
+    components through each document's Context."""
     _register_components()
     nlp = spacy.blank("de")
     nlp.max_length = 2**62             # the rule components hold no per-token model: no length limit
     drop_special_cases(nlp)
     for name in components:
-        if name == "foerderradar_municipalities":
-            nlp.add_pipe(name, config={})
-            nlp.get_pipe(name).gazetteer = gazetteer
-        else:
-            nlp.add_pipe(name)
+        nlp.add_pipe(name)
     return nlp
 
 
@@ -120,7 +151,7 @@ class Extractor:
             gazetteer = Gazetteer.load_default()
         self.gazetteer = gazetteer
         self.version = version_for(gazetteer)
-        self.nlp = build_nlp(gazetteer=gazetteer)
+        self.nlp = build_nlp()
 
     def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
             title: str | None = None, land: str | None = None) -> tuple[Doc, Context]:

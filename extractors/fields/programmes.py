@@ -46,8 +46,8 @@ from spacy.tokens import Doc
 from extractors.fields.catalogue import declined_forms
 from extractors.fields.programme_groups import Mention, drop_contained, group_mentions, in_label_list
 from extractors.fields.programme_heads import compound_heads, cue_heads, quoted_head_names, title_short_names
+from extractors.fields.pipeline import field_component
 from extractors.fields.programme_lexicon import Lexicon, load_lexicon
-from extractors.fields.rules import fold
 from extractors.fields.text import TextIndex
 from models.records import Programme
 
@@ -79,13 +79,13 @@ _TRAIL_PUNCT = ",.;:!?)]}\"“”'’‘»«‹›"
 _DASHES = frozenset({"-", "–", "—", "|", "/", "·"})
 
 
-class ProgrammesComponent:
-    """The spaCy wrapper: finds candidate mentions with the rules below and groups them."""
+class ProgrammeRules:
+    """The programme rules of one pipeline: finds candidate mentions with the rules below and
+    groups them (``field_component``'s find: called with a document's Context and Doc)."""
 
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language):
         """Load the lexicon and put every catalogue form (and its declined forms) into one
         PhraseMatcher."""
-        self.name = name
         self.lex: Lexicon = load_lexicon()
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._match_known: dict[int, tuple[int, str]] = {}
@@ -97,16 +97,9 @@ class ProgrammesComponent:
                 self.matcher.add(key, [nlp.make_doc(v) for v in declined_forms(f)])
                 self._match_known[nlp.vocab.strings[key]] = (idx, f)
 
-    def __call__(self, doc: Doc) -> Doc:
-        """Append the programmes of the document to ``doc._.fr["programmes"]``."""
-        ctx = doc._.fr_ctx
-        if ctx is None:
-            text = doc.text
-            index, low = TextIndex(text), fold(text)
-        else:
-            text, index, low = ctx.text, ctx.index, ctx.folded
-        doc._.fr["programmes"].extend(self.programmes(doc, text, index, low))
-        return doc
+    def __call__(self, ctx, doc: Doc) -> list[Programme]:
+        """The programmes of the document."""
+        return self.programmes(doc, ctx.text, ctx.index, ctx.folded)
 
     def programmes(self, doc: Doc, text: str, index: TextIndex, low: str) -> list[Programme]:
         """Every programme named in ``text`` (``doc``: its tokens; ``index``: its lines and
@@ -581,7 +574,4 @@ def _one_word_name(t: str) -> bool:
             or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:])))
 
 
-@Language.factory("foerderradar_programmes")
-def make_component(nlp: Language, name: str):
-    """spaCy factory of the programme component."""
-    return ProgrammesComponent(nlp, name)
+field_component("programmes", build=ProgrammeRules)
