@@ -3,8 +3,10 @@
 ``crawl_source(source, store)`` is a sync API (it runs an asyncio loop inside, in a thread when
 the caller already runs one). Every URL that fails is recorded with a reason in
 ``CrawlReport.failures``; no failure stops the others. Conditional-request state (ETag,
-Last-Modified and the record each URL led to) lives in ``<settings.home()>/crawl-state/<source>.json``
-so that a re-crawl where nothing changed costs only conditional requests.
+Last-Modified, the record each URL led to and the links found in it) lives in
+``<settings.home()>/crawl-state/<source>.json`` so that a re-crawl where nothing changed costs
+only conditional requests: connections are kept alive per host, and a page answered 304 is
+neither read from the store nor parsed again (its links are remembered).
 
 What a crash or a hand left behind heals on the next crawl, with a warning (logger
 ``foerderradar.crawl`` and a line in ``CrawlReport.notes``): a state file that is unreadable or
@@ -30,7 +32,7 @@ from extractors import settings as app_settings
 from extractors.atomic import sweep_temporaries, write_atomic
 from extractors.fetch import MB, Fetcher, FetchSettings, mib
 from extractors.rawstore import RawRecord, RawStore
-from extractors.sources.base import DOCUMENT, EXPORT, Request, Source
+from extractors.sources.base import DOCUMENT, EXPORT, Discovery, Request, Source
 
 MAX_WORKERS = 32          # coroutines taking URLs from the frontier (per-host gates limit further)
 
@@ -96,7 +98,9 @@ def state_path(source_name: str, settings: FetchSettings | None = None) -> Path:
 
 
 class CrawlState:
-    """url -> {etag, last_modified, record, members}; written atomically at the end of a crawl.
+    """url -> {etag, last_modified, record, members, found}; written atomically at the end of a
+    crawl. ``found``: the links discovery found in the record's bytes, reused while the URL
+    answers 304 (a night where nothing changed reads and parses no stored page).
 
     A damaged state file never stops a crawl: :meth:`load` rebuilds a file that cannot be read
     or is not a crawl state from the raw store's log, and drops single entries of the wrong shape
@@ -259,6 +263,7 @@ class _Crawl:
         self.report = CrawlReport(source=source.name)
         self.repairs_before = len(store.repairs)      # the store's repairs from here on are this crawl's
         self.state = CrawlState.load(state_path(source.name, settings), store, source.name)
+        self.discovery_key = discovery_key(source)
         self.seen: set[str] = set()
         self.enqueued = 0
         self.documents = 0
@@ -409,13 +414,33 @@ class _Crawl:
                 return
         if req.role == DOCUMENT and req.depth >= self.source.max_depth:
             return
-        if data is None:
-            data = await asyncio.to_thread(self.store.read, rec)
-        found = await asyncio.to_thread(self.source.discover, rec, data, req)
+        entry = self.state.urls[req.url]
+        found = self.discovered(entry, req) if data is None else None
+        if found is None:     # new bytes, or nothing usable remembered: read and parse them
+            found = await asyncio.to_thread(self.discover, rec, data, req)
+            entry["found"] = _found_to_state(found, req, self.discovery_key)
         for err in found.errors:
             self.fail(req.url, err)
         for r in found.requests:
             self.enqueue(r)
+
+    def discover(self, rec: RawRecord, data: bytes | None, req: Request) -> Discovery:
+        """The source's discovery on a resource's bytes (read from the store when not given)."""
+        if data is None:
+            data = self.store.read(rec)
+        return self.source.discover(rec, data, req)
+
+    def discovered(self, entry: dict, req: Request) -> Discovery | None:
+        """What discovery found in these same bytes on an earlier night, if that was the same
+        request (role and depth) under the same discovery code and configuration; else None."""
+        found = entry.get("found")
+        if not isinstance(found, dict) or found.get("as") != [self.discovery_key, req.role, req.depth]:
+            return None
+        try:
+            return Discovery(requests=[Request(*r) for r in found["requests"]],
+                             errors=[str(e) for e in found["errors"]])
+        except (KeyError, TypeError):
+            return None       # a damaged entry: discover again
 
     def unpack(self, rec: RawRecord, data: bytes) -> list[RawRecord]:
         members: list[RawRecord] = []
@@ -439,6 +464,32 @@ class _Crawl:
         except ValueError as exc:
             self.fail(rec.url, str(exc))
         return members
+
+
+def discovery_key(source: Source) -> str:
+    """What a source's discovery depends on besides the bytes of a page: the code of its
+    classes and of the link parser, and its configuration (options, patterns, hosts, depth).
+    A page answered 304 reuses the links found in it on an earlier night only under the same
+    key, so a changed rule or option finds its links again."""
+    import hashlib
+    import sys
+
+    h = hashlib.sha256()
+    modules = {c.__module__ for c in type(source).__mro__ if c is not object} | {"extractors.sources.links"}
+    for name in sorted(modules):
+        path = getattr(sys.modules.get(name), "__file__", None)
+        h.update(name.encode())
+        if path:
+            h.update(Path(path).read_bytes())
+    config = {k: v for k, v in vars(source).items() if k != "store" and not k.startswith("_")}
+    h.update(json.dumps(config, sort_keys=True, default=repr).encode())
+    return h.hexdigest()[:16]
+
+
+def _found_to_state(found: Discovery, req: Request, key: str) -> dict:
+    """A discovery as the crawl state keeps it (see :meth:`_Crawl.discovered`)."""
+    return {"as": [key, req.role, req.depth], "errors": list(found.errors),
+            "requests": [[r.url, r.role, r.depth, r.expect, r.referrer] for r in found.requests]}
 
 
 def _sha(data: bytes) -> str:

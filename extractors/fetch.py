@@ -39,6 +39,7 @@ RETRY_CODES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 ROBOTS_MAX_BYTES = 512 * 1024            # RFC 9309 asks crawlers to read at least 500 KiB
 ROBOTS_MAX_REDIRECTS = 5                 # RFC 9309: follow at least five; more: "unavailable"
 MB = 1024 * 1024
+DRAIN_MAX_BYTES = 64 * 1024              # an unwanted body read to keep its connection alive
 
 # the running fetch's time cap (an asyncio.Timeout, started by the fetch's first request)
 _TIME_CAP: contextvars.ContextVar = contextvars.ContextVar("foerderradar_fetch_time_cap", default=None)
@@ -233,6 +234,20 @@ async def _refuse_bad_location(response: httpx.Response) -> None:
             raise FetchError(why)
 
 
+async def _drain(response: httpx.Response) -> None:
+    """Read the rest of an answer whose body is not wanted (304, a redirect, a retry), up to
+    ``DRAIN_MAX_BYTES``: only a connection whose answer was read to its end goes back to the
+    pool for the next request (keep-alive); a longer or broken body just closes it."""
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > DRAIN_MAX_BYTES:
+                return
+    except httpx.HTTPError:
+        pass
+
+
 def _human_seconds(seconds: float) -> str:
     if seconds >= 5400:
         return f"{seconds / 3600:.0f} h"
@@ -293,8 +308,10 @@ class Fetcher:
                 follow_redirects=False, trust_env=False, transport=self._transport,
                 headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
                 timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout, pool=None),
-                limits=httpx.Limits(max_connections=max(8, self.concurrency * 4),
-                                    max_keepalive_connections=max(8, self.concurrency * 2)),
+                # the host's gate lets `concurrency` requests in at once: as many connections,
+                # each kept alive for the next request
+                limits=httpx.Limits(max_connections=self.concurrency,
+                                    max_keepalive_connections=self.concurrency),
                 event_hooks={"response": [_refuse_bad_location]},
             )
         return client
@@ -419,6 +436,7 @@ class Fetcher:
                                   headers={k.lower(): v for k, v in resp.headers.items()}, requests=1)
                 if resp.status_code in REDIRECT_CODES or resp.status_code == 304 \
                         or resp.status_code in RETRY_CODES:
+                    await _drain(resp)
                     return res
                 length = resp.headers.get("content-length")
                 if length and length.isdigit() and int(length) > max_bytes and not truncate:

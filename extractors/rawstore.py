@@ -286,10 +286,7 @@ class RawStore:
         next ``put`` of the same bytes rewrites)."""
         if not _SHA.match(sha256 or ""):
             return None
-        side = f"{source}/{sha256[:2]}/{sha256}.json"
-        if not self.storage.exists(side):
-            return None
-        return self._sidecar(source, sha256)
+        return self._sidecar(source, sha256)      # None for a missing sidecar, too
 
     def _sidecar(self, source: str, sha256: str, warn: bool = True) -> RawRecord | None:
         side = f"{source}/{sha256[:2]}/{sha256}.json"

@@ -13,6 +13,7 @@ from extractors.demo import demo_site
 from extractors.fetch import FetchSettings
 from extractors.rawstore import RawStore
 from extractors.sources import get_source
+from extractors.sources.demo import DemoSource
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "sources" / "foerderdatenbank"
 
@@ -36,6 +37,49 @@ def test_demo_crawl_then_recrawl_costs_only_conditional_requests(tmp_path):
     assert r2.not_modified == site.not_modified == r2.conditional == site.requests - before - 1
     docs = src.documents(r1.records[0], store.read(r1.records[0]))
     assert docs and "Förder" in docs[0].text
+
+
+class _CountingStore(RawStore):
+    reads = 0
+
+    def read(self, rec):
+        self.reads += 1
+        return super().read(rec)
+
+
+def test_recrawl_keeps_connections_alive_and_reuses_the_links_of_unchanged_pages(tmp_path):
+    store = _CountingStore(tmp_path / "raw")
+    with demo_site(n_documents=40) as site:
+        src = get_source("demo", base_url=site.base_url, concurrency=4)
+        crawl_source(src, store, settings=settings(tmp_path))
+        first = sorted(site.paths)
+        requests, connections, store.reads = site.requests, site.connections, 0
+        r2 = crawl_source(src, store, settings=settings(tmp_path))
+        again = sorted(site.paths[len(first):])
+        assert r2.unchanged == len(r2.records) == 50 and r2.not_modified == len(again) - 1
+        # every URL asked again (the PDFs linked from unchanged pages too) ...
+        assert again == first
+        # ... over at most one kept-alive connection per request slot of the host
+        assert site.requests - requests == len(again) and site.connections - connections <= 4
+        # ... and no stored page read or parsed for its links: they were found last night
+        assert store.reads == 0
+
+
+class _NoGuidelines(DemoSource):
+    """The demo source with a changed link rule: announcements only, no PDF Richtlinien."""
+    follow = [r"/foerderung/[^/]+\.html$"]
+
+
+def test_a_changed_link_rule_applies_although_every_page_answers_304(tmp_path):
+    store = RawStore(tmp_path / "raw")
+    with demo_site(n_documents=12) as site:
+        r1 = crawl_source(get_source("demo", base_url=site.base_url), store, settings=settings(tmp_path))
+        assert any(r.url.endswith(".pdf") for r in r1.records)
+        start = len(site.paths)
+        r2 = crawl_source(_NoGuidelines(base_url=site.base_url), store, settings=settings(tmp_path))
+        assert not any(p.endswith(".pdf") for p in site.paths[start:])
+    assert r2.records and not any(r.url.endswith(".pdf") for r in r2.records)
+    assert r2.not_modified == len(site.paths[start:]) - 1        # all but robots.txt: 304
 
 
 def test_changed_announcements_are_new_on_recrawl(tmp_path):

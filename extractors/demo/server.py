@@ -78,6 +78,7 @@ class DemoSite:
         self.cache: dict[str, tuple[bytes, str, str, str]] = {}
         self.lock = threading.Lock()
         self.requests = 0
+        self.connections = 0           # TCP connections accepted (keep-alive serves many requests on one)
         self.not_modified = 0
         self.paths: list[str] = []
         self.base_url = ""
@@ -181,6 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):  # quiet
         pass
+
+    def setup(self):
+        super().setup()
+        site = self.server.site  # type: ignore[attr-defined]
+        with site.lock:
+            site.connections += 1
 
     def do_GET(self):
         self._serve(body=True)
