@@ -95,6 +95,27 @@ def test_modified_applied_migration_is_refused(tmp_path):
         mig.migrate(con, mdir)
 
 
+def test_views_are_created_again_only_when_a_view_file_or_the_migrations_change(tmp_path):
+    vdir = tmp_path / "views"
+    shutil.copytree(mig.VIEWS_DIR, vdir)
+    Warehouse(tmp_path / "wh").close()                       # migrated, with its macros
+    con = duckdb.connect(str(tmp_path / "wh" / "work" / "warehouse.duckdb"))
+    con.execute("COMMENT ON TABLE schema_migrations IS NULL")
+    assert set(VIEWS) <= set(mig.create_views(con, vdir))
+    assert mig.create_views(con, vdir) == []                # the writer's next open: no DDL
+    (vdir / "zz_mine.sql").write_text("-- @view: mine\n-- @column one: the number one\nSELECT 1 AS one\n")
+    assert "zz_mine" in mig.create_views(con, vdir)         # a new view file
+    assert con.execute("SELECT one FROM zz_mine").fetchall() == [(1,)]
+    con.execute("DROP VIEW open_calls")
+    assert "open_calls" in mig.create_views(con, vdir)      # a view missing from the database
+    mdir = tmp_path / "migrations"
+    shutil.copytree(mig.MIGRATIONS_DIR, mdir)
+    (mdir / "099_extra.sql").write_text("CREATE TABLE extra (x INTEGER);\n")
+    mig.migrate(con, mdir)
+    assert "open_calls" in mig.create_views(con, vdir)      # a new migration
+    assert mig.create_views(con, vdir) == []
+
+
 def test_failing_migration_leaves_nothing_behind(tmp_path):
     mdir = tmp_path / "migrations"
     mdir.mkdir()

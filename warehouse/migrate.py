@@ -4,7 +4,7 @@ Migrations are ``warehouse/migrations/NNN_name.sql``, applied in version order, 
 transaction together with its row in ``schema_migrations`` (version, name, checksum, applied_at).
 An applied migration whose file has changed since is refused: schema history is append-only, a
 fix is a new migration. Views (``warehouse/views/<name>.sql``, one per file) are code, not data:
-they are (re)created on every writer open, and their column documentation (the ``-- @column``
+they are (re)created on a writer open whenever a view file or the migrations changed, and their column documentation (the ``-- @column``
 lines at the top of each file) is stored as DuckDB column comments, so a notebook can read it
 with ``SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'open_calls'``.
 """
@@ -124,8 +124,16 @@ def discover_views(directory: Path = VIEWS_DIR) -> list[View]:
 
 
 def create_views(con, directory: Path = VIEWS_DIR) -> list[str]:
-    """(Re)create every view; views may read each other (created in dependency order)."""
+    """(Re)create every view; views may read each other (created in dependency order).
+
+    Nothing is done when the database already holds these views, created from the same view
+    files over the same migrations: their checksum is kept as the comment of the table
+    ``schema_migrations`` (each DDL statement is a commit that syncs the disk, and a writer
+    opens every night). Returns the views created."""
     pending = discover_views(directory)
+    checksum = _views_checksum(con, pending)
+    if _views_current(con, pending, checksum):
+        return []
     created: list[str] = []
     for v in pending:
         con.execute(f'DROP VIEW IF EXISTS "{v.name}"')
@@ -150,7 +158,38 @@ def create_views(con, directory: Path = VIEWS_DIR) -> list[str]:
             v, exc = failed[0]
             raise MigrationError(f"view {v.name}.sql does not compile: {exc}")
         pending = [v for v, _ in failed]
+    if _has_migrations_table(con):
+        con.execute(f"COMMENT ON TABLE schema_migrations IS {_lit(VIEWS_MARK + checksum)}")
     return created
+
+
+VIEWS_MARK = "views created from "     # + checksum: the comment of schema_migrations
+
+
+def _views_checksum(con, views: list[View]) -> str:
+    h = hashlib.sha256()
+    for v in views:
+        h.update(f"{v.name}\0{v.sql}\0".encode("utf-8"))
+    if _has_migrations_table(con):
+        for version, (name, checksum) in sorted(applied(con).items()):
+            h.update(f"{version}\0{name}\0{checksum}\0".encode("utf-8"))
+    return h.hexdigest()
+
+
+def _has_migrations_table(con) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                            "'schema_migrations' AND schema_name = 'main'").fetchall()[0][0])
+
+
+def _views_current(con, views: list[View], checksum: str) -> bool:
+    """Are these views (all of them) in the database, made from ``checksum``?"""
+    rows = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'schema_migrations' "
+                       "AND schema_name = 'main'").fetchall()
+    if not rows or rows[0][0] != VIEWS_MARK + checksum:
+        return False
+    have = {n for (n,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal "
+                                      "AND schema_name = 'main'").fetchall()}
+    return all(v.name in have for v in views)
 
 
 def _body(sql: str) -> str:
