@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 from extractors.fields.date_forms import (LEFT_WINDOW, MONTHS, RANGE_TO, Cand, fragments, last_day,
                                          mkdate, preps_before, scan)
 from extractors.fields.pipeline import field_component
-from extractors.fields.rules import alternation, read_jsonl, read_lines
+from extractors.fields.rules import alternation, fragment_name, read_jsonl, read_lines
 from extractors.fields.published import Publication, resolve
 from extractors.fields.text import compound_heads, cue_distance, cue_regex, in_aside, sentence_bounds
 
@@ -294,7 +294,7 @@ def _resolve(cands: list[Cand], low: str, index, published: dt.date | None) -> l
 
 def _kind_cues(low: str, s0: int, s1: int) -> list[tuple[int, int, str]]:
     """(start, end, kind) of the kind cues in a sentence: words and compound heads."""
-    cues = [(m.start(), m.end(), m.lastgroup) for m in KIND_RE.finditer(low, s0, s1)]
+    cues = [(m.start(), m.end(), fragment_name(m)) for m in KIND_RE.finditer(low, s0, s1)]
     heads = [(ws, m.end(), m.lastgroup) for ws, m in compound_heads(KIND_HEADS_RE, low, s0, s1)]
     return sorted(cues + heads) if heads else cues
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from extractors.fields.rules import alternation, read_jsonl, read_lines
+from extractors.fields.rules import alternation, fragment_name, read_jsonl, read_lines
 from extractors.fields.dates import DateFound
 from extractors.fields.text import compound_heads, cue_distance, cue_regex, sentence_bounds
 
@@ -61,15 +61,15 @@ def find_hits(low: str, s0: int, s1: int) -> tuple[list[Hit], list[Hit]]:
     """Deadline evidence and competing cues in ``low[s0:s1]``; without evidence, no competitors."""
     pos = []
     for m in POS_RE.finditer(low, s0, s1):
-        c = _CUES[int(m.lastgroup[1:])]
+        c = _CUES[int(fragment_name(m)[1:])]
         pos.append(Hit(m.start(), m.end(), c["type"], c.get("subject"), c.get("cue") or m.group(0),
                        bool(c.get("strong")), c.get("label", True)))
     pos += _head_hits(low, s0, s1, pos)
     if not pos:
         return pos, []
-    neg = [Hit(m.start(), m.end(), m.lastgroup, cue=m.group(0))
+    neg = [Hit(m.start(), m.end(), fragment_name(m), cue=m.group(0))
            for rx in (NEG_RE, KIND_RE) for m in rx.finditer(low, s0, s1)
-           if not (m.lastgroup == "completion" and _attributive(low, m.end()))]
+           if not (fragment_name(m) == "completion" and _attributive(low, m.end()))]
     neg += [Hit(ws, m.end(), m.lastgroup, cue=low[ws:m.end()])
             for ws, m in compound_heads(KIND_HEADS_RE, low, s0, s1)]
     # a competing cue inside a positive cue ("Antragszeitraum", "Bewerbungsbeginn") is the positive's

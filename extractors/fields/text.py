@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
 
-from extractors.fields.rules import alternation, read_lines
+from extractors.fields.rules import alternation, fragment_tree, read_lines
 
 # a regex, not str.translate: translating with a table took 1.0-1.1 ms for 12 kB of German text
 # (1,500 words), the regex 0.09 ms, with the same result
@@ -205,7 +205,7 @@ def compound_heads(rx: re.Pattern, low: str, s0: int, s1: int):
 
 
 def cue_regex(alternatives: Iterable[tuple[str, str]]) -> re.Pattern:
-    """One regex of named regex fragments, each matched at a word start: ``m.lastgroup`` says
-    which fragment matched (the first one listed wins at a position)."""
-    body = "|".join(f"(?P<{name}>{fragment})" for name, fragment in alternatives)
-    return re.compile(r"(?<![\w])(?:" + body + ")")
+    """One regex of named regex fragments, each matched at a word start:
+    :func:`~extractors.fields.rules.fragment_name` of a match says which fragment matched (the
+    first one listed wins at a position)."""
+    return re.compile(r"(?<![\w])(?:" + fragment_tree(alternatives) + ")")
