@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from extractors.fields.dates import DateFound
 from extractors.fields.deadline_evidence import (KIND_RE, LEFT_PATTERNS, NEG_RE, DeadlineFound, Doc_,
                                                  Hit, words)
-from extractors.fields.deadline_undated import UNDATED_KEYS, undated
+from extractors.fields.deadline_undated import undated
 from extractors.fields.pipeline import field_component
 from extractors.fields.rules import read_lines
 from extractors.fields.text import CLAUSE_BREAK_RE, cue_distance, in_aside
@@ -532,12 +532,11 @@ def find_deadlines(ctx, dates: list[DateFound]) -> list[DeadlineFound]:
         if key not in seen:
             seen.add(key)
             out.append(dl)
-    if any(k in doc.low for k in UNDATED_KEYS):
-        for dl in undated(doc):
-            key = (dl.kind, dl.subject, dl.duration)
-            if key not in seen:
-                seen.add(key)
-                out.append(dl)
+    for dl in undated(doc):
+        key = (dl.kind, dl.subject, dl.duration)
+        if key not in seen:
+            seen.add(key)
+            out.append(dl)
     return out
 
 
