@@ -104,21 +104,25 @@ _extractor_lock = threading.Lock()
 
 
 def _register_stamp() -> tuple:
-    """Which municipal register file is in place: path, mtime and size (a register loaded by
-    another command while `serve` runs is picked up by the next run)."""
+    """Which municipal register and programme catalogue files are in place: path, mtime and size
+    of each (a register loaded or a catalogue built by another command while `serve` runs is
+    picked up by the next run)."""
     from extractors import settings
+    from extractors.fields.catalogue import catalogue_path
 
-    path = settings.gazetteer_path()
-    try:
-        st = path.stat()
-        return str(path), st.st_mtime_ns, st.st_size
-    except OSError:
-        return str(path), None, None
+    out: tuple = ()
+    for path in (settings.gazetteer_path(), catalogue_path()):
+        try:
+            st = path.stat()
+            out += (str(path), st.st_mtime_ns, st.st_size)
+        except OSError:
+            out += (str(path), None, None)
+    return out
 
 
 def get_extractor():
-    """One :class:`Extractor` per process and register (loading patterns and the register is the
-    slow part)."""
+    """One :class:`Extractor` per process, register and catalogue (loading patterns and the
+    register is the slow part)."""
     from extractors.fields import Extractor
 
     key = _register_stamp()
@@ -131,7 +135,9 @@ def get_extractor():
 
 def extractor_version() -> str:
     """The version extractions are keyed by (extractors.fields.pipeline.version_for): the rules'
-    version plus the Gebietsstand of the loaded municipal register."""
+    version plus the Gebietsstand of the loaded municipal register and the stamp of the
+    programme catalogue."""
+    from extractors.fields.catalogue import load_catalogue
     from extractors.fields.gazetteer import Gazetteer
     from extractors.fields.pipeline import version_for
 
@@ -140,7 +146,7 @@ def extractor_version() -> str:
         for s, ext in _extractors.items():
             if s == stamp:
                 return ext.version
-    return version_for(Gazetteer.load_default())
+    return version_for(Gazetteer.load_default(), load_catalogue())
 
 
 def open_warehouse():

@@ -430,21 +430,12 @@ def test_fdb_catalogue_links_free_text(tmp_path):
 
 
 def test_fdb_catalogue_in_the_extraction(tmp_path, monkeypatch):
-    from extractors.fields import catalogue as cat
-    from extractors.fields import programme_lexicon
     path = tmp_path / "cat.jsonl"
     path.write_text('{"key": "fdb:/p/zukunft-dorf", "name": "Zukunft Dorf", "aliases": []}\nnot json\n',
                     encoding="utf-8")
     monkeypatch.setenv("FOERDERRADAR_CATALOGUE", str(path))
-    cat.load_catalogue.cache_clear()
-    programme_lexicon.load_lexicon.cache_clear()
-    try:
-        ps = Extractor(gazetteer=None).extract_text(
-            "Mit dem Förderprogramm „Zukunft Dorf“ fördert das Land Dorfläden. Zukunft Dorf ist beliebt.").programmes
-        assert [(p.name, p.catalogue_key) for p in ps] == [("Zukunft Dorf", "fdb:/p/zukunft-dorf")]
-        # titles are linked to, not searched for
-        assert Extractor(gazetteer=None).extract_text("Zukunft Dorf ist beliebt.").programmes == []
-    finally:
-        monkeypatch.delenv("FOERDERRADAR_CATALOGUE")
-        cat.load_catalogue.cache_clear()
-        programme_lexicon.load_lexicon.cache_clear()
+    ps = Extractor(gazetteer=None).extract_text(
+        "Mit dem Förderprogramm „Zukunft Dorf“ fördert das Land Dorfläden. Zukunft Dorf ist beliebt.").programmes
+    assert [(p.name, p.catalogue_key) for p in ps] == [("Zukunft Dorf", "fdb:/p/zukunft-dorf")]
+    # titles are linked to, not searched for
+    assert Extractor(gazetteer=None).extract_text("Zukunft Dorf ist beliebt.").programmes == []

@@ -6,9 +6,12 @@ Two parts, one key space:
   spellings in ``aliases``, or a regex ``pattern``), matched in any text by themselves (key
   ``known:<name>``).
 - the Förderdatenbank catalogue, a file made from what the FDB sources load
-  (:func:`write_fdb_catalogue`; default ``$FOERDERRADAR_HOME/programme_catalogue.jsonl``, or
-  ``FOERDERRADAR_CATALOGUE``): one programme title a line, key ``fdb:<path of the programme>``.
-  Its titles are not searched for; a name the rules find links to the title it equals.
+  (``foerderradar catalogue build``, :func:`write_fdb_catalogue`; default
+  ``$FOERDERRADAR_HOME/programme_catalogue.jsonl``, or ``FOERDERRADAR_CATALOGUE``): one programme
+  a line, key ``fdb:<path of the programme on www.foerderdatenbank.de>`` (the same for the XML
+  export and the web pages). Its titles are not searched for; a name the rules find links to the
+  title it equals. Its :attr:`Catalogue.stamp` (count and content digest) is part of the
+  extractor version (``pipeline.version_for``).
 
 A mention links to an entry when its :func:`name_key` equals the key of one of the entry's forms
 (:meth:`Catalogue.link`); the extraction reports the entry's key as ``catalogue_key``.
@@ -23,6 +26,7 @@ spaces):
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -124,6 +128,7 @@ class Catalogue:
     entries: tuple[KnownProgramme, ...]
     keys: dict[tuple, int]                    # name key of every form -> entry index
     patterns: tuple[KnownPattern, ...]
+    stamp: str | None = None                  # "fdb2480-3f9a1c2e" (fdb_stamp), None without FDB entries
 
     def link(self, name: str) -> int | None:
         """The entry index whose form shares ``name``'s key, else None; a one-word name also as
@@ -163,20 +168,46 @@ def _fdb_entries(path: Path) -> list[KnownProgramme]:
     out = []
     for line in lines:
         try:
-            obj = json.loads(line)
-            out.append(KnownProgramme(str(obj["key"]), str(obj["name"]),
-                                      tuple([obj["name"]] + list(obj.get("aliases", []))),
-                                      obj.get("kind", "fdb"), searched=False))
-        except (ValueError, KeyError, TypeError):
+            out.append(fdb_programme(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue
     return out
 
 
-@lru_cache(maxsize=4)
+def fdb_programme(row: dict) -> KnownProgramme:
+    """One catalogue line (:func:`fdb_entry`) as an entry: linked to, not searched for."""
+    name = str(row["name"])
+    return KnownProgramme(str(row["key"]), name, tuple([name] + [str(a) for a in row.get("aliases", [])]),
+                          row.get("kind", "fdb"), searched=False)
+
+
+def fdb_stamp(entries: Iterable[KnownProgramme]) -> str | None:
+    """A short identity of the Förderdatenbank entries in use: their number and the first 8 hex
+    digits of a digest of their keys and forms ("fdb2480-3f9a1c2e"); None without entries. The
+    same titles give the same stamp however often the catalogue is rebuilt."""
+    rows = sorted((e.key, e.forms) for e in entries)
+    if not rows:
+        return None
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return f"fdb{len(rows)}-{digest[:8]}"
+
+
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """The well-known list plus the Förderdatenbank catalogue at ``path`` (default
-    :func:`catalogue_path`), loaded once. A title that is also a well-known form links to the
-    well-known entry."""
+    :func:`catalogue_path`). Read once per state of the file: a catalogue rebuilt meanwhile (by
+    ``foerderradar catalogue build`` in another process) is read again by the next caller. A
+    title that is also a well-known form links to the well-known entry."""
+    path = Path(path or catalogue_path())
+    try:
+        st = path.stat()
+        state = (st.st_ino, st.st_mtime_ns, st.st_size)
+    except OSError:
+        state = None
+    return _load_catalogue(str(path), state)
+
+
+@lru_cache(maxsize=4)
+def _load_catalogue(path: str, _state: tuple | None) -> Catalogue:
     entries, patterns, keys = [], [], {}
     for obj in read_jsonl("programme_known.jsonl"):
         entry, pattern = _entry(obj, len(entries))
@@ -185,14 +216,35 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         entries.append(entry)
         if pattern:
             patterns.append(pattern)
-    for entry in _fdb_entries(path or catalogue_path()):
+    fdb = _fdb_entries(Path(path)) if _state is not None else []
+    for entry in fdb:
         for f in entry.forms:
             keys.setdefault(name_key(f), len(entries))
         entries.append(entry)
-    return Catalogue(tuple(entries), keys, tuple(patterns))
+    return Catalogue(tuple(entries), keys, tuple(patterns), fdb_stamp(fdb))
 
 
 _TITLE_ACRONYM = re.compile(r"^(.{6,}?)\s*\(([A-ZÄÖÜ][A-Za-zÄÖÜ0-9+\-]{1,11})\)$")
+
+
+_FDB_PAGE = re.compile(r"^(?:/[A-Z]+)?(/FDB/Content/.+?)(?:\.html)?$")
+
+
+def fdb_key(document) -> str:
+    """The programme's catalogue key: its path on www.foerderdatenbank.de, the same whether the
+    XML export (``fdb_path`` "/BMWI/FDB/Content/DE/Foerderprogramm/Bund/BA/x") or the web page
+    (".../FDB/Content/DE/Foerderprogramm/Bund/BA/x.html") loaded it: "fdb:/FDB/Content/DE/
+    Foerderprogramm/Bund/BA/x". Another address is kept as it is."""
+    from urllib.parse import urlsplit
+
+    fields = getattr(document, "fields", None) or {}
+    raw = str(fields.get("fdb_path") or document.source)
+    parts = urlsplit(raw)
+    path = parts.path.split(";", 1)[0]              # ";jsessionid=…"
+    m = _FDB_PAGE.match(path)
+    if m and (not parts.netloc or parts.netloc.endswith("foerderdatenbank.de")):
+        return f"fdb:{m.group(1)}"
+    return f"fdb:{raw}"
 
 
 def fdb_entry(document) -> dict | None:
@@ -204,25 +256,38 @@ def fdb_entry(document) -> dict | None:
     title = " ".join(str(fields.get("programme") or "").split())
     if not title:
         return None
-    key = fields.get("fdb_path") or document.source
     aliases = []
     m = _TITLE_ACRONYM.match(title)
     if m and sum(c.isupper() for c in m.group(2)) >= 2:
         aliases = [m.group(2)]
         title = m.group(1)
-    return {"key": f"fdb:{key}", "name": title, "aliases": aliases, "kind": "fdb"}
+    return {"key": fdb_key(document), "name": title, "aliases": aliases, "kind": "fdb"}
+
+
+def fdb_rows(documents: Iterable) -> list[dict]:
+    """The catalogue lines of the Förderdatenbank programme documents among ``documents``, one per
+    key, sorted by key. A programme loaded twice (export and web page) under two titles keeps the
+    first as its name and the other as an alias."""
+    rows: dict[str, dict] = {}
+    for e in filter(None, map(fdb_entry, documents)):
+        row = rows.setdefault(e["key"], e)
+        if row is not e:
+            have = {name_key(f) for f in [row["name"], *row["aliases"]]}
+            for form in [e["name"], *e["aliases"]]:
+                if name_key(form) not in have:
+                    row["aliases"].append(form)
+                    have.add(name_key(form))
+    return [rows[k] for k in sorted(rows)]
 
 
 def write_fdb_catalogue(documents: Iterable, path: Path | None = None) -> int:
     """Write the catalogue of the Förderdatenbank programme documents among ``documents`` (one
     JSON line each, sorted by key; written to a temporary file and renamed, so a crash leaves
     the old catalogue). Returns the number of programmes. Extractors built afterwards link to it."""
-    path = path or catalogue_path()
-    rows = {e["key"]: e for e in map(fdb_entry, documents) if e}
+    from extractors.atomic import write_atomic
+
+    path = Path(path or catalogue_path())
+    rows = fdb_rows(documents)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(rows[k], ensure_ascii=False) + "\n" for k in sorted(rows)),
-                   encoding="utf-8")
-    tmp.replace(path)
-    load_catalogue.cache_clear()
+    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
     return len(rows)

@@ -123,13 +123,18 @@ def build_nlp(components: tuple[str, ...] = COMPONENTS) -> Language:
     return nlp
 
 
-def version_for(gazetteer: Any) -> str:
+def version_for(gazetteer: Any, catalogue: Any = None) -> str:
     """The version an extraction is keyed by: the rules' EXTRACTOR_VERSION, plus the Gebietsstand
-    of the municipal register in use, since a new register changes the AGS links. The ingest flow
-    re-extracts a document whose (sha256, version) it has not seen, so loading a newer register
-    re-links every document on the next run without any extra step."""
+    of the municipal register in use (a new register changes the AGS links) and the stamp of the
+    Förderdatenbank programme catalogue in use (other titles change the programme links):
+    ``0.2.0+gv20231130.fdb2480-3f9a1c2e``; without either, EXTRACTOR_VERSION alone. The ingest
+    flow re-extracts a document whose (sha256, version) it has not seen, so loading a newer
+    register or building a catalogue with other titles re-links every document on the next run
+    without any extra step."""
     stand = getattr(gazetteer, "gebietsstand", None)
-    return EXTRACTOR_VERSION if stand is None else f"{EXTRACTOR_VERSION}+gv{stand:%Y%m%d}"
+    stamp = getattr(catalogue, "stamp", None)
+    build = ([f"gv{stand:%Y%m%d}"] if stand is not None else []) + ([stamp] if stamp else [])
+    return f"{EXTRACTOR_VERSION}+{'.'.join(build)}" if build else EXTRACTOR_VERSION
 
 
 def _records(model, found: list) -> list:
@@ -143,6 +148,8 @@ class Extractor:
     Build once and reuse: loading patterns and the municipal register is the expensive part.
     ``gazetteer="auto"`` loads the register from its default place if one was loaded with
     ``foerderradar gazetteer load``; ``None`` runs without it (names found by cue words only).
+    The programme catalogue is the one in place when the extractor is built (``foerderradar
+    catalogue build``); ``version`` names both.
     """
 
     def __init__(self, gazetteer: Any = "auto"):
@@ -150,8 +157,11 @@ class Extractor:
             from extractors.fields.gazetteer import Gazetteer
             gazetteer = Gazetteer.load_default()
         self.gazetteer = gazetteer
-        self.version = version_for(gazetteer)
         self.nlp = build_nlp()
+        # the catalogue the programme rules link to (read when they were built), so that the
+        # version names exactly the catalogue these extractions used
+        self.catalogue = self.nlp.get_pipe("foerderradar_programmes").find.lex.catalogue
+        self.version = version_for(gazetteer, self.catalogue)
 
     def run(self, text: str, *, published: dt.date | None = None, published_given: bool = False,
             title: str | None = None, land: str | None = None) -> tuple[Doc, Context]:

@@ -110,9 +110,12 @@ def _cues() -> tuple[dict, tuple, tuple[str, ...]]:
 
 
 def _known_by_last(catalogue: Catalogue) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Known forms by their last word, longest first (for "EFRE-Mittel"-style compounds)."""
+    """Known forms by their last word, longest first (for "EFRE-Mittel"-style compounds); the
+    Förderdatenbank titles are linked to, not searched for, so they are not among them."""
     out: dict[str, list[tuple[str, int]]] = {}
     for idx, entry in enumerate(catalogue.entries):
+        if not entry.searched:
+            continue
         for f in entry.forms:
             last = re.split(r"[\s\-]", f)[-1]
             if len(f) >= 3 and last[-1:].isalnum():
@@ -130,16 +133,20 @@ def _quotes() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The programme lexicon (loaded once)."""
+    """The programme lexicon over the programme catalogue in use (:func:`load_catalogue`): built
+    once per catalogue, so a rebuilt Förderdatenbank catalogue reaches the next extractor."""
+    return _lexicon_for(load_catalogue())
+
+
+@lru_cache(maxsize=2)
+def _lexicon_for(catalogue: Catalogue) -> Lexicon:
     cue_exact, cue_suffixes, cue_stems = _cues()
     ends = alternation(read_lines("programme_adjective_endings.txt"))
     preps = alternation(read_lines("programme_dative_prepositions.txt"))
     legal = alternation(read_lines("programme_legal_forms.txt"))
     quotes = _quotes()
     heads = tuple(read_lines("programme_heads.txt"))
-    catalogue = load_catalogue()
     return Lexicon(
         cue_exact=cue_exact, cue_suffixes=cue_suffixes, cue_stems=cue_stems,
         stopwords=frozenset(read_lines("programme_stopwords.txt")),
