@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("extract", "gazetteer", "sources", "warehouse", "outputs")
+COMMAND_MODULES = ("extract", "gazetteer", "catalogue", "sources", "warehouse", "outputs")
 
 
 def version_text() -> str:
