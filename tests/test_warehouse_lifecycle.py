@@ -192,6 +192,33 @@ def test_a_new_register_alone_is_a_register_change_and_not_what_changed(tmp_path
         assert q(wh, "SELECT count(*) FROM call_changes WHERE cause = 'register'")[0][0] >= 1
 
 
+
+def test_another_programme_catalogue_alone_is_a_catalogue_change_and_not_what_changed(tmp_path):
+    with Warehouse(tmp_path) as wh:
+        r = wh.start_run("ingest", {})
+        wh.load(r, [item(PAGE, Call("Kommunaler Klimaschutz"), ev="0.1.0+gv20231130")])
+        wh.finish_run(r, "success", today=TODAY)
+        r = wh.start_run("ingest", {})
+        relinked = item(PAGE, Call("Kommunaler Klimaschutz", budget=Decimal(6_000_000)),
+                        ev="0.1.0+gv20231130.fdb2480-3f9a1c2e")
+        relinked.raw = raw_record(PAGE, item(PAGE, Call("Kommunaler Klimaschutz")).raw.sha256)
+        relinked.document = relinked.document.model_copy(update={"sha256": relinked.raw.sha256})
+        stats = wh.load(r, [relinked])
+        s = wh.finish_run(r, "success", today=TODAY)
+        assert stats.reextracted == 1
+        assert {c for (c,) in q(wh, "SELECT DISTINCT cause FROM changes")} == {"catalogue"}
+        assert q(wh, "SELECT count(*) FROM changes_since_last_run") == [(0,)] and s.n_changes == 0
+
+
+def test_change_causes_by_extractor_version():
+    from warehouse.history import _cause
+    assert _cause("new_version", {"0.2.0"}, "0.2.0") == "new_version"
+    assert _cause("reextracted", {"0.1.0+gv20231130"}, "0.2.0+gv20231130") == "extractor"
+    assert _cause("reextracted", {"0.2.0+gv20231130"}, "0.2.0+gv20240630") == "register"
+    assert _cause("reextracted", {"0.2.0+gv20231130.fdb1-aa"}, "0.2.0+gv20240630.fdb2-bb") == "register"
+    assert _cause("reextracted", {"0.2.0"}, "0.2.0+fdb2-bb") == "catalogue"
+    assert _cause("reextracted", {"0.2.0+gv20231130.fdb1-aa"}, "0.2.0+gv20231130") == "catalogue"
+
 def test_a_failed_document_is_loaded_and_counted_failed_once(tmp_path):
     items = site()
     items[2].failure = "cannot parse: broken PDF"

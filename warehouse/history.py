@@ -28,16 +28,24 @@ def _muni_value(name, ags) -> tuple[str, str]:
     return key, f"{name} ({ags})" if ags else (name or "")
 
 
+def _version_parts(version: str) -> tuple[str, str | None]:
+    """(rules, register part) of an extractor version: "0.2.0+gv20231130.fdb2480-3f9a1c2e" ->
+    ("0.2.0", "gv20231130"); the programme catalogue's stamp is the rest."""
+    rules, _, build = version.partition("+")
+    return rules, next((p for p in build.split(".") if p.startswith("gv")), None)
+
+
 def _cause(kind_of_load: str, old_versions: set[str], new_version: str) -> str:
     """Why a known document's values changed: new_version (its content changed), register (same
-    content, only the municipal register's Gebietsstand in the extractor version differs) or
-    extractor (same content, new rules)."""
+    content and rules, another municipal register), catalogue (same content, rules and register,
+    another Förderdatenbank programme catalogue) or extractor (same content, new rules)."""
     if kind_of_load != "reextracted":
         return "new_version"
-    rules = new_version.split("+", 1)[0]
-    if any(v.split("+", 1)[0] == rules for v in old_versions):
-        return "register"
-    return "extractor"
+    rules, register = _version_parts(new_version)
+    same_rules = [_version_parts(v)[1] for v in old_versions if _version_parts(v)[0] == rules]
+    if not same_rules:
+        return "extractor"
+    return "catalogue" if register in same_rules else "register"
 
 
 def _fp_empty(name):

@@ -1,4 +1,4 @@
--- @view: Field-level changes of every run, one row per call and change (the same deadline moved on the page and in its PDF is one row with both URLs), with their cause: new_version (a document changed), gone (a document disappeared), extractor (same content, new extraction rules), register (same content, new municipal register).
+-- @view: Field-level changes of every run, one row per call and change (the same deadline moved on the page and in its PDF is one row with both URLs), with their cause: new_version (a document changed), gone (a document disappeared), extractor (same content, new extraction rules), register (same content, new municipal register), catalogue (same content, another Förderdatenbank programme catalogue).
 -- @column run_id: The run that saw the change.
 -- @column detected_at: When (UTC).
 -- @column programme: Programme display name.
@@ -8,7 +8,7 @@
 -- @column change: added | removed | moved (deadline) | changed (amount) | gone (document).
 -- @column old_value: Value before (ISO date, EUR with 2 decimals, name (AGS), URL of a gone document).
 -- @column new_value: Value after.
--- @column cause: new_version | gone | extractor | register.
+-- @column cause: new_version | gone | extractor | register | catalogue.
 -- @column url: One document showing the change.
 -- @column urls: Every document showing it.
 -- @column old_snippet: Evidence before (for a gone document: why it counts as gone).

@@ -1,4 +1,4 @@
--- @view: What changed in the most recent finished run, one row per call and change (deadline moved, budget changed, programme added or removed, document gone). Changes that only a new extractor version or municipal register caused are left out (they are in call_changes with cause extractor or register).
+-- @view: What changed in the most recent finished run, one row per call and change (deadline moved, budget changed, programme added or removed, document gone). Changes that only a new extractor version, municipal register or programme catalogue caused are left out (they are in call_changes with cause extractor, register or catalogue).
 -- @column run_id: The run that saw the change.
 -- @column detected_at: When (UTC).
 -- @column programme: Programme display name.
