@@ -39,6 +39,8 @@ def warehouse_programmes(directory=None) -> tuple[list, str]:
     """The Förderdatenbank programme documents of the latest published warehouse snapshot (their
     current versions, without those gone from the site), as (documents with ``source`` and
     ``fields``, a description of where they came from)."""
+    import duckdb
+
     import warehouse
     from warehouse.publish import resolve_dir
 
@@ -54,6 +56,10 @@ def warehouse_programmes(directory=None) -> tuple[list, str]:
             "JOIN document_versions v ON v.version_id = d.current_version_id "
             "WHERE d.source IN (SELECT unnest(?)) AND d.gone_at IS NULL "
             "ORDER BY d.source, d.url", [list(FDB_SOURCES)]).fetchall()
+    except duckdb.Error as exc:
+        raise warehouse.WarehouseError(
+            f"cannot read the programmes from the published snapshot in {root} ({exc}); "
+            "`foerderradar publish` publishes it again") from None
     finally:
         con.close()
     docs = [SimpleNamespace(source=url, fields=json.loads(fields) if fields else {})
