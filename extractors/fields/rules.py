@@ -234,40 +234,63 @@ def _first_chars(alt: str) -> list[tuple[str, str]] | None:
     """(first character as a regex, regex of the rest) for each way ``alt`` can start, in the
     order the engine tries them; None where the start is no character, ``\\d``, ``[abc]`` or group."""
     if alt.startswith("(?:"):
-        end = _group_end(alt, 0)
-        rest, optional = alt[end:], alt[end:end + 1] == "?" and alt[end + 1:end + 2] not in ("?", "+")
-        if optional:
-            rest = rest[1:]
-        elif rest[:1] in ("*", "+", "?", "{"):
-            return None
-        out = []
-        for inner in _top_level(alt, 3, end - 1) + ([""] if optional else []):
-            starts = _first_chars(inner + rest)
-            if starts is None:
-                return None
-            out += starts
-        return out
-    if alt[:2] == "\\d":
-        chars, rest = ["\\d"], alt[2:]
-    elif alt[:1] == "\\" and len(alt) > 1 and not alt[1].isalnum():
-        chars, rest = [re.escape(alt[1])], alt[2:]
-    elif alt[:1] == "[" and alt[1:2] != "^":
-        end = _class_end(alt, 0)
-        chars, rest = [re.escape(c) for c in alt[1:end - 1]], alt[end:]
-        if "\\" in alt[1:end - 1] or "-" in alt[2:end - 2]:
-            return None
-    elif alt and alt[0] not in _META:
-        chars, rest = [re.escape(alt[0])], alt[1:]
-    else:
+        return _group_first_chars(alt)
+    atom = _first_atom(alt)
+    if atom is None:
         return None
-    atom = alt[:len(alt) - len(rest)]
-    if rest[:1] == "+" and rest[1:2] not in ("?", "+"):
-        rest = atom + "*" + rest[1:]                      # x+ = x x*
-    elif (q := re.match(r"\{1,(\d+)\}(?![?+])", rest)) is not None:
-        rest = f"{atom}{{0,{int(q.group(1)) - 1}}}{rest[q.end():]}"   # x{1,n} = x x{0,n-1}
+    firsts, rest = atom
+    rest = _unrolled(alt[:len(alt) - len(rest)], rest)
+    return None if rest is None else [(first, rest) for first in dict.fromkeys(firsts)]
+
+
+def _group_first_chars(alt: str) -> list[tuple[str, str]] | None:
+    """:func:`_first_chars` of an alternative that starts with a group: ``(?:a|b)c`` is tried as
+    ``ac``, then ``bc``; ``(?:a|b)?c`` as ``ac``, ``bc``, then ``c``."""
+    end = _group_end(alt, 0)
+    rest = alt[end:]
+    optional = rest[:1] == "?" and rest[1:2] not in ("?", "+")
+    if optional:
+        rest = rest[1:]
     elif rest[:1] in ("*", "+", "?", "{"):
         return None
-    return [(first, rest) for first in dict.fromkeys(chars)]
+    out = []
+    for inner in _top_level(alt, 3, end - 1) + ([""] if optional else []):
+        starts = _first_chars(inner + rest)
+        if starts is None:
+            return None
+        out += starts
+    return out
+
+
+def _first_atom(alt: str) -> tuple[list[str], str] | None:
+    """(the characters the first atom of ``alt`` matches, as regexes; the rest of ``alt``) for a
+    character, an escaped punctuation mark, ``\\d`` or a plain ``[abc]``; else None."""
+    if alt[:2] == "\\d":
+        return ["\\d"], alt[2:]
+    if alt[:1] == "\\" and len(alt) > 1 and not alt[1].isalnum():
+        return [re.escape(alt[1])], alt[2:]
+    if alt[:1] == "[" and alt[1:2] != "^":
+        end = _class_end(alt, 0)
+        inside = alt[1:end - 1]
+        if "\\" in inside or "-" in inside[1:-1]:
+            return None                                    # escapes and ranges: not read here
+        return [re.escape(c) for c in inside], alt[end:]
+    if alt and alt[0] not in _META:
+        return [re.escape(alt[0])], alt[1:]
+    return None
+
+
+def _unrolled(atom: str, rest: str) -> str | None:
+    """The rest of an alternative after its first ``atom``, a quantifier that needs the atom at
+    least once unrolled (``x+`` = x ``x*``, ``x{1,n}`` = x ``x{0,n-1}``); None for one that may
+    skip it (``x?``, ``x*``)."""
+    if rest[:1] == "+" and rest[1:2] not in ("?", "+"):
+        return atom + "*" + rest[1:]
+    if (q := re.match(r"\{1,(\d+)\}(?![?+])", rest)) is not None:
+        return f"{atom}{{0,{int(q.group(1)) - 1}}}{rest[q.end():]}"
+    if rest[:1] in ("*", "+", "?", "{"):
+        return None
+    return rest
 
 
 # --- case folding -------------------------------------------------------------------------------
