@@ -180,25 +180,30 @@ def fragment_name(m: re.Match) -> str:
     return m.lastgroup.partition("__")[0]
 
 
-def _top_level(rx: str, start: int = 0, stop: int | None = None) -> list[str]:
-    """The alternatives of ``rx[start:stop]`` (split at the ``|`` outside groups and classes)."""
+def _structure(rx: str, start: int = 0, stop: int | None = None):
+    """(index, character, group depth after it) for each character of ``rx[start:stop]`` outside
+    escapes and character classes: what the readers below need of a regex's structure."""
     stop = len(rx) if stop is None else stop
-    out, depth, i, part = [], 0, start, start
+    depth, i = 0, start
     while i < stop:
         c = rx[i]
         if c == "\\":
-            i += 1
-        elif c == "[":
-            i = _class_end(rx, i) - 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(rx[part:i])
-            part = i + 1
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(rx, i)
+            continue
+        depth += (c == "(") - (c == ")")
+        yield i, c, depth
         i += 1
-    return out + [rx[part:stop]]
+
+
+def _top_level(rx: str, start: int = 0, stop: int | None = None) -> list[str]:
+    """The alternatives of ``rx[start:stop]`` (split at the ``|`` outside groups and classes)."""
+    stop = len(rx) if stop is None else stop
+    cuts = [i for i, c, depth in _structure(rx, start, stop) if c == "|" and depth == 0]
+    bounds = [start - 1] + cuts + [stop]
+    return [rx[a + 1:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def _class_end(rx: str, i: int) -> int:
@@ -211,20 +216,7 @@ def _class_end(rx: str, i: int) -> int:
 
 def _group_end(rx: str, i: int) -> int:
     """The index after the group opening at ``rx[i]`` ("(")."""
-    depth = 0
-    while True:
-        c = rx[i]
-        if c == "\\":
-            i += 1
-        elif c == "[":
-            i = _class_end(rx, i) - 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    return next(k + 1 for k, c, depth in _structure(rx, i) if c == ")" and depth == 0)
 
 
 _META = set(".^$*+?{}[]\\|()")
