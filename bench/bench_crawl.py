@@ -2,7 +2,7 @@
 host; report pages per second and CPU per page (resource.getrusage), then re-crawl with nothing
 changed and count the requests (all but robots.txt must be conditional and answered 304).
 
-    .venv/bin/python bench/bench_crawl.py [--documents 1000]
+    .venv/bin/python bench/bench_crawl.py [--documents 1000] [--quick]
 """
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def cpu() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--documents", type=int, default=1000)
+    ap.add_argument("--quick", action="store_true", help="200 documents (bench/run.py --quick)")
     args = ap.parse_args()
+    if args.quick:
+        args.documents = min(args.documents, 200)
     with tempfile.TemporaryDirectory() as tmp, demo_site(n_documents=args.documents) as site:
         # warm the server's render cache (PDFs are rendered on first request) so the crawler is measured
         for path in list(site.by_path) + list(site.pdfs):

@@ -1,6 +1,6 @@
 """Time the ``foerderradar_programmes`` component on a long German funding text.
 
-usage: .venv/bin/python bench/bench_programmes.py [N]
+usage: .venv/bin/python bench/bench_programmes.py [N | --quick]
 
 Builds a ~1,500-word announcement from the project's own sentences, tokenises it once, and times
 the component alone (the tokenizer is shared by all components and timed separately).
@@ -76,4 +76,5 @@ def main(n: int = 300) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    args = sys.argv[1:]
+    main(60 if "--quick" in args else int(args[0]) if args else 300)     # --quick: bench/run.py --quick
