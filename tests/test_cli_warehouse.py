@@ -6,22 +6,14 @@ import csv
 import datetime as dt
 import io
 import json
-import socket
 
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from loopback import free_port
 
 N_DOCS = 8
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +54,7 @@ def test_ingest_runs_the_flow_and_prints_the_summary(ingested):
 def test_ingest_prints_a_table_summary_and_exits_1_when_a_source_fails(prefect_harness, runner, tmp_path):
     from extractors.demo import serve_demo_site
 
-    dead = f"http://127.0.0.1:{_free_port()}/"
+    dead = f"http://127.0.0.1:{free_port()}/"
     with serve_demo_site(n_documents=3) as base:
         ok = runner.invoke(app, ["ingest", "-s", "demo", "-o", f"demo.base_url={base}", "--home", str(tmp_path)])
     assert ok.exit_code == 0, ok.output
@@ -192,7 +184,7 @@ def two_nights(prefect_harness, tmp_path_factory):
     from typer.testing import CliRunner
 
     home = tmp_path_factory.mktemp("demo-home")
-    port = _free_port()
+    port = free_port()
     runner = CliRunner()
     first = runner.invoke(app, ["demo", "--port", str(port), "--home", str(home)])
     second = runner.invoke(app, ["demo", "--night", "2", "--port", str(port), "--home", str(home)])
@@ -266,7 +258,7 @@ def test_serve_registers_the_nightly_schedule_and_stops_cleanly(tmp_path):
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), FOERDERRADAR_HOME=str(tmp_path / "home"),
                PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")   # default 60: the test need not wait

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from loopback import free_port
+
 pytest.importorskip("obstore")
 pytest.importorskip("moto")
 
@@ -21,16 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 TODAY = dt.date(2025, 3, 7)
 POOL = "foerderradar-test"
-
-
-def _free_port() -> int:
-    import socket
-
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def _wait_healthy(url: str, proc, seconds: float = 180) -> None:
@@ -53,7 +45,7 @@ def _wait_healthy(url: str, proc, seconds: float = 180) -> None:
 def prefect_server(tmp_path_factory):
     """`prefect server start` on a free loopback port with its own PREFECT_HOME."""
     home = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_API_URL=api,
                PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_UI_ENABLED="false")

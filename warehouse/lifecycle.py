@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import pyarrow as pa
+
+from .rows import _get, _h
 
 # complete crawls of its source a document may be missing from before it counts as gone
 MISSED_RUNS_GONE = 2
@@ -37,18 +38,6 @@ class Plan:
     extract: list[Any] = field(default_factory=list)     # records to parse, extract and load
     unchanged: int = 0                                    # current extraction already loaded
     moved: list[tuple[str, str]] = field(default_factory=list)   # (old url, new url)
-
-
-def _get(obj, name):
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
-def _h(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def _with_table(con, name: str, table: pa.Table, sql: str, params=None):
