@@ -95,6 +95,18 @@ class Source:
         for key in ("start_urls", "feeds", "sitemaps", "listings", "exports", "follow", "deny",
                     "pagination", "export_members"):
             setattr(self, key, list(getattr(type(self), key)))
+        self._common_options(options)
+        self.configure(**{k: v for k, v in options.items() if k in self.options})
+        if not self.allowed_hosts:
+            self.allowed_hosts = sorted({_host_entry(u) for u in self.seed_urls()} - {""})
+        self._hosts = [_host_rule(h) for h in self.allowed_hosts]
+        self._follow = [re.compile(p, re.I) for p in self.follow]
+        self._deny = [re.compile(p, re.I) for p in self.deny]
+        self._pagination = [re.compile(p, re.I) for p in self.pagination]
+        self._members = [re.compile(p, re.I) for p in self.export_members]
+
+    def _common_options(self, options: dict) -> None:
+        """The options every source takes (``COMMON_OPTIONS``), over the class's defaults."""
         hosts = options.get("allowed_hosts")
         if isinstance(hosts, str):
             hosts = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -115,14 +127,6 @@ class Source:
                              delay=float(options.get("delay", pol.delay)),
                              respect_robots=pol.respect_robots)
         self.politeness = pol
-        self.configure(**{k: v for k, v in options.items() if k in self.options})
-        if not self.allowed_hosts:
-            self.allowed_hosts = sorted({_host_entry(u) for u in self.seed_urls()} - {""})
-        self._hosts = [_host_rule(h) for h in self.allowed_hosts]
-        self._follow = [re.compile(p, re.I) for p in self.follow]
-        self._deny = [re.compile(p, re.I) for p in self.deny]
-        self._pagination = [re.compile(p, re.I) for p in self.pagination]
-        self._members = [re.compile(p, re.I) for p in self.export_members]
 
     def configure(self, **options) -> None:
         """Hook for a source's own options (set start URLs from a base URL, say)."""
