@@ -180,14 +180,20 @@ def test_municipalities_type_words_and_qualifiers():
     assert muni_key("Verden (Aller)") == "verden"
 
 
-@pytest.mark.shared
-def test_scoring_agrees_with_the_shared_scorer():
+def _shared_scorer():
+    """``../shared/eval/score.py`` as a module (skips where ../shared is absent)."""
     path = SHARED / "eval" / "score.py"
     if not path.exists():
         pytest.skip("../shared is not present")
     spec = importlib.util.spec_from_file_location("shared_score", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.shared
+def test_scoring_agrees_with_the_shared_scorer():
+    mod = _shared_scorer()
     preds = [
         {"amounts": [_amount(20000, 5000), _amount(1234.6)], "deadlines": [{"date": "2025-05-15"}],
          "programmes": [{"name": "Kommunen"}, {"name": "Bundesprogramm Zukunftsfähige Kommunen"}],
@@ -269,12 +275,7 @@ def test_report_counts_extra_fields_per_scored_document():
 @pytest.mark.shared
 def test_roles_and_keys_agree_with_the_shared_scorer(tmp_path):
     """The whole report, field by field, equals ../shared/eval/score.py's on a small gold set."""
-    path = SHARED / "eval" / "score.py"
-    if not path.exists():
-        pytest.skip("../shared is not present")
-    spec = importlib.util.spec_from_file_location("shared_score", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = _shared_scorer()
     from extractors.evaluate import Report
     golds = {"a": ROLE_GOLD, "b": GOLD_DOC, "c": ROLE_GOLD}
     preds = dict(zip(golds, ROLE_PREDS))
