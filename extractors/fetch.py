@@ -1,19 +1,22 @@
-"""Fetching, the one place that speaks HTTP (httpx, asyncio).
+"""Fetching, the one place that speaks HTTP (aiohttp, asyncio).
 
 Every source gets the same treatment: only http(s); only the source's allowed hosts (and ports);
 never a private, loopback or link-local address unless the source sets ``allow_private_network``
-(the local demo does; any source may with the option ``allow_private_network=true``); each host
-is resolved once per run, checked, and every connection goes to that checked address (no DNS
-rebinding); robots.txt (protego, cached per host, up to five redirects followed as RFC 9309 asks;
-a disallow is a recorded failure); per-host concurrency and delay; retries with exponential
-backoff and jitter on timeouts, connection errors, 429 and 5xx (a Retry-After up to
-``retry_after_cap`` is honoured; a longer one stops asking that host for the rest of the run);
-conditional requests (ETag / Last-Modified); a size cap (the body is streamed and cut) and a time
-cap per document that starts with its first request (not while it waits for the host's slot);
-redirects followed by hand (each hop checked; loops, long chains and ``Location`` headers that are
-not plain http(s) URLs refused with the reason); content-type sniffing (a "PDF" link that returns
-HTML is kept as HTML and noted); a user agent with a contact address. Charset detection is left
-to parse. The limits' defaults live in :mod:`extractors.settings`.
+(the local demo does; any source may with the option ``allow_private_network=true``); each host is
+resolved once per run, checked, and every connection goes to that checked address (no DNS
+rebinding: the host's connection pool asks a resolver that knows only that address, while the URL
+keeps the name for the Host header, SNI and the certificate check); robots.txt (protego, cached per
+host, up to five redirects followed as RFC 9309 asks; a disallow is a recorded failure); per-host
+concurrency and delay, one keep-alive connection pool per host; retries with exponential backoff
+and jitter on timeouts, connection errors, 429 and 5xx (a Retry-After up to ``retry_after_cap`` is
+honoured; a longer one stops asking that host for the rest of the run); conditional requests (ETag
+/ Last-Modified); a size cap on the unpacked body (gzip and deflate are asked for; the body is
+streamed and cut) and a time cap per document that starts with its first request (not while it
+waits for the host's slot); redirects followed by hand (each hop checked; loops, long chains and
+``Location`` headers that are not plain http(s) URLs refused with the reason); content-type
+sniffing (a "PDF" link that returns HTML is kept as HTML and noted); a user agent with a contact
+address. Charset detection is left to parse. The limits' defaults live in
+:mod:`extractors.settings`.
 
 Nothing here raises for an expected failure: :class:`FetchResult.error` says what went wrong.
 """
@@ -22,15 +25,22 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import email.utils
+import functools
 import ipaddress
 import random
+import re
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import aiohttp
+import certifi
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.http_exceptions import ContentEncodingError
+from yarl import URL
 
 from extractors import settings as _settings
 
@@ -40,6 +50,9 @@ ROBOTS_MAX_BYTES = 512 * 1024            # RFC 9309 asks crawlers to read at lea
 ROBOTS_MAX_REDIRECTS = 5                 # RFC 9309: follow at least five; more: "unavailable"
 MB = 1024 * 1024
 DRAIN_MAX_BYTES = 64 * 1024              # an unwanted body read to keep its connection alive
+READ_CHUNK = 64 * 1024
+MAX_HEADER_LINE = 32 * 1024              # aiohttp's default 8 KiB is too tight for some real servers' cookies
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # the running fetch's time cap (an asyncio.Timeout, started by the fetch's first request)
 _TIME_CAP: contextvars.ContextVar = contextvars.ContextVar("foerderradar_fetch_time_cap", default=None)
@@ -195,8 +208,8 @@ def location_refusal(location: str) -> str | None:
         scheme = urlsplit(location).scheme.lower()
         if scheme and scheme not in ("http", "https"):
             return f"redirect to a {scheme}: URL refused (only http and https are followed)"
-        httpx.URL(location)
-    except (ValueError, httpx.InvalidURL) as exc:
+        URL(location)
+    except ValueError as exc:
         return f"redirect to {shown!r} refused: not a valid URL ({exc})"
     return None
 
@@ -225,27 +238,72 @@ class _HostGate:
         self.sem.release()
 
 
-async def _refuse_bad_location(response: httpx.Response) -> None:
-    """Response hook: refuse a redirect whose Location is not a plain http(s) URL, with the
-    reason, before httpx reads it."""
-    if response.status_code in REDIRECT_CODES:
-        why = location_refusal(response.headers.get("location") or "")
-        if why:
-            raise FetchError(why)
+class _PinnedResolver(AbstractResolver):
+    """The name lookup of one host's connection pool: always the address checked for that host
+    (:func:`resolve_host`), so no later DNS answer can send a connection elsewhere. The URL keeps
+    the name, so the Host header, SNI and the certificate check are for the name."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_UNSPEC) -> list[ResolveResult]:
+        return [ResolveResult(hostname=host, host=self.address, port=port, family=self.family,
+                              proto=socket.IPPROTO_TCP, flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV)]
+
+    async def close(self) -> None:
+        pass
 
 
-async def _drain(response: httpx.Response) -> None:
+@functools.lru_cache(maxsize=2)
+def _tls_context(ca_file: str) -> ssl.SSLContext:
+    """Certificate checks against certifi's CA bundle (the same on every machine), loaded once."""
+    return ssl.create_default_context(cafile=ca_file)
+
+
+async def _drain(response: aiohttp.ClientResponse) -> None:
     """Read the rest of an answer whose body is not wanted (304, a redirect, a retry), up to
     ``DRAIN_MAX_BYTES``: only a connection whose answer was read to its end goes back to the
     pool for the next request (keep-alive); a longer or broken body just closes it."""
     read = 0
     try:
-        async for chunk in response.aiter_raw():
+        async for chunk in response.content.iter_chunked(READ_CHUNK):
             read += len(chunk)
             if read > DRAIN_MAX_BYTES:
                 return
-    except httpx.HTTPError:
+    except (aiohttp.ClientError, TimeoutError):
         pass
+
+
+def _headers(response: aiohttp.ClientResponse) -> dict[str, str]:
+    """Response headers by lower-case name; a repeated header's values joined with ", "."""
+    out: dict[str, str] = {}
+    for name, value in response.headers.items():
+        if not value.isascii():
+            value = _header_text(value)
+        name = name.lower()
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _header_text(value: str) -> str:
+    """A header value as UTF-8 text, else as Latin-1 (aiohttp keeps bytes that are not UTF-8 as
+    surrogates, which no file or JSON record accepts)."""
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _connection_failure(exc: aiohttp.ClientError) -> str:
+    """The recorded reason for an aiohttp error while talking to the host (the attempt may be
+    retried)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"cannot connect: {exc.os_error}" if str(exc.os_error) else "cannot connect"
+    if isinstance(exc, aiohttp.ClientResponseError):      # a status line or header aiohttp cannot read
+        return f"the server's answer is not valid HTTP ({exc.message})"
+    return f"connection reset or closed by the server ({type(exc).__name__})"
 
 
 def _human_seconds(seconds: float) -> str:
@@ -269,7 +327,7 @@ class Fetcher:
 
     def __init__(self, s: FetchSettings | None = None, *, host_allowed: Callable[[str], bool] | None = None,
                  allow_private: bool = False, concurrency: int = 1, delay: float = 1.0,
-                 respect_robots: bool = True, transport: httpx.AsyncBaseTransport | None = None):
+                 respect_robots: bool = True):
         self.s = s or FetchSettings()
         self.host_allowed = host_allowed or (lambda url: True)
         self.allow_private = allow_private
@@ -281,15 +339,14 @@ class Fetcher:
         self.conditional_requests = 0
         self.waits: list[float] = []            # every backoff/Retry-After wait, for reports and tests
         self.notes: list[str] = []
-        self._transport = transport
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, object] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._addr: dict[str, tuple[str | None, str | None]] = {}
         self._stopped: dict[str, str] = {}      # host -> why it is not asked again this run
-        # one client (connection pool) per host: a pooled connection was opened, and its TLS
+        # one session (connection pool) per host: a pooled connection was opened, and its TLS
         # certificate checked, for exactly one host name at its pinned address
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[str, aiohttp.ClientSession] = {}
 
     async def __aenter__(self):
         return self
@@ -299,20 +356,20 @@ class Fetcher:
 
     async def aclose(self):
         for client in self._clients.values():
-            await client.aclose()
+            await client.close()
 
-    def _client(self, host: str) -> httpx.AsyncClient:
+    def _client(self, host: str, address: str) -> aiohttp.ClientSession:
         client = self._clients.get(host)
         if client is None:
-            client = self._clients[host] = httpx.AsyncClient(
-                follow_redirects=False, trust_env=False, transport=self._transport,
-                headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
-                timeout=httpx.Timeout(self.s.read_timeout, connect=self.s.connect_timeout, pool=None),
+            client = self._clients[host] = aiohttp.ClientSession(
                 # the host's gate lets `concurrency` requests in at once: as many connections,
                 # each kept alive for the next request
-                limits=httpx.Limits(max_connections=self.concurrency,
-                                    max_keepalive_connections=self.concurrency),
-                event_hooks={"response": [_refuse_bad_location]},
+                connector=aiohttp.TCPConnector(limit=self.concurrency, resolver=_PinnedResolver(address),
+                                               use_dns_cache=False, ssl=_tls_context(certifi.where())),
+                headers={"User-Agent": self.s.user_agent, "Accept-Encoding": "gzip, deflate"},
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.s.connect_timeout,
+                                              sock_read=self.s.read_timeout),
+                trust_env=False, max_line_size=MAX_HEADER_LINE, max_field_size=MAX_HEADER_LINE,
             )
         return client
 
@@ -334,6 +391,10 @@ class Fetcher:
         return address
 
     def _check_url(self, url: str) -> str:
+        bad = _CONTROL.search(url)
+        if bad:
+            raise FetchError(f"not a valid URL (Invalid non-printable ASCII character in URL, "
+                             f"{bad.group()!r} at position {bad.start()})")
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -415,12 +476,12 @@ class Fetcher:
 
     # -- one request, with retries ----------------------------------------------------------
     async def _once(self, url: str, headers: dict, max_bytes: int, truncate: bool) -> FetchResult:
-        target = httpx.URL(url)
-        host = target.host.lower()
+        try:
+            target = URL(url)
+        except ValueError as exc:
+            raise FetchError(f"not a valid URL ({exc})") from None
+        host = target.host                    # lower case, international names decoded
         address = await self._address(host)
-        # connect to the checked address; the name stays in Host and TLS (SNI, certificate)
-        pinned = target.copy_with(host=address)
-        headers = {**headers, "Host": target.netloc.decode("ascii")}
         async with self._gate(host):
             if host in self._stopped:
                 raise FetchError(self._stopped[host])
@@ -430,19 +491,20 @@ class Fetcher:
             self.requests += 1
             if "If-None-Match" in headers or "If-Modified-Since" in headers:
                 self.conditional_requests += 1
-            async with self._client(host).stream("GET", pinned, headers=headers,
-                                                 extensions={"sni_hostname": target.raw_host.decode("ascii")}) as resp:
-                res = FetchResult(url=url, final_url=url, status=resp.status_code,
-                                  headers={k.lower(): v for k, v in resp.headers.items()}, requests=1)
-                if resp.status_code in REDIRECT_CODES or resp.status_code == 304 \
-                        or resp.status_code in RETRY_CODES:
+            async with self._client(host, address).get(target, headers=headers, allow_redirects=False) as resp:
+                res = FetchResult(url=url, final_url=url, status=resp.status, headers=_headers(resp), requests=1)
+                if resp.status in REDIRECT_CODES:
+                    why = location_refusal(res.headers.get("location") or "")
+                    if why:
+                        raise FetchError(why)
+                if resp.status in REDIRECT_CODES or resp.status == 304 or resp.status in RETRY_CODES:
                     await _drain(resp)
                     return res
                 length = resp.headers.get("content-length")
                 if length and length.isdigit() and int(length) > max_bytes and not truncate:
                     raise FetchError(f"larger than the {mib(max_bytes)} limit (Content-Length {int(length):,} bytes)")
                 buf = bytearray()
-                async for chunk in resp.aiter_bytes():
+                async for chunk in resp.content.iter_chunked(READ_CHUNK):   # decompressed
                     buf += chunk
                     if len(buf) > max_bytes:
                         if truncate:
@@ -474,14 +536,14 @@ class Fetcher:
                     if ra is not None:
                         wait = ra
                         last += f" (Retry-After {res.headers.get('retry-after')})"
-            except httpx.TimeoutException:
-                last = "timed out"
-            except httpx.ConnectError as exc:
-                last = f"cannot connect: {exc}" if str(exc) else "cannot connect"
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                last = f"connection reset or closed by the server ({type(exc).__name__})"
-            except httpx.DecodingError as exc:
-                raise FetchError(f"cannot decode the response body: {exc}") from None
+            except TimeoutError:              # aiohttp's connect and read timeouts (the time cap
+                last = "timed out"              # cancels instead, and ends the fetch)
+            except aiohttp.ClientPayloadError as exc:
+                if isinstance(exc.__cause__, ContentEncodingError):
+                    raise FetchError(f"cannot decode the response body: {exc}") from None
+                last = _connection_failure(exc)
+            except (aiohttp.ClientConnectionError, aiohttp.ClientResponseError) as exc:
+                last = _connection_failure(exc)
             if attempt == retries:
                 break
             if wait is None:
@@ -505,12 +567,12 @@ class Fetcher:
                     _TIME_CAP.reset(token)
         except FetchError as exc:
             res = FetchResult(url=url, final_url=url, error=str(exc))
-        except httpx.InvalidURL as exc:         # control characters and the like
+        except aiohttp.InvalidURL as exc:
             res = FetchResult(url=url, final_url=url, error=f"not a valid URL ({exc})")
         except TimeoutError:
             res = FetchResult(url=url, final_url=url,
                               error=f"took longer than the time cap of {self.s.time_cap:g} s")
-        except httpx.HTTPError as exc:          # anything httpx raises that we did not foresee
+        except aiohttp.ClientError as exc:      # anything aiohttp raises that we did not foresee
             res = FetchResult(url=url, final_url=url, error=f"{type(exc).__name__}: {exc}")
         res.requests = self.requests - before
         return res

@@ -89,11 +89,9 @@ def _transient(task, task_run, state) -> bool:
     except (OSError, TimeoutError, ConnectionError):
         return True
     except Exception as exc:
-        try:
-            import httpx
-            return isinstance(exc, httpx.TransportError)
-        except ImportError:  # pragma: no cover
-            return False
+        import aiohttp   # the crawler's HTTP client
+        import httpx     # Prefect's (and the gazetteer download's)
+        return isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, httpx.TransportError))
     return False
 
 

@@ -543,3 +543,135 @@ def test_https_to_the_pinned_address_verifies_the_host_name(monkeypatch, tmp_pat
         assert not report.failures and b"sicher" in store.read(report.records[0])
     else:
         assert report.records == [] and "CERTIFICATE_VERIFY_FAILED" in reasons(report)["seite"]
+
+
+class KeepAliveServer:
+    """Loopback HTTP/1.1 server that keeps each connection open for the next request and counts
+    the connections it accepted. ``routes[path](request_headers)`` answers ``(status, header
+    lines, body)``; every request's headers are kept in ``requests``."""
+
+    def __init__(self, routes: dict):
+        self.routes = routes
+        self.connections = 0
+        self.requests: list[tuple[str, dict]] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def run(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        buf = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buf += data
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                path = lines[0].split(" ")[1]
+                headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
+                self.requests.append((path, headers))
+                route = self.routes.get(path, lambda h: ("404 Not Found", b"", b""))
+                status, extra, body = route(headers)
+                try:
+                    conn.sendall(b"HTTP/1.1 " + status.encode() + b"\r\nContent-Length: " + str(len(body)).encode()
+                                 + b"\r\n" + extra + b"\r\n" + body)
+                except OSError:                 # the client closed the connection mid-body
+                    return
+
+    def close(self):
+        self.sock.close()
+
+
+def test_unwanted_bodies_are_read_so_the_connection_is_kept_alive(tmp_path):
+    """A 304 or a redirect with a short body leaves its connection in the pool for the next
+    request; a redirect whose long body is still arriving after DRAIN_MAX_BYTES closes it."""
+    def page(h):
+        if h.get("if-none-match") == '"v1"':
+            return "304 Not Modified", b'ETag: "v1"\r\n', b""
+        return "200 OK", b'ETag: "v1"\r\nContent-Type: text/html\r\n', b"<html><p>Seite</p></html>"
+
+    def moved(i, size):
+        return lambda h: ("302 Found", f"Location: /p{i}\r\n".encode(), b"x" * size)
+    routes = {f"/p{i}": page for i in range(4)}
+    routes["/robots.txt"] = lambda h: ("404 Not Found", b"", b"")
+    routes.update({f"/kurz{i}": moved(i, 500) for i in range(2)})
+    routes.update({f"/lang{i}": moved(i, 8 * MB) for i in range(2)})
+    srv = KeepAliveServer(routes)
+    try:
+        pages = [srv.url(f"/p{i}") for i in range(4)]
+        first, _ = crawl(pages, tmp_path, concurrency=1)
+        assert len(first.records) == 4 and srv.connections == 1
+        again, _ = crawl(pages, tmp_path, concurrency=1)
+        assert again.not_modified == 4 and srv.connections == 2          # one more crawl, one more connection
+        short, _ = crawl([srv.url("/kurz0"), srv.url("/kurz1")], tmp_path / "kurz", concurrency=1)
+        assert not short.failures and srv.connections == 3
+        long, _ = crawl([srv.url("/lang0"), srv.url("/lang1")], tmp_path / "lang", concurrency=1)
+        assert not long.failures and srv.connections == 3 + 1 + 2       # each long redirect closed its connection
+    finally:
+        srv.close()
+
+
+def test_gzip_bodies_are_unpacked_and_the_size_cap_counts_unpacked_bytes(tmp_path):
+    import gzip
+
+    def gz(body: bytes):
+        return lambda h: ("200 OK", b"Content-Type: text/html\r\nContent-Encoding: gzip\r\n", body)
+    srv = KeepAliveServer({
+        "/robots.txt": lambda h: ("404 Not Found", b"", b""),
+        "/klein": gz(gzip.compress("<html><p>Förderaufruf</p></html>".encode())),
+        "/bombe": gz(gzip.compress(b"<html>" + b"A" * (64 * MB))),          # 64 KiB on the wire
+        "/kaputt": gz(b"\x1f\x8b\x08\x00 this is not gzip at all"),
+    })
+    try:
+        report, store = crawl([srv.url(p) for p in ("/klein", "/bombe", "/kaputt")], tmp_path, max_bytes=MB)
+    finally:
+        srv.close()
+    assert {path: h["accept-encoding"] for path, h in srv.requests if path != "/robots.txt"} == \
+        dict.fromkeys(("/klein", "/bombe", "/kaputt"), "gzip, deflate")
+    r = reasons(report)
+    assert r["bombe"] == "larger than the 1 MiB limit; cut off"
+    assert r["kaputt"].startswith("cannot decode the response body")
+    [rec] = report.records
+    assert store.read(rec) == "<html><p>Förderaufruf</p></html>".encode()
+
+
+def test_unusual_headers_of_real_servers_are_read(tmp_path):
+    """Some servers send cookies or policies longer than 8 KiB in one header line, or header bytes
+    that are not UTF-8 (read as Latin-1, kept in the record and sent back in the next crawl's
+    conditional request)."""
+    long = b"Set-Cookie: session=" + b"x" * 20_000 + b"\r\n"
+
+    def latin1(h):
+        if h.get("if-none-match"):
+            return "304 Not Modified", b"", b""
+        return "200 OK", b'Content-Type: text/html\r\nETag: "gr\xfc\xdfe"\r\nX-Titel: F\xc3\xb6rderung\r\n', b"<html>x</html>"
+    srv = KeepAliveServer({
+        "/robots.txt": lambda h: ("404 Not Found", b"", b""),
+        "/lang": lambda h: ("200 OK", b"Content-Type: text/html\r\n" + long, b"<html><p>ok</p></html>"),
+        "/latin1": latin1,
+    })
+    try:
+        report, _ = crawl([srv.url("/lang"), srv.url("/latin1")], tmp_path)
+        again, _ = crawl([srv.url("/latin1")], tmp_path)
+    finally:
+        srv.close()
+    assert not report.failures and len(report.records) == 2
+    rec = next(r for r in report.records if r.url.endswith("/latin1"))
+    assert rec.headers["etag"] == '"grüße"' and rec.headers["x-titel"] == "Förderung"
+    assert not again.failures and again.not_modified == 1

@@ -505,6 +505,7 @@ def test_batches_cover_every_item_once():
 
 
 def test_only_transient_errors_are_retried():
+    import aiohttp
     import httpx
     from prefect.states import Failed
 
@@ -515,6 +516,9 @@ def test_only_transient_errors_are_retried():
 
     assert _transient(None, None, failed(ConnectionRefusedError("refused")))
     assert _transient(None, None, failed(httpx.ConnectError("refused")))
+    assert _transient(None, None, failed(aiohttp.ServerDisconnectedError()))
+    assert _transient(None, None, failed(aiohttp.ClientPayloadError("Response payload is not completed")))
+    assert not _transient(None, None, failed(aiohttp.InvalidURL("http://[::1")))
     assert not _transient(None, None, failed(ValueError("bad option")))
     assert not _transient(None, None, failed(KeyError("bug")))
 
