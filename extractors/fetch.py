@@ -263,7 +263,7 @@ def _tls_context(ca_file: str) -> ssl.SSLContext:
 
 async def _drain(response: aiohttp.ClientResponse) -> None:
     """Read the rest of an answer whose body is not wanted (304, a redirect, a retry), up to
-    ``DRAIN_MAX_BYTES``: only a connection whose answer was read to its end goes back to the
+    ``DRAIN_MAX_BYTES``: only a connection whose answer has arrived to its end goes back to the
     pool for the next request (keep-alive); a longer or broken body just closes it."""
     read = 0
     try:
