@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_ingest.py [--documents 1000] [--changed 0.01] [--json out.json]
 
-For each number of parse workers (``--workers 1,2``: serial, and one per core), three runs of
-the real flow (Prefect's temporary server, the demo site on 127.0.0.1, a raw store
+For each number of parse workers (``--workers 1,2``: serial, and one per core), each on as many
+cores (the flow process and its workers are pinned to them, so ``1`` is the serial baseline: the
+same flow on one core), three runs of the real flow (Prefect's temporary server, the demo site on 127.0.0.1, a raw store
 and DuckDB warehouse in a temporary FOERDERRADAR_HOME):
 
 1. full: every document new (HTML announcements and PDF Richtlinien): wall time, time per stage
@@ -52,6 +53,8 @@ def announcements_for(total_documents: int) -> int:
 
 def _serve(port: int, n: int, changed, ready, stop) -> None:
     from extractors.demo import demo_site
+
+    os.sched_setaffinity(0, range(os.cpu_count() or 1))     # a remote site: not pinned with the flow
 
     with demo_site(n_documents=n, port=port, changed=changed) as site:
         # render every page and PDF before the run (the demo renders on first request): a real
@@ -171,11 +174,14 @@ def main(argv: list[str] | None = None) -> int:
         from extractors.parse import guard
 
         configs = {}
+        every_cpu = sorted(os.sched_getaffinity(0))
         for workers in [int(w) for w in args.workers.split(",")]:
             app_settings.PARSE_WORKERS = workers
-            guard._close_all()                      # fresh workers for each configuration
+            guard._close_all()                      # fresh workers, started on this configuration's cores
+            cores = every_cpu[:max(1, min(workers, len(every_cpu)))]
+            os.sched_setaffinity(0, cores)          # inherited by the parse workers
             os.environ["FOERDERRADAR_HOME"] = str(tmp / f"home-{workers}")
-            print(f"-- {workers} parse worker(s)", flush=True)
+            print(f"-- {workers} parse worker(s) on {len(cores)} core(s)", flush=True)
             configs[workers] = [run("full", port, n), run("unchanged", port, n),
                                 run("changed", port, n, changed)]
         rows = configs[max(configs)]
@@ -184,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         serial = configs.get(1)
         for workers, (f, u, c) in configs.items():
             rel = f" = {f['flow_s'] / serial[0]['flow_s']:.2f} x serial" if serial and workers != 1 else ""
-            print(f"{workers} worker(s): full {f['flow_s']} s{rel}; nothing changed {u['flow_s']} s "
+            print(f"{workers} worker(s) on {min(workers, len(every_cpu))} core(s): full {f['flow_s']} s{rel}; nothing changed {u['flow_s']} s "
                   f"= {100 * u['flow_s'] / f['flow_s']:.0f} % of full; changed {c['flow_s']} s; "
                   f"flow process peak {f['peak_rss_mb']:.0f} MB, per worker {f['worker_peak_rss_mb']} MB")
         if args.json:

@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 from extractors import settings as app_settings
 from extractors.atomic import sweep_temporaries, write_atomic
@@ -255,8 +256,10 @@ def iter_archive(data: bytes, source: Source, settings: FetchSettings):
 # -- the crawl -----------------------------------------------------------------------------
 
 class _Crawl:
-    def __init__(self, source: Source, store: RawStore, limit: int | None, settings: FetchSettings):
+    def __init__(self, source: Source, store: RawStore, limit: int | None, settings: FetchSettings,
+                 on_record: Callable[[RawRecord], None] | None = None):
         self.source = source
+        self.on_record = on_record
         self.store = store
         self.limit = limit
         self.s = settings
@@ -311,6 +314,8 @@ class _Crawl:
             return
         self.seen_docs.add(rec.url)
         self.report.records.append(rec)
+        if self.on_record is not None:
+            self.on_record(rec)
         if is_new:
             self.report.new.append(rec)
         else:
@@ -498,15 +503,19 @@ def _sha(data: bytes) -> str:
 
 
 def crawl_source(source: Source | str, store: RawStore | None = None, *, limit: int | None = None,
-                 settings: FetchSettings | None = None) -> CrawlReport:
-    """Crawl one source into the raw store and report what was seen, new, unchanged and failed."""
+                 settings: FetchSettings | None = None,
+                 on_record: Callable[[RawRecord], None] | None = None) -> CrawlReport:
+    """Crawl one source into the raw store and report what was seen, new, unchanged and failed.
+
+    ``on_record`` is called (in the crawl's thread) with each document's record as soon as its
+    bytes are stored, once per URL, so that a caller can start parsing while the crawl goes on."""
     if isinstance(source, str):
         from extractors.sources import get_source
         source = get_source(source)
     store = store if store is not None else RawStore()
     settings = settings or FetchSettings()
     source.store = store
-    crawl = lambda: asyncio.run(_Crawl(source, store, limit, settings).run())  # noqa: E731
+    crawl = lambda: asyncio.run(_Crawl(source, store, limit, settings, on_record).run())  # noqa: E731
     try:
         asyncio.get_running_loop()
     except RuntimeError:

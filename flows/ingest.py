@@ -10,7 +10,10 @@ more than the extraction). Retries happen only where network I/O happens (crawli
 and extraction are pure and are never retried. One source failing (a dead host, a bug in its
 parser) marks the run ``partial``; the other sources still load. A raw document whose
 ``(sha256, EXTRACTOR_VERSION)`` the warehouse already holds is neither parsed nor extracted
-again, so a night where nothing changed costs the crawl and little else.
+again, so a night where nothing changed costs the crawl and little else. Bytes the warehouse has
+never held for their source do not wait for the end of the crawl: they go on to parse, extract
+and load in batches while the crawl fetches the rest (``_SourceRun``), so the parse workers and
+the flow process work at the same time.
 
 ``reprocess`` re-extracts what the raw store holds with the current extractor, without network.
 
@@ -29,8 +32,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import queue
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Iterable, Iterator
 
 # Prefect reads its settings once, at import: no telemetry (the tool makes no requests beyond the
@@ -39,7 +44,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 from prefect import flow, get_run_logger  # noqa: E402
-from prefect.futures import as_completed  # noqa: E402
 from prefect.states import Completed, Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
@@ -223,11 +227,44 @@ def ingest(sources: list[str] | None = None, limit: int | None = None,
     return final_state(result)
 
 
+@dataclass
+class _SourceRun:
+    """One source in an ingest run, from its crawl to the warehouse.
+
+    Bytes the warehouse has never held for this source cannot be unchanged or a moved page, so
+    they need no plan: they are parsed, extracted and loaded in batches while the crawl goes on
+    (the parse workers are busy while the flow process fetches). Everything else waits for the
+    end of the crawl, when the warehouse plans it with the whole crawl in view."""
+    name: str
+    source: Any
+    stats: SourceStats
+    known: set[str]                                   # sha256 the warehouse holds for this source
+    new: list[Any] = field(default_factory=list)      # new bytes waiting for a full batch
+    taken: set[tuple[str, str]] = field(default_factory=set)   # (url, sha256) handled as new
+    batches: int = 0
+
+    def arrived(self, rec, batch_size: int) -> list[Any] | None:
+        """A record the crawl stored; returns a full batch of new bytes when there is one."""
+        key = (rec.url, rec.sha256)
+        if rec.sha256 in self.known or key in self.taken:   # known bytes, or a retried crawl's repeat
+            return None
+        self.taken.add(key)
+        self.new.append(rec)
+        if len(self.new) < batch_size:
+            return None
+        batch, self.new = self.new, []
+        return batch
+
+
 def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult, log) -> None:
+    """Crawl every source at once. New bytes are processed in batches as they arrive; when a
+    source's crawl is done, the warehouse records it, plans the rest and that is processed."""
     version = T.extractor_version()
     timings = result.timings
+    # records as the crawls store them (from the crawl threads), and each crawl's future when it ends
+    arrivals: queue.SimpleQueue = queue.SimpleQueue()
 
-    # crawl every source at once (network-bound); process each as soon as its crawl is done
+    runs: dict[str, _SourceRun] = {}
     futures = {}
     for name in names:
         stats = result.sources[name] = SourceStats(name)
@@ -237,37 +274,57 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
             stats.error = T.describe(exc)
             log.error("[%s] cannot start: %s", name, stats.error)
             continue
-        fut = T.crawl_source.with_options(task_run_name=f"crawl {name}").submit(quote(source), limit)
-        futures[fut] = (name, source)
+        runs[name] = _SourceRun(name, source, stats, wh.known_bytes(name))
+        on_record = partial(_put_record, arrivals, name)
+        fut = T.crawl_source.with_options(task_run_name=f"crawl {name}").submit(
+            quote(source), limit, quote(on_record))
+        futures[fut] = name
+        fut.add_done_callback(arrivals.put)
 
-    for fut in as_completed(list(futures)):
-        name, source = futures[fut]
-        stats = result.sources[name]
-        value = fut.result(raise_on_failure=False)
+    crawling = len(futures)
+    while crawling:
+        item = arrivals.get()
+        if isinstance(item, tuple):                   # (source name, record)
+            run = runs[item[0]]
+            batch = run.arrived(item[1], batch_size)
+            if batch and not run.stats.error:
+                run.batches += 1
+                _process(run, batch, wh, result, batch_size, log, label=f"new {run.batches}")
+            continue
+        crawling -= 1
+        run = runs[futures[item]]
+        stats = run.stats
+        value = item.result(raise_on_failure=False)
         if isinstance(value, BaseException) or not isinstance(value, tuple):
             stats.error = T.describe(value) if isinstance(value, BaseException) else \
-                (fut.state.message or "the crawl task ended without a report")
-            log.error("[%s] crawl failed: %s", name, stats.error)
+                (item.state.message or "the crawl task ended without a report")
+            log.error("[%s] crawl failed: %s", run.name, stats.error)
             continue
         report, seconds = value
         timings["crawl"] += seconds
         try:
             wh.record_crawl(result.run_id, report, complete=limit is None)
         except Exception as exc:
-            result.errors.append(f"[{name}] could not record the crawl: {T.describe(exc)}")
+            result.errors.append(f"[{run.name}] could not record the crawl: {T.describe(exc)}")
         stats.fetched = len(report.records)
         stats.new = len(report.new)
         # 404/410 answers are documents that are gone (the warehouse marks them), not failures
         failures = [f for f in report.failures if getattr(f, "status", None) not in (404, 410)]
         stats.fetch_failed = len(failures)
-        stats.failures += [f"[{name}] {f.url}: {f.reason}" for f in failures]
-        _log_failures(log, name, [f"{f.url}: {f.reason}" for f in failures])
+        stats.failures += [f"[{run.name}] {f.url}: {f.reason}" for f in failures]
+        _log_failures(log, run.name, [f"{f.url}: {f.reason}" for f in failures])
         if report.failures and not report.records:
             stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
-        todo = wh.plan(result.run_id, name, report.records, version).extract
-        stats.skipped = len(report.records) - len(todo)
-        _process(name, source, todo, wh, result, stats, batch_size, log)
+        rest = [r for r in report.records if (r.url, r.sha256) not in run.taken]
+        todo = wh.plan(result.run_id, run.name, rest, version).extract
+        stats.skipped = len(rest) - len(todo)
+        if not stats.error:
+            _process(run, run.new + todo, wh, result, batch_size, log)
         _log_line(log, stats)
+
+
+def _put_record(arrivals: queue.SimpleQueue, name: str, rec) -> None:
+    arrivals.put((name, rec))
 
 
 @flow(name="reprocess", persist_result=False, log_prints=False,
@@ -321,22 +378,23 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
             continue
         todo = wh.plan(result.run_id, name, records, version, force=force).extract
         stats.skipped = len(records) - len(todo)
-        _process(name, source, todo, wh, result, stats, batch_size, log)
+        _process(_SourceRun(name, source, stats, set()), todo, wh, result, batch_size, log)
         _log_line(log, stats)
 
 
 # ------------------------------------------------------------------------------------- helpers
 
-def _process(name, source, records, wh, result: IngestResult, stats: SourceStats,
-             batch_size: int, log) -> None:
-    """parse → extract → load, one batch at a time (memory stays flat however big the source)."""
-    timings = result.timings
+def _process(run: _SourceRun, records, wh, result: IngestResult, batch_size: int, log,
+             label: str | None = None) -> None:
+    """parse → extract → load, one batch at a time (memory stays flat however big the source).
+    A batch that fails stops its source (``stats.error``); the other sources go on."""
+    name, stats, timings = run.name, run.stats, result.timings
     n = -(-len(records) // batch_size)
     try:
         for i, batch in enumerate(batched(records, batch_size), 1):
-            which = f"{name} {i}/{n}"
+            which = f"{name} {label or f'{i}/{n}'}"
             parsed, seconds = T.parse_documents.with_options(task_run_name=f"parse {which}")(
-                quote(source), quote(batch))
+                quote(run.source), quote(batch))
             timings["parse"] += seconds
             stats.parsed += len(batch)
             extracted, seconds = T.extract_documents.with_options(task_run_name=f"extract {which}")(
@@ -353,7 +411,6 @@ def _process(name, source, records, wh, result: IngestResult, stats: SourceStats
             stats.failures += [f"[{name}] {e}" for e in load.errors]
             _log_failures(log, name, [str(e) for e in load.errors])
     except Exception as exc:  # a bug, a full disk, a batch past its time limit: this source stops
-
         stats.error = T.describe(exc)
         log.error("[%s] failed after %d documents: %s", name, stats.loaded, stats.error)
 

@@ -195,8 +195,9 @@ def _GenericParser(name: str):
 
 @task(name="crawl_source", retries=CRAWL_RETRIES, retry_delay_seconds=CRAWL_RETRY_DELAYS,
       retry_condition_fn=_transient, timeout_seconds=CRAWL_TIMEOUT_S, **_TASK)
-def crawl_source(source, limit: int | None = None):
+def crawl_source(source, limit: int | None = None, on_record=None):
     """Fetch what the source announces into the raw store; returns its CrawlReport.
+    ``on_record`` is given each document's record as soon as it is stored.
 
     A crawl that fetched nothing but failures ends Failed (the source is down), with the report
     as its data so that the flow still records what failed."""
@@ -206,7 +207,7 @@ def crawl_source(source, limit: int | None = None):
     from extractors.rawstore import RawStore
 
     t = time.perf_counter()
-    report = crawl(source, RawStore(), limit=limit)
+    report = crawl(source, RawStore(), limit=limit, on_record=on_record)
     seconds = time.perf_counter() - t
     if report.failures and not report.records:
         return Failed(message=f"{source.name}: nothing fetched; {len(report.failures)} failures "

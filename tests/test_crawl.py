@@ -39,6 +39,25 @@ def test_demo_crawl_then_recrawl_costs_only_conditional_requests(tmp_path):
     assert docs and "Förder" in docs[0].text
 
 
+def test_each_document_is_handed_on_once_as_soon_as_its_bytes_are_stored(tmp_path):
+    """``on_record`` gets every document (not listing pages) once, while the crawl goes on,
+    with its bytes already readable from the store (the flow starts parsing them then)."""
+    store = RawStore(tmp_path / "raw")
+    handed, readable = [], []
+
+    def on_record(rec):
+        handed.append(rec)
+        readable.append(store.read(rec)[:4] in (b"%PDF", b"<!DO", b"<htm"))
+
+    with demo_site(n_documents=9) as site:
+        src = get_source("demo", base_url=site.base_url)
+        r1 = crawl_source(src, store, settings=settings(tmp_path), on_record=on_record)
+        assert handed == r1.records and len(handed) == 12 and all(readable)
+        handed.clear()
+        r2 = crawl_source(src, store, settings=settings(tmp_path), on_record=on_record)
+    assert r2.unchanged == 12 and sorted(r.url for r in handed) == sorted(r.url for r in r1.records)
+
+
 class _CountingStore(RawStore):
     reads = 0
 

@@ -312,6 +312,90 @@ def test_crawl_is_retried_on_network_errors_and_extraction_never(prefect_harness
     assert any("the extractor choked" in f for f in demo.failures)
 
 
+def test_new_documents_are_loaded_while_the_crawl_goes_on(prefect_harness, tmp_path, monkeypatch):
+    """Bytes the warehouse has never held need no plan: they are parsed, extracted and loaded in
+    batches while their source is still being crawled (the parse workers work while the flow
+    process fetches). The crawl here waits at its end until something is loaded; a flow that
+    processed only finished crawls would never load before it and the wait would run out."""
+    import threading
+
+    import extractors.crawl
+    from flows.ingest import ingest, run_result
+    from warehouse import Warehouse, connect
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    loaded, waited = threading.Event(), []
+    real_crawl, real_load = extractors.crawl.crawl_source, Warehouse.load
+
+    def crawl_that_waits_at_its_end(*args, **kwargs):
+        report = real_crawl(*args, **kwargs)
+        waited.append(loaded.wait(60))
+        return report
+
+    def load(self, run_id, items):
+        stats = real_load(self, run_id, items)
+        loaded.set()
+        return stats
+
+    monkeypatch.setattr(extractors.crawl, "crawl_source", crawl_that_waits_at_its_end)
+    monkeypatch.setattr(Warehouse, "load", load)
+    with demo_site(n=6) as base:
+        state = ingest(sources=["demo"], options={"demo": {"base_url": base}}, batch_size=2,
+                       today=TODAY, return_state=True)
+    result = run_result(state)
+    demo = result.sources["demo"]
+    assert waited == [True]                       # loaded while the crawl was still running
+    names = set(_task_runs(state))
+    assert {"parse demo new 1", "extract demo new 1", "load demo new 1"} <= names, names
+    # the same outcome as a plan after the crawl: every document new, loaded once
+    assert result.status == "success" and demo.extracted == demo.loaded == demo.fetched
+    assert result.new == demo.fetched and result.unchanged == 0
+    con = connect()
+    assert con.execute("SELECT count(*), count(DISTINCT url) FROM documents").fetchone() == \
+        (demo.fetched, demo.fetched)
+    con.close()
+
+
+def test_a_crawl_retried_after_it_stored_documents_loads_each_once(prefect_harness, tmp_path, monkeypatch):
+    """A crawl that breaks off after it has stored (and the flow loaded) documents is retried;
+    the retry sees them again, and none is extracted or loaded twice."""
+    import extractors.crawl
+    from flows import tasks as T
+    from flows.ingest import ingest, run_result
+    from warehouse import connect
+
+    monkeypatch.setenv("FOERDERRADAR_HOME", str(tmp_path))
+    real_crawl, crawls = extractors.crawl.crawl_source, []
+
+    def crawl_that_breaks_off_once(*args, **kwargs):
+        crawls.append(1)
+        report = real_crawl(*args, **kwargs)
+        if len(crawls) == 1:
+            raise ConnectionResetError("connection reset by peer")
+        return report
+
+    monkeypatch.setattr(extractors.crawl, "crawl_source", crawl_that_breaks_off_once)
+    monkeypatch.setattr(T, "crawl_source", T.crawl_source.with_options(retry_delay_seconds=0))
+    real_extractor, extracts = T.get_extractor(), []
+
+    class Counting:
+        def extract(self, doc, published=None):
+            extracts.append(doc.source)
+            return real_extractor.extract(doc, published)
+
+    monkeypatch.setattr(T, "get_extractor", lambda today=None: Counting())
+    with demo_site(n=6) as base:
+        result = run_result(ingest(sources=["demo"], options={"demo": {"base_url": base}},
+                                   batch_size=2, today=TODAY, return_state=True))
+    demo = result.sources["demo"]
+    assert len(crawls) == 2 and result.status == "success"
+    assert len(extracts) == len(set(extracts)) == demo.fetched
+    assert demo.loaded == demo.fetched and result.new == demo.fetched
+    con = connect()
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == demo.fetched
+    con.close()
+
+
 def test_a_hung_parse_times_out_and_the_night_goes_on(prefect_harness, tmp_path, monkeypatch):
     """A parse that never returns (a PDF whose references loop, say) ends its task TimedOut at the
     batch time limit; its source fails, the other source loads, the run ends Partial."""

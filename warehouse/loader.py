@@ -316,6 +316,15 @@ class Warehouse:
             self._run_stats["gone"] += len(gone)
             self._run_stats["changes"] += len(gone)
 
+    def known_bytes(self, source: str) -> set[str]:
+        """The sha256 of every content version the warehouse holds of ``source``'s documents.
+        A raw record whose bytes are not among them needs no plan: it is neither unchanged nor a
+        moved page, so it can be extracted and loaded before its source's crawl is done."""
+        with self._mutex:
+            return {sha for (sha,) in self.con.execute(
+                "SELECT DISTINCT v.sha256 FROM document_versions v JOIN documents d USING (document_id) "
+                "WHERE d.source = ?", [source]).fetchall()}
+
     def plan(self, run_id: str, source: str, records: list, extractor_version: str, *,
              force: bool = False) -> "lifecycle.Plan":
         """Which of a source's raw records to extract; counts the unchanged ones and moves the
