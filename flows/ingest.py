@@ -238,7 +238,7 @@ class _SourceRun:
     name: str
     source: Any
     stats: SourceStats
-    known: set[str]                                   # sha256 the warehouse holds for this source
+    known: set[str] = field(default_factory=set)     # sha256 the warehouse holds for this source
     new: list[Any] = field(default_factory=list)      # new bytes waiting for a full batch
     taken: set[tuple[str, str]] = field(default_factory=set)   # (url, sha256) handled as new
     batches: int = 0
@@ -378,7 +378,7 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
             continue
         todo = wh.plan(result.run_id, name, records, version, force=force).extract
         stats.skipped = len(records) - len(todo)
-        _process(_SourceRun(name, source, stats, set()), todo, wh, result, batch_size, log)
+        _process(_SourceRun(name, source, stats), todo, wh, result, batch_size, log)
         _log_line(log, stats)
 
 
