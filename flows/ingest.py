@@ -260,7 +260,6 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
     """Crawl every source at once. New bytes are processed in batches as they arrive; when a
     source's crawl is done, the warehouse records it, plans the rest and that is processed."""
     version = T.extractor_version()
-    timings = result.timings
     # records as the crawls store them (from the crawl threads), and each crawl's future when it ends
     arrivals: queue.SimpleQueue = queue.SimpleQueue()
 
@@ -284,43 +283,50 @@ def _ingest_sources(names, options, limit, batch_size, wh, result: IngestResult,
     crawling = len(futures)
     while crawling:
         item = arrivals.get()
-        if isinstance(item, tuple):                   # (source name, record)
+        if isinstance(item, tuple):           # (source name, record): new bytes go on in full batches
             run = runs[item[0]]
             batch = run.arrived(item[1], batch_size)
-            if batch and not run.stats.error:
+            if batch:
                 run.batches += 1
                 _process(run, batch, wh, result, batch_size, log, label=f"new {run.batches}")
             continue
-        crawling -= 1
+        crawling -= 1                         # a crawl ended: record it, plan the rest, process it
         run = runs[futures[item]]
-        stats = run.stats
-        value = item.result(raise_on_failure=False)
-        if isinstance(value, BaseException) or not isinstance(value, tuple):
-            stats.error = T.describe(value) if isinstance(value, BaseException) else \
-                (item.state.message or "the crawl task ended without a report")
-            log.error("[%s] crawl failed: %s", run.name, stats.error)
-            continue
-        report, seconds = value
-        timings["crawl"] += seconds
-        try:
-            wh.record_crawl(result.run_id, report, complete=limit is None)
-        except Exception as exc:
-            result.errors.append(f"[{run.name}] could not record the crawl: {T.describe(exc)}")
-        stats.fetched = len(report.records)
-        stats.new = len(report.new)
-        # 404/410 answers are documents that are gone (the warehouse marks them), not failures
-        failures = [f for f in report.failures if getattr(f, "status", None) not in (404, 410)]
-        stats.fetch_failed = len(failures)
-        stats.failures += [f"[{run.name}] {f.url}: {f.reason}" for f in failures]
-        _log_failures(log, run.name, [f"{f.url}: {f.reason}" for f in failures])
-        if report.failures and not report.records:
-            stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
-        rest = [r for r in report.records if (r.url, r.sha256) not in run.taken]
-        todo = wh.plan(result.run_id, run.name, rest, version).extract
-        stats.skipped = len(rest) - len(todo)
-        if not stats.error:
+        todo = _crawl_ended(run, item, wh, result, limit, version, log)
+        if todo is not None:
             _process(run, run.new + todo, wh, result, batch_size, log)
-        _log_line(log, stats)
+            _log_line(log, run.stats)
+
+
+def _crawl_ended(run: _SourceRun, future, wh, result: IngestResult, limit, version: str, log):
+    """Record a source's finished crawl in the warehouse and plan what it brought besides the new
+    bytes already taken; returns the records to extract, or None when the crawl failed."""
+    stats = run.stats
+    value = future.result(raise_on_failure=False)
+    if isinstance(value, BaseException) or not isinstance(value, tuple):
+        stats.error = T.describe(value) if isinstance(value, BaseException) else \
+            (future.state.message or "the crawl task ended without a report")
+        log.error("[%s] crawl failed: %s", run.name, stats.error)
+        return None
+    report, seconds = value
+    result.timings["crawl"] += seconds
+    try:
+        wh.record_crawl(result.run_id, report, complete=limit is None)
+    except Exception as exc:
+        result.errors.append(f"[{run.name}] could not record the crawl: {T.describe(exc)}")
+    stats.fetched = len(report.records)
+    stats.new = len(report.new)
+    # 404/410 answers are documents that are gone (the warehouse marks them), not failures
+    failures = [f for f in report.failures if getattr(f, "status", None) not in (404, 410)]
+    stats.fetch_failed = len(failures)
+    stats.failures += [f"[{run.name}] {f.url}: {f.reason}" for f in failures]
+    _log_failures(log, run.name, [f"{f.url}: {f.reason}" for f in failures])
+    if report.failures and not report.records:
+        stats.error = f"nothing fetched; {len(report.failures)} failures (first: {report.failures[0].reason})"
+    rest = [r for r in report.records if (r.url, r.sha256) not in run.taken]
+    todo = wh.plan(result.run_id, run.name, rest, version).extract
+    stats.skipped = len(rest) - len(todo)
+    return todo
 
 
 def _put_record(arrivals: queue.SimpleQueue, name: str, rec) -> None:
@@ -386,12 +392,15 @@ def _reprocess_sources(sources, force, batch_size, wh, result: IngestResult, log
 
 def _process(run: _SourceRun, records, wh, result: IngestResult, batch_size: int, log,
              label: str | None = None) -> None:
-    """parse → extract → load, one batch at a time (memory stays flat however big the source).
-    A batch that fails stops its source (``stats.error``); the other sources go on."""
+    """parse → extract → load, one batch at a time (memory stays flat however big the source);
+    batches are named ``label``, else ``i/n``. A batch that fails stops its source
+    (``stats.error``); the other sources go on."""
     name, stats, timings = run.name, run.stats, result.timings
     n = -(-len(records) // batch_size)
     try:
         for i, batch in enumerate(batched(records, batch_size), 1):
+            if stats.error:
+                return
             which = f"{name} {label or f'{i}/{n}'}"
             parsed, seconds = T.parse_documents.with_options(task_run_name=f"parse {which}")(
                 quote(run.source), quote(batch))
