@@ -106,13 +106,36 @@ def worker_peak_rss_mb() -> float | None:
     return round(max(peaks), 1) if peaks else None
 
 
+def _cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) a process has used so far (this one by default)."""
+    fields = Path(f"/proc/{pid or os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu_s() -> float:
+    """CPU seconds used so far by the parse worker processes alive now."""
+    from extractors.parse import guard
+
+    total = 0.0
+    for g in list(guard._every):
+        proc = getattr(g, "_proc", None)
+        if proc is not None and proc.is_alive():
+            try:
+                total += _cpu_s(proc.pid)
+            except OSError:
+                pass
+    return total
+
+
 def run(label: str, port: int, n: int, changed=()) -> dict:
     from flows.ingest import ingest, run_result
 
     with site_process(port, n, changed) as base:
+        cpu = (_cpu_s(), workers_cpu_s())
         t = time.perf_counter()
         state = ingest(sources=["demo"], options={"demo": {"base_url": base}}, return_state=True)
-    wall = time.perf_counter() - t
+        wall = time.perf_counter() - t
+        flow_cpu, workers_cpu = _cpu_s() - cpu[0], workers_cpu_s() - cpu[1]
     r = run_result(state)
     demo = r.sources["demo"]
     row = {"run": label, "status": r.status, "wall_s": round(wall, 2),
@@ -121,12 +144,14 @@ def run(label: str, port: int, n: int, changed=()) -> dict:
            "documents": demo.fetched, "new": r.new, "changed": r.changed, "extracted": demo.extracted,
            "loaded": demo.loaded, "failed": demo.failed + demo.fetch_failed,
            "peak_rss_mb": round(_peak_rss_mb(), 1), "worker_peak_rss_mb": worker_peak_rss_mb(),
+           "cpu_s": {"flow_process": round(flow_cpu, 2), "parse_workers": round(workers_cpu, 2)},
            "prefect_overhead_s": round(wall - sum(r.timings.get(k, 0) for k in ("crawl", "parse", "extract", "load", "publish")), 2)}
     if demo.extracted:
         row["extract_ms_per_doc"] = round(1000 * r.timings["extract"] / demo.extracted, 2)
         row["ms_per_doc_all_stages"] = round(1000 * r.timings["total"] / demo.extracted, 2)
     print(f"{label:>10}: {row['status']}, {wall:6.1f} s wall, {demo.fetched} documents, "
           f"{demo.extracted} extracted, stages " + ", ".join(f"{k} {v:.1f}" for k, v in row["stages_s"].items())
+          + f"; CPU flow process {flow_cpu:.1f} s, parse workers {workers_cpu:.1f} s"
           + f"; peak RSS {row['peak_rss_mb']:.0f} MB", flush=True)
     return row
 
@@ -138,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary home")
     ap.add_argument("--quick", action="store_true", help="200 documents (bench/run.py --quick)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds, the configurations alternating; the median round of each is reported")
     ap.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
                     help="parse workers per configuration, run side by side (default: 1 and one per core)")
     args = ap.parse_args(argv)
@@ -173,29 +200,37 @@ def main(argv: list[str] | None = None) -> int:
         from extractors import settings as app_settings
         from extractors.parse import guard
 
-        configs = {}
+        rounds: dict[int, list[list[dict]]] = {}
         every_cpu = sorted(os.sched_getaffinity(0))
-        for workers in [int(w) for w in args.workers.split(",")]:
-            app_settings.PARSE_WORKERS = workers
-            guard._close_all()                      # fresh workers, started on this configuration's cores
-            cores = every_cpu[:max(1, min(workers, len(every_cpu)))]
-            os.sched_setaffinity(0, cores)          # inherited by the parse workers
-            os.environ["FOERDERRADAR_HOME"] = str(tmp / f"home-{workers}")
-            print(f"-- {workers} parse worker(s) on {len(cores)} core(s)", flush=True)
-            configs[workers] = [run("full", port, n), run("unchanged", port, n),
-                                run("changed", port, n, changed)]
+        for r in range(1, args.repeat + 1):
+            for workers in [int(w) for w in args.workers.split(",")]:
+                app_settings.PARSE_WORKERS = workers
+                guard._close_all()                      # fresh workers, started on this configuration's cores
+                cores = every_cpu[:max(1, min(workers, len(every_cpu)))]
+                os.sched_setaffinity(0, cores)          # inherited by the parse workers
+                os.environ["FOERDERRADAR_HOME"] = str(tmp / f"home-{workers}-{r}")
+                print(f"-- {workers} parse worker(s) on {len(cores)} core(s), round {r} of {args.repeat}", flush=True)
+                rounds.setdefault(workers, []).append([run("full", port, n), run("unchanged", port, n),
+                                                       run("changed", port, n, changed)])
+        os.sched_setaffinity(0, every_cpu)
+        # each configuration's round with the median full run (the machine's speed varies)
+        configs = {w: sorted(rs, key=lambda rows: rows[0]["flow_s"])[(len(rs) - 1) // 2]
+                   for w, rs in rounds.items()}
         rows = configs[max(configs)]
         full, same, diff = rows
         print()
         serial = configs.get(1)
         for workers, (f, u, c) in configs.items():
             rel = f" = {f['flow_s'] / serial[0]['flow_s']:.2f} x serial" if serial and workers != 1 else ""
-            print(f"{workers} worker(s) on {min(workers, len(every_cpu))} core(s): full {f['flow_s']} s{rel}; nothing changed {u['flow_s']} s "
-                  f"= {100 * u['flow_s'] / f['flow_s']:.0f} % of full; changed {c['flow_s']} s; "
-                  f"flow process peak {f['peak_rss_mb']:.0f} MB, per worker {f['worker_peak_rss_mb']} MB")
+            each = ", ".join(f"{rs[0]['flow_s']}" for rs in rounds[workers])
+            print(f"{workers} worker(s) on {min(workers, len(every_cpu))} core(s): full {f['flow_s']} s{rel} "
+                  f"(median of {each}); nothing changed {u['flow_s']} s = {100 * u['flow_s'] / f['flow_s']:.0f} % "
+                  f"of full; changed {c['flow_s']} s; flow process peak {f['peak_rss_mb']:.0f} MB, "
+                  f"per worker {f['worker_peak_rss_mb']} MB")
         if args.json:
             args.json.write_text(json.dumps({"documents": args.documents,
-                                             "configs": {str(k): v for k, v in configs.items()}}, indent=1))
+                                             "configs": {str(k): v for k, v in configs.items()},
+                                             "rounds": {str(k): v for k, v in rounds.items()}}, indent=1))
         ok = same["extracted"] == 0 and diff["extracted"] == expected
         table = os.environ.get("FOERDERRADAR_BENCH_JSON")
         if table:   # bench/run.py's table
