@@ -357,12 +357,12 @@ def test_private_network_refusal_names_the_option_and_the_option_is_listed(serve
     assert any(n.startswith("allow_private_network is on") for n in report.notes)
 
 
-class RawHTTPServer:
-    """Loopback server answering raw bytes per path (headers no HTTP library would send)."""
+class _LoopbackListener:
+    """A socket on 127.0.0.1 that hands every accepted connection to ``handle`` (in its thread)."""
 
-    def __init__(self, routes: dict[str, bytes]):
+    def __init__(self, routes: dict):
         self.routes = routes
-        self.paths: list[str] = []
+        self.connections = 0
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -378,15 +378,30 @@ class RawHTTPServer:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
-                head = conn.recv(65536).split(b"\r\n", 1)[0].decode("latin-1")
-                path = head.split(" ")[1] if " " in head else "/"
-                self.paths.append(path)
-                conn.sendall(self.routes.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
-                                                   b"Connection: close\r\n\r\n"))
+            self.connections += 1
+            self.handle(conn)
+
+    def handle(self, conn) -> None:
+        raise NotImplementedError
 
     def close(self):
         self.sock.close()
+
+
+class RawHTTPServer(_LoopbackListener):
+    """Loopback server answering raw bytes per path (headers no HTTP library would send)."""
+
+    def __init__(self, routes: dict[str, bytes]):
+        self.paths: list[str] = []
+        super().__init__(routes)
+
+    def handle(self, conn) -> None:
+        with conn:
+            head = conn.recv(65536).split(b"\r\n", 1)[0].decode("latin-1")
+            path = head.split(" ")[1] if " " in head else "/"
+            self.paths.append(path)
+            conn.sendall(self.routes.get(path, b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                                               b"Connection: close\r\n\r\n"))
 
 
 def _redirect(location: bytes) -> bytes:
@@ -545,32 +560,17 @@ def test_https_to_the_pinned_address_verifies_the_host_name(monkeypatch, tmp_pat
         assert report.records == [] and "CERTIFICATE_VERIFY_FAILED" in reasons(report)["seite"]
 
 
-class KeepAliveServer:
+class KeepAliveServer(_LoopbackListener):
     """Loopback HTTP/1.1 server that keeps each connection open for the next request and counts
     the connections it accepted. ``routes[path](request_headers)`` answers ``(status, header
     lines, body)``; every request's headers are kept in ``requests``."""
 
     def __init__(self, routes: dict):
-        self.routes = routes
-        self.connections = 0
         self.requests: list[tuple[str, dict]] = []
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self.run, daemon=True).start()
+        super().__init__(routes)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+    def handle(self, conn) -> None:
+        threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
 
     def serve(self, conn):
         buf = b""
@@ -593,9 +593,6 @@ class KeepAliveServer:
                                  + b"\r\n" + extra + b"\r\n" + body)
                 except OSError:                 # the client closed the connection mid-body
                     return
-
-    def close(self):
-        self.sock.close()
 
 
 def test_unwanted_bodies_are_read_so_the_connection_is_kept_alive(tmp_path):
